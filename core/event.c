@@ -1,0 +1,278 @@
+/* event.c - the canonical entry encoding and the event bodies. */
+#include "internal.h"
+
+#include <inttypes.h>
+
+static const struct {
+	uint64_t type;
+	const char *name;
+	uint32_t roles;
+} types[] = {
+	{MUSTER_EV_SITE_INIT, "site.init", 0},
+	{MUSTER_EV_KEY_ENROL, "key.enrol", MUSTER_ROLE_ADMIN},
+	{MUSTER_EV_KEY_ROLES, "key.roles", MUSTER_ROLE_ADMIN},
+	{MUSTER_EV_KEY_REVOKE, "key.revoke", MUSTER_ROLE_ADMIN},
+	/* Duty staff write the journal; auditors and reporters only read. */
+	{MUSTER_EV_JOURNAL, "journal",
+		MUSTER_ROLE_ADMIN | MUSTER_ROLE_KEEPER | MUSTER_ROLE_HR | MUSTER_ROLE_FINANCE | MUSTER_ROLE_APPROVER},
+};
+
+const char *muster_event_name(uint64_t type)
+{
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (types[i].type == type)
+			return types[i].name;
+	return NULL;
+}
+
+uint32_t muster_event_roles(uint64_t type)
+{
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (types[i].type == type)
+			return types[i].roles;
+	return 0;
+}
+
+int muster_entry_decode(const uint8_t *p, size_t len, muster_entry *out)
+{
+	if (len > MUSTER_ENTRY_MAX)
+		return MUSTER_ETOOBIG;
+	muster_rd r;
+	muster_entry e;
+	muster_rd_init(&r, p, len);
+	e.version = muster_get_uint(&r);
+	if (r.err || e.version != MUSTER_ENTRY_VERSION)
+		return MUSTER_ECORRUPT;
+	e.type = muster_get_uint(&r);
+	e.index = muster_get_uint(&r);
+	e.time_ms = muster_get_uint(&r);
+	const uint8_t *root = muster_get_raw(&r, MUSTER_HASH_BYTES);
+	const uint8_t *signer = muster_get_raw(&r, MUSTER_PK_BYTES);
+	e.body = muster_get_bytes(&r, &e.body_len);
+	const uint8_t *sig = muster_get_raw(&r, MUSTER_SIG_BYTES);
+	if (muster_rd_end(&r) != 0)
+		return MUSTER_ECORRUPT;
+	memcpy(e.prev_root, root, MUSTER_HASH_BYTES);
+	memcpy(e.signer, signer, MUSTER_PK_BYTES);
+	memcpy(e.sig, sig, MUSTER_SIG_BYTES);
+	*out = e;
+	return 0;
+}
+
+void muster_entry_encode_unsigned(muster_buf *b, const muster_entry *e)
+{
+	muster_put_uint(b, e->version);
+	muster_put_uint(b, e->type);
+	muster_put_uint(b, e->index);
+	muster_put_uint(b, e->time_ms);
+	muster_buf_put(b, e->prev_root, MUSTER_HASH_BYTES);
+	muster_buf_put(b, e->signer, MUSTER_PK_BYTES);
+	muster_put_bytes(b, e->body, e->body_len);
+}
+
+int muster_entry_verify(const uint8_t *p, size_t len, const muster_entry *e)
+{
+	/* Signed: "muster/event/v1" 0x00 || the entry without its last 64 bytes. */
+	static const char dom[] = MUSTER_EVENT_DOMAIN;
+	if (len < MUSTER_SIG_BYTES)
+		return MUSTER_EVERIFY;
+	uint8_t stackbuf[1024];
+	size_t mlen = sizeof dom + len - MUSTER_SIG_BYTES;
+	uint8_t *m = mlen <= sizeof stackbuf ? stackbuf : malloc(mlen);
+	if (!m)
+		return MUSTER_ENOMEM;
+	memcpy(m, dom, sizeof dom);
+	memcpy(m + sizeof dom, p, len - MUSTER_SIG_BYTES);
+	int rc = crypto_sign_verify_detached(e->sig, m, mlen, e->signer) == 0 ? 0 : MUSTER_EVERIFY;
+	if (m != stackbuf)
+		free(m);
+	return rc;
+}
+
+static int text_ok(const char *p, size_t n)
+{
+	return p && n > 0;
+}
+
+void muster_ev_site_init_encode(muster_buf *b, const muster_ev_site_init *v)
+{
+	muster_put_text(b, v->origin.p, v->origin.n);
+	muster_put_bytes(b, v->log_pk, MUSTER_PK_BYTES);
+	muster_put_bytes(b, v->tag_pk, MUSTER_PK_BYTES);
+	muster_put_text(b, v->holder.p, v->holder.n);
+}
+
+int muster_ev_site_init_decode(const uint8_t *p, size_t n, muster_ev_site_init *out)
+{
+	muster_rd r;
+	muster_ev_site_init v;
+	muster_rd_init(&r, p, n);
+	v.origin.p = muster_get_text(&r, &v.origin.n, MUSTER_ORIGIN_MAX);
+	v.log_pk = muster_get_fixed(&r, MUSTER_PK_BYTES);
+	v.tag_pk = muster_get_fixed(&r, MUSTER_PK_BYTES);
+	v.holder.p = muster_get_text(&r, &v.holder.n, MUSTER_NAME_MAX);
+	if (muster_rd_end(&r) != 0 || !muster_note_name_valid(v.origin.p, v.origin.n) || !text_ok(v.holder.p, v.holder.n))
+		return MUSTER_ECORRUPT;
+	*out = v;
+	return 0;
+}
+
+void muster_ev_key_encode(muster_buf *b, uint64_t type, const muster_ev_key *v)
+{
+	muster_put_bytes(b, v->pk, MUSTER_PK_BYTES);
+	if (type == MUSTER_EV_KEY_ENROL || type == MUSTER_EV_KEY_ROLES)
+		muster_put_uint(b, v->roles);
+	if (type == MUSTER_EV_KEY_ENROL || type == MUSTER_EV_KEY_REVOKE)
+		muster_put_text(b, v->text.p, v->text.n);
+}
+
+int muster_ev_key_decode(uint64_t type, const uint8_t *p, size_t n, muster_ev_key *out)
+{
+	muster_rd r;
+	muster_ev_key v = {0};
+	muster_rd_init(&r, p, n);
+	v.pk = muster_get_fixed(&r, MUSTER_PK_BYTES);
+	if (type == MUSTER_EV_KEY_ENROL || type == MUSTER_EV_KEY_ROLES) {
+		uint64_t roles = muster_get_uint(&r);
+		if (roles == 0 || roles & ~(uint64_t)MUSTER_ROLE_ALL)
+			return MUSTER_ECORRUPT;
+		v.roles = (uint32_t)roles;
+	}
+	if (type == MUSTER_EV_KEY_ENROL) {
+		v.text.p = muster_get_text(&r, &v.text.n, MUSTER_NAME_MAX);
+		if (!r.err && !text_ok(v.text.p, v.text.n))
+			return MUSTER_ECORRUPT;
+	} else if (type == MUSTER_EV_KEY_REVOKE) {
+		v.text.p = muster_get_text(&r, &v.text.n, MUSTER_TEXT_MAX); /* reason; may be empty */
+	} else if (type != MUSTER_EV_KEY_ROLES) {
+		return MUSTER_EINVAL;
+	}
+	if (muster_rd_end(&r) != 0)
+		return MUSTER_ECORRUPT;
+	*out = v;
+	return 0;
+}
+
+void muster_ev_journal_encode(muster_buf *b, const muster_ev_journal *v)
+{
+	muster_put_text(b, v->text.p, v->text.n);
+}
+
+int muster_ev_journal_decode(const uint8_t *p, size_t n, muster_ev_journal *out)
+{
+	muster_rd r;
+	muster_ev_journal v;
+	muster_rd_init(&r, p, n);
+	v.text.p = muster_get_text(&r, &v.text.n, MUSTER_TEXT_MAX);
+	if (muster_rd_end(&r) != 0 || !text_ok(v.text.p, v.text.n))
+		return MUSTER_ECORRUPT;
+	*out = v;
+	return 0;
+}
+
+int muster_event_body_check(uint64_t type, const uint8_t *p, size_t n)
+{
+	switch (type) {
+	case MUSTER_EV_SITE_INIT: {
+		muster_ev_site_init v;
+		return muster_ev_site_init_decode(p, n, &v);
+	}
+	case MUSTER_EV_KEY_ENROL:
+	case MUSTER_EV_KEY_ROLES:
+	case MUSTER_EV_KEY_REVOKE: {
+		muster_ev_key v;
+		return muster_ev_key_decode(type, p, n, &v);
+	}
+	case MUSTER_EV_JOURNAL: {
+		muster_ev_journal v;
+		return muster_ev_journal_decode(p, n, &v);
+	}
+	default:
+		return MUSTER_ECORRUPT;
+	}
+}
+
+static void json_key(muster_buf *b, const char *name, const uint8_t *pk)
+{
+	char id[MUSTER_KEYID_HEX];
+	muster_key_id_hex(pk, id);
+	muster_buf_printf(b, ",\"%s\":\"%s\"", name, id);
+}
+
+static void json_roles(muster_buf *b, uint32_t roles)
+{
+	char r[128];
+	if (muster_roles_format(roles, r, sizeof r) == 0) {
+		muster_buf_puts(b, ",\"roles\":");
+		muster_json_cstr(b, r);
+	}
+}
+
+static void json_body(muster_buf *b, const muster_entry *e)
+{
+	switch (e->type) {
+	case MUSTER_EV_SITE_INIT: {
+		muster_ev_site_init v;
+		if (muster_ev_site_init_decode(e->body, e->body_len, &v) != 0)
+			break;
+		muster_buf_puts(b, ",\"origin\":");
+		muster_json_str(b, v.origin.p, v.origin.n);
+		muster_buf_puts(b, ",\"log_pk\":");
+		muster_json_b64(b, v.log_pk, MUSTER_PK_BYTES);
+		muster_buf_puts(b, ",\"tag_pk\":");
+		muster_json_b64(b, v.tag_pk, MUSTER_PK_BYTES);
+		muster_buf_puts(b, ",\"holder\":");
+		muster_json_str(b, v.holder.p, v.holder.n);
+		return;
+	}
+	case MUSTER_EV_KEY_ENROL:
+	case MUSTER_EV_KEY_ROLES:
+	case MUSTER_EV_KEY_REVOKE: {
+		muster_ev_key v;
+		if (muster_ev_key_decode(e->type, e->body, e->body_len, &v) != 0)
+			break;
+		json_key(b, "key", v.pk);
+		if (e->type != MUSTER_EV_KEY_REVOKE)
+			json_roles(b, v.roles);
+		if (e->type == MUSTER_EV_KEY_ENROL) {
+			muster_buf_puts(b, ",\"pk\":");
+			muster_json_b64(b, v.pk, MUSTER_PK_BYTES);
+			muster_buf_puts(b, ",\"holder\":");
+			muster_json_str(b, v.text.p, v.text.n);
+		} else if (e->type == MUSTER_EV_KEY_REVOKE) {
+			muster_buf_puts(b, ",\"reason\":");
+			muster_json_str(b, v.text.p, v.text.n);
+		}
+		return;
+	}
+	case MUSTER_EV_JOURNAL: {
+		muster_ev_journal v;
+		if (muster_ev_journal_decode(e->body, e->body_len, &v) != 0)
+			break;
+		muster_buf_puts(b, ",\"text\":");
+		muster_json_str(b, v.text.p, v.text.n);
+		return;
+	}
+	}
+	muster_buf_puts(b, ",\"body\":");
+	muster_json_b64(b, e->body, e->body_len);
+}
+
+void muster_entry_json(muster_buf *b, const muster_entry *e)
+{
+	const char *name = muster_event_name(e->type);
+	muster_buf_printf(b, "{\"index\":%" PRIu64 ",\"type\":", e->index);
+	if (name)
+		muster_json_cstr(b, name);
+	else
+		muster_buf_printf(b, "%" PRIu64, e->type);
+	muster_buf_puts(b, ",\"time\":");
+	muster_json_time(b, e->time_ms);
+	json_key(b, "signer", e->signer);
+	muster_buf_puts(b, ",\"prev_root\":");
+	muster_json_b64(b, e->prev_root, MUSTER_HASH_BYTES);
+	json_body(b, e);
+	muster_buf_puts(b, ",\"sig\":");
+	muster_json_b64(b, e->sig, MUSTER_SIG_BYTES);
+	muster_buf_puts(b, "}");
+}

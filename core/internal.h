@@ -1,0 +1,116 @@
+/*
+ * internal.h - what the files of core/ share and do not export.
+ */
+#ifndef MUSTER_INTERNAL_H
+#define MUSTER_INTERNAL_H
+
+#define MUSTER_BUILDING 1
+#include <muster/muster.h>
+
+#include <lmdb.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Big-endian u64, the key format of every integer-keyed database. */
+static inline void be64_put(uint8_t p[8], uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static inline uint64_t be64_get(const uint8_t p[8])
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Internal only: the LMDB map is full; the write is retried after growing it. */
+#define MUSTER_EMAPFULL (-31099)
+
+/* Maps an LMDB return code to MUSTER_E*. */
+int muster_mdb_err(int rc);
+
+/* Named databases (docs/STORE.md). */
+enum { DB_META, DB_LOG, DB_MERKLE, DB_CKPT, DB_KEYS, DB_JOURNAL, DB_COUNT };
+extern const char *const muster_db_names[DB_COUNT];
+/* Databases rebuilt by reindex: everything derived from the log. */
+#define DB_FIRST_PROJECTION DB_META
+
+struct muster_store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	char *dir;
+	char origin[MUSTER_ORIGIN_MAX + 1];
+	uint8_t log_pk[MUSTER_PK_BYTES];
+	muster_signer *log_key; /* loaded on the first write */
+	int durable;
+	char why[256]; /* why the last write was refused, if a rule said so */
+};
+
+
+/* Reads a stored Merkle hash in txn (ctx is an MDB_txn wrapper). */
+struct merkle_ctx {
+	MDB_txn *txn;
+	MDB_dbi dbi;
+};
+int muster_merkle_read(void *ctx, uint64_t idx, uint8_t out[MUSTER_HASH_BYTES]);
+
+/*
+ * Key state, as the log makes it at a given index.  The same rules run in
+ * the write path (over the LMDB keys projection) and in verification (over
+ * an in-memory table rebuilt from the log), through this small interface.
+ */
+struct keyrec {
+	uint8_t pk[MUSTER_PK_BYTES];
+	uint32_t roles;
+	uint64_t enrolled_at;
+	uint64_t revoked_at;
+	size_t holder_len;
+	char holder[MUSTER_NAME_MAX];
+};
+
+struct keytab {
+	void *ctx;
+	/* 0, MUSTER_ENOTFOUND, or an error */
+	int (*get)(void *ctx, const uint8_t id[MUSTER_KEYID_BYTES], struct keyrec *out);
+	int (*put)(void *ctx, const uint8_t id[MUSTER_KEYID_BYTES], const struct keyrec *rec);
+	/* number of keys that hold admin and are not revoked */
+	int (*admins)(void *ctx, uint64_t *n);
+};
+
+/* The keys projection as a keytab (core/site.c). */
+struct lmdb_keytab {
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	muster_buf buf;
+	int map_full;
+};
+void muster_keytab_lmdb(struct keytab *t, struct lmdb_keytab *ctx, MDB_txn *txn, MDB_dbi dbi);
+
+/* May the signer of e sign it at e->index? 0, MUSTER_EPERM (reason written). */
+int muster_keys_authorize(const struct keytab *t, const muster_entry *e, char *why, size_t whylen);
+/* Applies e's effect on key state; 0 or MUSTER_E* with reason written. */
+int muster_keys_apply(const struct keytab *t, const muster_entry *e, char *why, size_t whylen);
+
+/* Key projection record encoding (keys database value). */
+void muster_keyrec_encode(muster_buf *b, const struct keyrec *k);
+int muster_keyrec_decode(const uint8_t *p, size_t n, struct keyrec *k);
+
+/* Applies one entry to every LMDB projection (meta, keys, journal...). */
+int muster_project(MDB_txn *txn, const MDB_dbi *dbi, const muster_entry *e, char *why, size_t whylen);
+
+/* Opens (creating if asked) all named databases in txn. */
+int muster_dbs_open(MDB_txn *txn, MDB_dbi *dbi, int create);
+
+/* A read transaction on s (follows a map grown by another process). */
+int muster_read_begin(muster_store *s, MDB_txn **txn);
+/* Entries in the log as txn sees it. */
+int muster_log_size_txn(MDB_txn *txn, MDB_dbi log, uint64_t *size);
+
+/* Milliseconds since the epoch, UTC. */
+uint64_t muster_now_ms(void);
+
+#endif

@@ -1,0 +1,218 @@
+/* log.c - reading the log: entries, checkpoints, roots, proofs; reindex. */
+#include "internal.h"
+
+int muster_log_size(muster_store *s, uint64_t *size)
+{
+	MDB_txn *txn;
+	int rc = muster_read_begin(s, &txn);
+	if (rc)
+		return rc;
+	rc = muster_log_size_txn(txn, s->dbi[DB_LOG], size);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int muster_log_entry(muster_store *s, uint64_t index, muster_buf *out)
+{
+	MDB_txn *txn;
+	uint8_t kb[8];
+	int rc = muster_read_begin(s, &txn);
+	if (rc)
+		return rc;
+	be64_put(kb, index);
+	MDB_val k = {8, kb}, v;
+	rc = muster_mdb_err(mdb_get(txn, s->dbi[DB_LOG], &k, &v));
+	if (rc == 0) {
+		muster_buf_put(out, v.mv_data, v.mv_size);
+		rc = out->err;
+	}
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int muster_log_scan(muster_store *s, uint64_t from, uint64_t count, muster_entry_cb cb, void *arg)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	uint8_t kb[8];
+	int rc = muster_read_begin(s, &txn);
+	if (rc)
+		return rc;
+	if ((rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_LOG], &cur))) != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	be64_put(kb, from);
+	MDB_val k = {8, kb}, v;
+	int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	for (uint64_t n = 0; mrc == 0 && n < count; n++) {
+		if (k.mv_size != 8) {
+			rc = MUSTER_ECORRUPT;
+			break;
+		}
+		if ((rc = cb(be64_get(k.mv_data), v.mv_data, v.mv_size, arg)) != 0)
+			break;
+		mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = muster_mdb_err(mrc);
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int muster_log_vkey(muster_store *s, muster_buf *out)
+{
+	muster_vkey_format(out, s->origin, s->log_pk);
+	return out->err;
+}
+
+int muster_log_checkpoint(muster_store *s, uint64_t size, muster_buf *out, uint64_t *got)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	uint8_t kb[8];
+	int rc = muster_read_begin(s, &txn);
+	if (rc)
+		return rc;
+	if ((rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_CKPT], &cur))) != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	MDB_val k = {8, kb}, v;
+	be64_put(kb, size);
+	rc = muster_mdb_err(mdb_cursor_get(cur, &k, &v, size == UINT64_MAX ? MDB_LAST : MDB_SET_KEY));
+	if (rc == 0 && k.mv_size != 8)
+		rc = MUSTER_ECORRUPT;
+	if (rc == 0) {
+		if (got)
+			*got = be64_get(k.mv_data);
+		muster_buf_put(out, v.mv_data, v.mv_size);
+		rc = out->err;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* Runs a Merkle computation over the stored hashes for a tree of at most `size` leaves. */
+static int with_hashes(muster_store *s, uint64_t need, int (*fn)(void *arg, muster_hash_reader, void *), void *arg)
+{
+	MDB_txn *txn;
+	uint64_t size;
+	int rc = muster_read_begin(s, &txn);
+	if (rc)
+		return rc;
+	rc = muster_log_size_txn(txn, s->dbi[DB_LOG], &size);
+	if (rc == 0 && need > size)
+		rc = MUSTER_ENOTFOUND;
+	struct merkle_ctx mc = {txn, s->dbi[DB_MERKLE]};
+	if (rc == 0)
+		rc = fn(arg, muster_merkle_read, &mc);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+struct proof_args {
+	uint64_t a, b;
+	uint8_t (*proof)[MUSTER_HASH_BYTES];
+	size_t *count;
+	uint8_t *root;
+};
+
+static int do_root(void *arg, muster_hash_reader rd, void *ctx)
+{
+	struct proof_args *p = arg;
+	return muster_tree_hash(p->a, rd, ctx, p->root);
+}
+
+static int do_inclusion(void *arg, muster_hash_reader rd, void *ctx)
+{
+	struct proof_args *p = arg;
+	return muster_prove_inclusion(p->b, p->a, rd, ctx, p->proof, p->count);
+}
+
+static int do_consistency(void *arg, muster_hash_reader rd, void *ctx)
+{
+	struct proof_args *p = arg;
+	return muster_prove_consistency(p->a, p->b, rd, ctx, p->proof, p->count);
+}
+
+int muster_log_root(muster_store *s, uint64_t size, uint8_t root[MUSTER_HASH_BYTES])
+{
+	struct proof_args p = {size, 0, NULL, NULL, root};
+	return with_hashes(s, size, do_root, &p);
+}
+
+int muster_log_prove_inclusion(muster_store *s, uint64_t index, uint64_t size, uint8_t proof[][MUSTER_HASH_BYTES],
+	size_t *count)
+{
+	if (index >= size)
+		return MUSTER_EINVAL;
+	struct proof_args p = {index, size, proof, count, NULL};
+	return with_hashes(s, size, do_inclusion, &p);
+}
+
+int muster_log_prove_consistency(muster_store *s, uint64_t old_size, uint64_t new_size,
+	uint8_t proof[][MUSTER_HASH_BYTES], size_t *count)
+{
+	if (old_size == 0 || old_size > new_size)
+		return MUSTER_EINVAL;
+	struct proof_args p = {old_size, new_size, proof, count, NULL};
+	return with_hashes(s, new_size, do_consistency, &p);
+}
+
+int muster_reindex(muster_store *s)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int rc;
+	s->why[0] = 0;
+	for (int tries = 0;; tries++) {
+		rc = muster_mdb_err(mdb_txn_begin(s->env, NULL, 0, &txn));
+		if (rc)
+			return rc;
+		for (int db = 0; rc == 0 && db < DB_COUNT; db++)
+			if (db == DB_META || db == DB_KEYS || db == DB_JOURNAL) /* the projections */
+				rc = muster_mdb_err(mdb_drop(txn, s->dbi[db], 0));
+		if (rc == 0)
+			rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_LOG], &cur));
+		int mrc = rc ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+		struct lmdb_keytab kctx;
+		struct keytab kt;
+		muster_keytab_lmdb(&kt, &kctx, txn, s->dbi[DB_KEYS]);
+		for (; rc == 0 && mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			muster_entry e;
+			rc = muster_entry_decode(v.mv_data, v.mv_size, &e);
+			if (rc == 0 && (k.mv_size != 8 || be64_get(k.mv_data) != e.index))
+				rc = MUSTER_ECORRUPT;
+			if (rc == 0)
+				rc = muster_keys_authorize(&kt, &e, s->why, sizeof s->why);
+			if (rc == 0)
+				rc = muster_project(txn, s->dbi, &e, s->why, sizeof s->why);
+			if (rc && rc != MUSTER_ENOMEM && rc != MUSTER_ESTORE && rc != MUSTER_EIO && rc != MUSTER_EMAPFULL)
+				rc = MUSTER_EVERIFY;
+		}
+		muster_buf_free(&kctx.buf);
+		if (rc == 0 && mrc != MDB_NOTFOUND)
+			rc = muster_mdb_err(mrc);
+		if (cur)
+			mdb_cursor_close(cur);
+		cur = NULL;
+		int full = rc == MUSTER_EMAPFULL || kctx.map_full;
+		if (rc == 0) {
+			int c = mdb_txn_commit(txn);
+			rc = muster_mdb_err(c);
+			full = rc == MUSTER_EMAPFULL;
+		} else {
+			mdb_txn_abort(txn);
+		}
+		if (!full || tries >= 40)
+			return rc;
+		MDB_envinfo info;
+		if ((rc = muster_mdb_err(mdb_env_info(s->env, &info))) != 0 ||
+			(rc = muster_mdb_err(mdb_env_set_mapsize(s->env, info.me_mapsize * 2))) != 0)
+			return rc;
+	}
+}

@@ -1,0 +1,255 @@
+/* note.c - C2SP signed-note (Ed25519) and tlog-checkpoint bodies. */
+#include "internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#define ALG_ED25519 0x01
+static const char DASH[] = "\xe2\x80\x94 "; /* U+2014 EM DASH, space */
+
+int muster_note_name_valid(const char *name, size_t len)
+{
+	if (len == 0 || len > MUSTER_ORIGIN_MAX || !muster_utf8_valid(name, len))
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c <= 0x20 || c == 0x7f || c == '+')
+			return 0;
+	}
+	/* Unicode spaces: U+00A0, U+1680, U+2000..U+200A, U+2028/9, U+202F, U+205F, U+3000 */
+	for (size_t i = 0; i + 1 < len; i++) {
+		const unsigned char *p = (const unsigned char *)name + i;
+		if (p[0] == 0xc2 && p[1] == 0xa0)
+			return 0;
+		if (i + 2 < len) {
+			if (p[0] == 0xe1 && p[1] == 0x9a && p[2] == 0x80)
+				return 0;
+			if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] <= 0x8a || p[2] == 0xa8 || p[2] == 0xa9 || p[2] == 0xaf))
+				return 0;
+			if (p[0] == 0xe2 && p[1] == 0x81 && p[2] == 0x9f)
+				return 0;
+			if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+uint32_t muster_note_key_hash(const char *name, const uint8_t pk[MUSTER_PK_BYTES])
+{
+	crypto_hash_sha256_state st;
+	uint8_t h[32];
+	static const uint8_t sep[2] = {'\n', ALG_ED25519};
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
+	crypto_hash_sha256_update(&st, sep, 2);
+	crypto_hash_sha256_update(&st, pk, MUSTER_PK_BYTES);
+	crypto_hash_sha256_final(&st, h);
+	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+}
+
+static void put_b64(muster_buf *b, const uint8_t *p, size_t n)
+{
+	char tmp[sodium_base64_ENCODED_LEN(128, sodium_base64_VARIANT_ORIGINAL)];
+	if (n > 128) {
+		b->err = MUSTER_ETOOBIG;
+		return;
+	}
+	sodium_bin2base64(tmp, sizeof tmp, p, n, sodium_base64_VARIANT_ORIGINAL);
+	muster_buf_puts(b, tmp);
+}
+
+/* Strict standard base64 with padding, as Go's base64.StdEncoding reads it. */
+static int get_b64(const char *s, size_t n, uint8_t *out, size_t cap, size_t *got)
+{
+	const char *end;
+	if (n % 4 != 0)
+		return MUSTER_EINVAL;
+	if (sodium_base642bin(out, cap, s, n, NULL, got, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		end != s + n)
+		return MUSTER_EINVAL;
+	/* Reject non-canonical trailing bits: re-encoding must give the same text. */
+	char re[sodium_base64_ENCODED_LEN(128, sodium_base64_VARIANT_ORIGINAL)];
+	if (*got > 128)
+		return MUSTER_EINVAL;
+	sodium_bin2base64(re, sizeof re, out, *got, sodium_base64_VARIANT_ORIGINAL);
+	if (strlen(re) != n || memcmp(re, s, n) != 0)
+		return MUSTER_EINVAL;
+	return 0;
+}
+
+void muster_vkey_format(muster_buf *b, const char *name, const uint8_t pk[MUSTER_PK_BYTES])
+{
+	uint8_t key[1 + MUSTER_PK_BYTES];
+	key[0] = ALG_ED25519;
+	memcpy(key + 1, pk, MUSTER_PK_BYTES);
+	muster_buf_printf(b, "%s+%08" PRIx32 "+", name, muster_note_key_hash(name, pk));
+	put_b64(b, key, sizeof key);
+}
+
+int muster_vkey_parse(const char *s, size_t len, muster_verifier *out)
+{
+	const char *p1 = memchr(s, '+', len);
+	if (!p1)
+		return MUSTER_EINVAL;
+	size_t nlen = (size_t)(p1 - s);
+	const char *hex = p1 + 1;
+	if ((size_t)(s + len - hex) < 9 || hex[8] != '+')
+		return MUSTER_EINVAL;
+	if (!muster_note_name_valid(s, nlen))
+		return MUSTER_EINVAL;
+	uint32_t h = 0;
+	for (int i = 0; i < 8; i++) {
+		char c = hex[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (v < 0)
+			return MUSTER_EINVAL;
+		h = h << 4 | (uint32_t)v;
+	}
+	const char *b64 = hex + 9;
+	uint8_t key[128];
+	size_t got;
+	if (get_b64(b64, (size_t)(s + len - b64), key, sizeof key, &got) != 0 || got != 1 + MUSTER_PK_BYTES ||
+		key[0] != ALG_ED25519)
+		return MUSTER_EINVAL;
+	muster_verifier v;
+	memcpy(v.name, s, nlen);
+	v.name[nlen] = 0;
+	memcpy(v.pk, key + 1, MUSTER_PK_BYTES);
+	v.hash = muster_note_key_hash(v.name, v.pk);
+	if (v.hash != h)
+		return MUSTER_EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Note text: valid UTF-8, ends in '\n', no control characters but '\n'. */
+static int text_valid(const uint8_t *p, size_t n)
+{
+	if (n == 0 || p[n - 1] != '\n' || !muster_utf8_valid(p, n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+int muster_note_sign(muster_buf *b, const char *text, size_t len, const char *name, const uint8_t sk[64])
+{
+	if (!text_valid((const uint8_t *)text, len) || !muster_note_name_valid(name, strlen(name)))
+		return MUSTER_EINVAL;
+	uint8_t sig[4 + MUSTER_SIG_BYTES];
+	uint32_t h = muster_note_key_hash(name, sk + 32);
+	sig[0] = (uint8_t)(h >> 24);
+	sig[1] = (uint8_t)(h >> 16);
+	sig[2] = (uint8_t)(h >> 8);
+	sig[3] = (uint8_t)h;
+	crypto_sign_detached(sig + 4, NULL, (const uint8_t *)text, len, sk);
+	muster_buf_put(b, text, len);
+	muster_buf_puts(b, "\n");
+	muster_buf_puts(b, DASH);
+	muster_buf_puts(b, name);
+	muster_buf_puts(b, " ");
+	put_b64(b, sig, sizeof sig);
+	muster_buf_puts(b, "\n");
+	return b->err;
+}
+
+int muster_note_open(const uint8_t *note, size_t len, const muster_verifier *known, size_t nknown,
+	size_t *text_len, size_t *verified)
+{
+	if (len > MUSTER_NOTE_MAX || len < 2 || note[len - 1] != '\n')
+		return MUSTER_EINVAL;
+	/* The text ends at the last "\n\n"; signatures follow. */
+	size_t split = SIZE_MAX;
+	for (size_t i = len - 1; i > 0; i--)
+		if (note[i - 1] == '\n' && note[i] == '\n') {
+			split = i;
+			break;
+		}
+	if (split == SIZE_MAX || !text_valid(note, split))
+		return MUSTER_EINVAL;
+	const uint8_t *p = note + split + 1, *end = note + len;
+	size_t nsig = 0, good = 0;
+	if (p == end)
+		return MUSTER_EINVAL;
+	while (p < end) {
+		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl || ++nsig > MUSTER_NOTE_SIGS_MAX)
+			return MUSTER_EINVAL;
+		size_t n = (size_t)(nl - p);
+		if (n < sizeof DASH - 1 || memcmp(p, DASH, sizeof DASH - 1) != 0)
+			return MUSTER_EINVAL;
+		const char *name = (const char *)p + sizeof DASH - 1;
+		const char *sp = memchr(name, ' ', (size_t)((const char *)nl - name));
+		if (!sp)
+			return MUSTER_EINVAL;
+		size_t nlen = (size_t)(sp - name);
+		if (!muster_note_name_valid(name, nlen))
+			return MUSTER_EINVAL;
+		uint8_t sig[128];
+		size_t got;
+		if (get_b64(sp + 1, (size_t)((const char *)nl - (sp + 1)), sig, sizeof sig, &got) != 0 || got < 5)
+			return MUSTER_EINVAL;
+		uint32_t h = (uint32_t)sig[0] << 24 | (uint32_t)sig[1] << 16 | (uint32_t)sig[2] << 8 | sig[3];
+		for (size_t k = 0; k < nknown; k++) {
+			if (known[k].hash != h || strlen(known[k].name) != nlen || memcmp(known[k].name, name, nlen) != 0)
+				continue;
+			if (got != 4 + MUSTER_SIG_BYTES ||
+				crypto_sign_verify_detached(sig + 4, note, split, known[k].pk) != 0)
+				return MUSTER_EVERIFY;
+			good++;
+		}
+		p = nl + 1;
+	}
+	if (good == 0)
+		return MUSTER_ENOTFOUND;
+	*text_len = split;
+	*verified = good;
+	return 0;
+}
+
+void muster_checkpoint_format(muster_buf *b, const char *origin, uint64_t size, const uint8_t root[MUSTER_HASH_BYTES])
+{
+	muster_buf_printf(b, "%s\n%" PRIu64 "\n", origin, size);
+	put_b64(b, root, MUSTER_HASH_BYTES);
+	muster_buf_puts(b, "\n");
+}
+
+int muster_checkpoint_parse(const uint8_t *text, size_t len, muster_checkpoint *out)
+{
+	const char *s = (const char *)text, *end = s + len;
+	const char *l1 = memchr(s, '\n', len);
+	if (!l1 || !muster_note_name_valid(s, (size_t)(l1 - s)))
+		return MUSTER_EINVAL;
+	const char *num = l1 + 1;
+	const char *l2 = memchr(num, '\n', (size_t)(end - num));
+	if (!l2 || l2 == num || l2 - num > 20 || (num[0] == '0' && l2 - num > 1))
+		return MUSTER_EINVAL;
+	uint64_t size = 0;
+	for (const char *c = num; c < l2; c++) {
+		if (*c < '0' || *c > '9' || size > (UINT64_MAX - (uint64_t)(*c - '0')) / 10)
+			return MUSTER_EINVAL;
+		size = size * 10 + (uint64_t)(*c - '0');
+	}
+	const char *b64 = l2 + 1;
+	const char *l3 = memchr(b64, '\n', (size_t)(end - b64));
+	uint8_t root[128];
+	size_t got;
+	if (!l3 || get_b64(b64, (size_t)(l3 - b64), root, sizeof root, &got) != 0 || got != MUSTER_HASH_BYTES)
+		return MUSTER_EINVAL;
+	/* Extension lines: non-empty, each ending in '\n'. */
+	for (const char *p = l3 + 1; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl || nl == p)
+			return MUSTER_EINVAL;
+		p = nl + 1;
+	}
+	if (!text_valid(text, len))
+		return MUSTER_EINVAL;
+	memcpy(out->origin, s, (size_t)(l1 - s));
+	out->origin[l1 - s] = 0;
+	out->size = size;
+	memcpy(out->root, root, MUSTER_HASH_BYTES);
+	return 0;
+}

@@ -1,0 +1,518 @@
+/*
+ * store.c - the LMDB environment, the write transaction, appending signed
+ * entries with their Merkle hashes and projections, and checkpoints.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *const muster_db_names[DB_COUNT] = {"meta", "log", "merkle", "ckpt", "keys", "journal"};
+
+#define MAP_INITIAL ((size_t)64 << 20)
+#define MAX_DBS 32
+
+struct muster_wtxn {
+	muster_store *s;
+	MDB_txn *txn;
+	muster_range range; /* right edge of the tree, for appends and the root */
+	uint64_t start_size;
+	int map_full;
+	muster_buf entry;
+	muster_buf msg;
+	char why[256];
+};
+
+int muster_mdb_err(int rc)
+{
+	switch (rc) {
+	case 0: return 0;
+	case MDB_NOTFOUND: return MUSTER_ENOTFOUND;
+	case MDB_MAP_FULL: return MUSTER_EMAPFULL;
+	case ENOMEM: return MUSTER_ENOMEM;
+	case EACCES:
+	case EIO:
+	case ENOSPC:
+	case EROFS:
+	case ENOENT: return MUSTER_EIO;
+	default: return MUSTER_ESTORE;
+	}
+}
+
+uint64_t muster_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int muster_merkle_read(void *vctx, uint64_t idx, uint8_t out[MUSTER_HASH_BYTES])
+{
+	struct merkle_ctx *c = vctx;
+	uint8_t kb[8];
+	be64_put(kb, idx);
+	MDB_val k = {8, kb}, v;
+	int rc = mdb_get(c->txn, c->dbi, &k, &v);
+	if (rc)
+		return muster_mdb_err(rc);
+	if (v.mv_size != MUSTER_HASH_BYTES)
+		return MUSTER_ECORRUPT;
+	memcpy(out, v.mv_data, MUSTER_HASH_BYTES);
+	return 0;
+}
+
+int muster_dbs_open(MDB_txn *txn, MDB_dbi *dbi, int create)
+{
+	for (int i = 0; i < DB_COUNT; i++) {
+		int rc = mdb_dbi_open(txn, muster_db_names[i], create ? MDB_CREATE : 0, &dbi[i]);
+		if (rc)
+			return muster_mdb_err(rc);
+	}
+	return 0;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static int env_open(const char *dir, MDB_env **out)
+{
+	MDB_env *env;
+	int rc = mdb_env_create(&env);
+	if (rc)
+		return muster_mdb_err(rc);
+	if ((rc = mdb_env_set_maxdbs(env, MAX_DBS)) || (rc = mdb_env_set_mapsize(env, MAP_INITIAL)) ||
+		(rc = mdb_env_open(env, dir, MDB_NOTLS, 0600))) {
+		mdb_env_close(env);
+		return muster_mdb_err(rc);
+	}
+	*out = env;
+	return 0;
+}
+
+/* The number of entries: one past the last log key. */
+int muster_log_size_txn(MDB_txn *txn, MDB_dbi dbi, uint64_t *size)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(txn, dbi, &c);
+	if (rc)
+		return muster_mdb_err(rc);
+	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND) {
+		*size = 0;
+		return 0;
+	}
+	if (rc)
+		return muster_mdb_err(rc);
+	if (k.mv_size != 8)
+		return MUSTER_ECORRUPT;
+	*size = be64_get(k.mv_data) + 1;
+	return 0;
+}
+
+/* Loads the right edge of the tree of `size` leaves from the stored hashes. */
+static int range_load(muster_range *r, uint64_t size, muster_hash_reader rd, void *ctx)
+{
+	muster_range_init(r);
+	uint64_t start = 0;
+	for (int level = 63; level >= 0; level--) {
+		uint64_t bit = (uint64_t)1 << level;
+		if (!(size & bit))
+			continue;
+		int rc = rd(ctx, muster_stored_index(level, start >> level), r->hash[level]);
+		if (rc)
+			return rc == MUSTER_ENOTFOUND ? MUSTER_ECORRUPT : rc;
+		start += bit;
+	}
+	r->size = size;
+	return 0;
+}
+
+int muster_read_begin(muster_store *s, MDB_txn **txn)
+{
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+	if (rc == MDB_MAP_RESIZED) { /* another process grew the map */
+		mdb_env_set_mapsize(s->env, 0);
+		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+	}
+	return muster_mdb_err(rc);
+}
+
+static int put(muster_wtxn *w, int db, const void *key, size_t klen, const void *val, size_t vlen, unsigned flags)
+{
+	MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+	int rc = mdb_put(w->txn, w->s->dbi[db], &k, &v, flags);
+	if (rc == MDB_MAP_FULL)
+		w->map_full = 1;
+	if (rc == MDB_KEYEXIST)
+		return MUSTER_EEXIST;
+	return muster_mdb_err(rc);
+}
+
+static int load_log_key(muster_store *s)
+{
+	if (s->log_key)
+		return 0;
+	char *p = path_join(s->dir, "log.key");
+	if (!p)
+		return MUSTER_ENOMEM;
+	int rc = muster_site_key_read(p, &s->log_key);
+	free(p);
+	if (rc)
+		return rc == MUSTER_ENOTFOUND ? MUSTER_EIO : rc;
+	if (sodium_memcmp(muster_signer_pk(s->log_key), s->log_pk, MUSTER_PK_BYTES) != 0) {
+		muster_signer_free(s->log_key);
+		s->log_key = NULL;
+		return MUSTER_EVERIFY;
+	}
+	return 0;
+}
+
+int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type, const uint8_t *body, size_t len,
+	uint64_t *index)
+{
+	muster_entry e;
+	int rc;
+
+	w->why[0] = 0;
+	if (muster_event_body_check(type, body, len) != 0)
+		return MUSTER_EINVAL;
+	e.version = MUSTER_ENTRY_VERSION;
+	e.type = type;
+	e.index = w->range.size;
+	e.time_ms = muster_now_ms();
+	muster_range_root(&w->range, e.prev_root);
+	memcpy(e.signer, muster_signer_pk(signer), MUSTER_PK_BYTES);
+	e.body = body;
+	e.body_len = len;
+
+	struct lmdb_keytab kctx;
+	struct keytab kt;
+	muster_keytab_lmdb(&kt, &kctx, w->txn, w->s->dbi[DB_KEYS]);
+	rc = muster_keys_authorize(&kt, &e, w->why, sizeof w->why);
+	if (rc == 0)
+		rc = muster_project(w->txn, w->s->dbi, &e, w->why, sizeof w->why);
+	muster_buf_free(&kctx.buf);
+	if (rc) {
+		if (kctx.map_full)
+			w->map_full = 1;
+		return rc;
+	}
+
+	/* The signed message is the domain, a NUL, then the entry without its signature. */
+	muster_buf *m = &w->msg;
+	muster_buf_reset(m);
+	muster_buf_put(m, MUSTER_EVENT_DOMAIN, sizeof MUSTER_EVENT_DOMAIN);
+	muster_entry_encode_unsigned(m, &e);
+	if (m->err)
+		return m->err;
+	if (m->len - sizeof MUSTER_EVENT_DOMAIN + MUSTER_SIG_BYTES > MUSTER_ENTRY_MAX)
+		return MUSTER_ETOOBIG;
+	muster_signer_sign(signer, m->data, m->len, e.sig);
+	muster_buf_put(m, e.sig, MUSTER_SIG_BYTES);
+	if (m->err)
+		return m->err;
+	const uint8_t *entry = m->data + sizeof MUSTER_EVENT_DOMAIN;
+	size_t entry_len = m->len - sizeof MUSTER_EVENT_DOMAIN;
+
+	uint8_t kb[8];
+	be64_put(kb, e.index);
+	if ((rc = put(w, DB_LOG, kb, 8, entry, entry_len, MDB_APPEND)) != 0)
+		return rc;
+
+	uint8_t leaf[MUSTER_HASH_BYTES], hashes[64][MUSTER_HASH_BYTES];
+	muster_leaf_hash(entry, entry_len, leaf);
+	uint64_t first = muster_stored_count(e.index);
+	size_t n = muster_range_append(&w->range, leaf, hashes);
+	for (size_t i = 0; i < n; i++) {
+		be64_put(kb, first + i);
+		if ((rc = put(w, DB_MERKLE, kb, 8, hashes[i], MUSTER_HASH_BYTES, MDB_APPEND)) != 0)
+			return rc;
+	}
+	if (index)
+		*index = e.index;
+	return 0;
+}
+
+/* Signs and stores the checkpoint for the tree as it now stands. */
+static int checkpoint(muster_wtxn *w)
+{
+	muster_store *s = w->s;
+	uint8_t root[MUSTER_HASH_BYTES];
+	int rc = load_log_key(s);
+	if (rc)
+		return rc;
+	muster_range_root(&w->range, root);
+	muster_buf text = {0}, note = {0};
+	muster_checkpoint_format(&text, s->origin, w->range.size, root);
+	rc = text.err ? text.err : muster_note_sign(&note, (const char *)text.data, text.len, s->origin,
+					muster_signer_sk(s->log_key));
+	if (rc == 0) {
+		uint8_t kb[8];
+		be64_put(kb, w->range.size);
+		/* Never two roots for one size: the key must be new. */
+		rc = put(w, DB_CKPT, kb, 8, note.data, note.len, MDB_NOOVERWRITE | MDB_APPEND);
+		if (rc == MUSTER_EEXIST)
+			rc = MUSTER_ESTATE;
+	}
+	muster_buf_free(&text);
+	muster_buf_free(&note);
+	return rc;
+}
+
+static int grow(muster_store *s)
+{
+	MDB_envinfo info;
+	int rc = mdb_env_info(s->env, &info);
+	if (rc == 0)
+		rc = mdb_env_set_mapsize(s->env, info.me_mapsize * 2);
+	return muster_mdb_err(rc);
+}
+
+static int write_once(muster_store *s, muster_write_fn fn, void *arg, int *again)
+{
+	muster_wtxn w;
+	memset(&w, 0, sizeof w);
+	w.s = s;
+	*again = 0;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &w.txn);
+	if (rc == MDB_MAP_RESIZED) { /* another process grew the map */
+		*again = 1;
+		return muster_mdb_err(mdb_env_set_mapsize(s->env, 0));
+	}
+	if (rc)
+		return muster_mdb_err(rc);
+	struct merkle_ctx mc = {w.txn, s->dbi[DB_MERKLE]};
+	uint64_t size;
+	rc = muster_log_size_txn(w.txn, s->dbi[DB_LOG], &size);
+	if (rc == 0)
+		rc = range_load(&w.range, size, muster_merkle_read, &mc);
+	w.start_size = size;
+	if (rc == 0)
+		rc = fn(&w, arg);
+	if (rc == 0 && w.range.size > w.start_size)
+		rc = checkpoint(&w);
+	if (rc == 0) {
+		rc = mdb_txn_commit(w.txn);
+		if (rc == MDB_MAP_FULL)
+			w.map_full = 1;
+		rc = muster_mdb_err(rc);
+	} else {
+		mdb_txn_abort(w.txn);
+	}
+	snprintf(s->why, sizeof s->why, "%s", w.why);
+	muster_buf_free(&w.entry);
+	if (w.msg.data)
+		sodium_memzero(w.msg.data, w.msg.cap);
+	muster_buf_free(&w.msg);
+	if (w.map_full || rc == MUSTER_EMAPFULL) {
+		*again = 1;
+		return grow(s);
+	}
+	return rc;
+}
+
+int muster_write(muster_store *s, muster_write_fn fn, void *arg)
+{
+	for (int tries = 0; tries < 40; tries++) {
+		int again;
+		int rc = write_once(s, fn, arg, &again);
+		if (!again || rc)
+			return rc;
+	}
+	return MUSTER_ESTORE;
+}
+
+const char *muster_store_why(const muster_store *s)
+{
+	return s->why;
+}
+
+void muster_store_set_durable(muster_store *s, int durable)
+{
+	s->durable = durable;
+	mdb_env_set_flags(s->env, MDB_NOSYNC, durable ? 0 : 1);
+}
+
+const char *muster_store_origin(const muster_store *s)
+{
+	return s->origin;
+}
+
+static int meta_load(muster_store *s)
+{
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return muster_mdb_err(rc);
+	rc = muster_dbs_open(txn, s->dbi, 0);
+	MDB_val k = {6, "origin"}, v;
+	if (rc == 0)
+		rc = muster_mdb_err(mdb_get(txn, s->dbi[DB_META], &k, &v));
+	if (rc == 0 && (v.mv_size == 0 || v.mv_size > MUSTER_ORIGIN_MAX))
+		rc = MUSTER_ECORRUPT;
+	if (rc == 0) {
+		memcpy(s->origin, v.mv_data, v.mv_size);
+		s->origin[v.mv_size] = 0;
+		k.mv_size = 6, k.mv_data = "log_pk";
+		rc = muster_mdb_err(mdb_get(txn, s->dbi[DB_META], &k, &v));
+	}
+	if (rc == 0 && v.mv_size != MUSTER_PK_BYTES)
+		rc = MUSTER_ECORRUPT;
+	if (rc == 0)
+		memcpy(s->log_pk, v.mv_data, MUSTER_PK_BYTES);
+	/* Commit, not abort: database handles opened in an aborted txn are closed. */
+	if (rc == 0)
+		rc = muster_mdb_err(mdb_txn_commit(txn));
+	else
+		mdb_txn_abort(txn);
+	return rc == MUSTER_ENOTFOUND ? MUSTER_ECORRUPT : rc;
+}
+
+int muster_store_open(const char *dir, muster_store **out)
+{
+	if (muster_init() != 0)
+		return MUSTER_ECRYPTO;
+	char *data = path_join(dir, "data.mdb");
+	if (!data)
+		return MUSTER_ENOMEM;
+	struct stat st;
+	int exists = stat(data, &st) == 0;
+	free(data);
+	if (!exists)
+		return errno == ENOENT || errno == ENOTDIR ? MUSTER_ENOTFOUND : MUSTER_EIO;
+	muster_store *s = calloc(1, sizeof *s);
+	if (!s || !(s->dir = strdup(dir))) {
+		free(s);
+		return MUSTER_ENOMEM;
+	}
+	s->durable = 1;
+	int rc = env_open(dir, &s->env);
+	if (rc == 0)
+		rc = meta_load(s);
+	if (rc) {
+		muster_store_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void muster_store_close(muster_store *s)
+{
+	if (!s)
+		return;
+	if (s->env)
+		mdb_env_close(s->env);
+	muster_signer_free(s->log_key);
+	free(s->dir);
+	free(s);
+}
+
+struct genesis {
+	const muster_signer *admin;
+	muster_buf body;
+};
+
+static int write_genesis(muster_wtxn *w, void *arg)
+{
+	struct genesis *g = arg;
+	return muster_append(w, g->admin, MUSTER_EV_SITE_INIT, g->body.data, g->body.len, NULL);
+}
+
+static const char *const store_files[] = {"data.mdb", "lock.mdb", "log.key", "tag.key"};
+
+static void remove_files(const char *dir)
+{
+	for (size_t i = 0; i < sizeof store_files / sizeof store_files[0]; i++) {
+		char *p = path_join(dir, store_files[i]);
+		if (p)
+			unlink(p);
+		free(p);
+	}
+}
+
+int muster_store_create(const char *dir, const char *origin, const muster_signer *admin, const char *holder,
+	muster_store **out)
+{
+	if (muster_init() != 0)
+		return MUSTER_ECRYPTO;
+	if (!muster_note_name_valid(origin, strlen(origin)) || !holder || !*holder ||
+		strlen(holder) > MUSTER_NAME_MAX || !muster_utf8_valid(holder, strlen(holder)))
+		return MUSTER_EINVAL;
+	int made_dir = 0;
+	if (mkdir(dir, 0700) == 0) {
+		made_dir = 1;
+	} else if (errno != EEXIST) {
+		return MUSTER_EIO;
+	}
+	for (size_t i = 0; i < sizeof store_files / sizeof store_files[0]; i++) {
+		char *p = path_join(dir, store_files[i]);
+		int there = p && access(p, F_OK) == 0;
+		free(p);
+		if (there)
+			return MUSTER_EEXIST;
+	}
+
+	muster_signer *logk = NULL, *tagk = NULL;
+	muster_store *s = NULL;
+	struct genesis g = {admin, {0}};
+	char *lp = path_join(dir, "log.key"), *tp = path_join(dir, "tag.key");
+	int rc = lp && tp ? 0 : MUSTER_ENOMEM;
+	if (rc == 0)
+		rc = muster_signer_generate(&logk);
+	if (rc == 0)
+		rc = muster_signer_generate(&tagk);
+	if (rc == 0)
+		rc = muster_site_key_write(lp, logk);
+	if (rc == 0)
+		rc = muster_site_key_write(tp, tagk);
+	if (rc == 0 && !(s = calloc(1, sizeof *s)))
+		rc = MUSTER_ENOMEM;
+	if (rc == 0 && !(s->dir = strdup(dir)))
+		rc = MUSTER_ENOMEM;
+	if (rc == 0) {
+		s->durable = 1;
+		snprintf(s->origin, sizeof s->origin, "%s", origin);
+		memcpy(s->log_pk, muster_signer_pk(logk), MUSTER_PK_BYTES);
+		rc = env_open(dir, &s->env);
+	}
+	if (rc == 0) {
+		MDB_txn *txn;
+		rc = muster_mdb_err(mdb_txn_begin(s->env, NULL, 0, &txn));
+		if (rc == 0) {
+			rc = muster_dbs_open(txn, s->dbi, 1);
+			rc = rc ? (mdb_txn_abort(txn), rc) : muster_mdb_err(mdb_txn_commit(txn));
+		}
+	}
+	if (rc == 0) {
+		muster_ev_site_init v = {{origin, strlen(origin)}, muster_signer_pk(logk), muster_signer_pk(tagk),
+			{holder, strlen(holder)}};
+		muster_ev_site_init_encode(&g.body, &v);
+		rc = g.body.err ? g.body.err : muster_write(s, write_genesis, &g);
+	}
+	muster_buf_free(&g.body);
+	muster_signer_free(logk);
+	muster_signer_free(tagk);
+	free(lp);
+	free(tp);
+	if (rc) {
+		muster_store_close(s);
+		remove_files(dir);
+		if (made_dir)
+			rmdir(dir);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}

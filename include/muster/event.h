@@ -1,0 +1,104 @@
+/*
+ * muster/event.h - log entries and the event bodies they carry.
+ *
+ * An entry is, in this order (docs/FORMATS.md): version, event type, log
+ * index, claimed UTC time in milliseconds (all minimal unsigned LEB128), the
+ * 32-byte RFC 6962 root of the log before it, the signer's 32-byte public
+ * key, the length-prefixed body, and a 64-byte Ed25519 signature over
+ * "muster/event/v1" || 0x00 || everything before the signature.
+ */
+#ifndef MUSTER_EVENT_H
+#define MUSTER_EVENT_H
+
+#include <muster/common.h>
+#include <muster/codec.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MUSTER_ENTRY_VERSION 1
+#define MUSTER_EVENT_DOMAIN "muster/event/v1"
+#define MUSTER_TEXT_MAX 16384    /* bytes of free text in one event */
+#define MUSTER_NAME_MAX 256      /* bytes of a holder's name */
+
+/* Event types.  Numbers are part of the format: never reuse one. */
+enum {
+	MUSTER_EV_SITE_INIT = 1,  /* genesis: origin, site keys, first admin (index 0 only) */
+	MUSTER_EV_KEY_ENROL = 2,  /* admin enrols a key with roles and a holder */
+	MUSTER_EV_KEY_ROLES = 3,  /* admin changes a key's roles */
+	MUSTER_EV_KEY_REVOKE = 4, /* admin revokes a key */
+	MUSTER_EV_JOURNAL = 5,    /* 值班记录: a signed duty-journal entry */
+};
+
+/* A decoded entry.  body points into the decoded bytes. */
+typedef struct muster_entry {
+	uint64_t version;
+	uint64_t type;
+	uint64_t index;
+	uint64_t time_ms;
+	uint8_t prev_root[MUSTER_HASH_BYTES];
+	uint8_t signer[MUSTER_PK_BYTES];
+	const uint8_t *body;
+	size_t body_len;
+	uint8_t sig[MUSTER_SIG_BYTES];
+} muster_entry;
+
+/*
+ * muster_entry_decode - parses p[0..len) into *e.  MUSTER_ECORRUPT if the
+ * bytes are not the one canonical encoding (non-minimal integers, unknown
+ * version, short or trailing data), MUSTER_ETOOBIG over MUSTER_ENTRY_MAX.
+ * Does not verify the signature.  e->body borrows from p.
+ */
+MUSTER_API int muster_entry_decode(const uint8_t *p, size_t len, muster_entry *e) MUSTER_WUR;
+
+/* Appends the encoding of e without its signature (the signed part) to b. */
+MUSTER_API void muster_entry_encode_unsigned(muster_buf *b, const muster_entry *e);
+
+/* 0 if e->sig is e->signer's signature over the entry's signed part. */
+MUSTER_API int muster_entry_verify(const uint8_t *p, size_t len, const muster_entry *e) MUSTER_WUR;
+
+/* The name of an event type ("journal", "key.enrol"...), or NULL if unknown. */
+MUSTER_API const char *muster_event_name(uint64_t type);
+
+/* Bodies. Text fields point into the body and are not NUL-terminated. */
+typedef struct muster_text { const char *p; size_t n; } muster_text;
+
+typedef struct muster_ev_site_init {
+	muster_text origin;
+	const uint8_t *log_pk;
+	const uint8_t *tag_pk;
+	muster_text holder; /* the first admin */
+} muster_ev_site_init;
+
+typedef struct muster_ev_key {
+	const uint8_t *pk;
+	uint32_t roles;   /* enrol, roles */
+	muster_text text; /* enrol: holder's name; revoke: reason */
+} muster_ev_key;
+
+typedef struct muster_ev_journal {
+	muster_text text;
+} muster_ev_journal;
+
+/* Encoders append a body to b; decoders validate a body fully (MUSTER_ECORRUPT). */
+MUSTER_API void muster_ev_site_init_encode(muster_buf *b, const muster_ev_site_init *v);
+MUSTER_API int muster_ev_site_init_decode(const uint8_t *p, size_t n, muster_ev_site_init *v) MUSTER_WUR;
+MUSTER_API void muster_ev_key_encode(muster_buf *b, uint64_t type, const muster_ev_key *v);
+MUSTER_API int muster_ev_key_decode(uint64_t type, const uint8_t *p, size_t n, muster_ev_key *v) MUSTER_WUR;
+MUSTER_API void muster_ev_journal_encode(muster_buf *b, const muster_ev_journal *v);
+MUSTER_API int muster_ev_journal_decode(const uint8_t *p, size_t n, muster_ev_journal *v) MUSTER_WUR;
+
+/* Validates the body of an entry of any known type; MUSTER_ECORRUPT otherwise. */
+MUSTER_API int muster_event_body_check(uint64_t type, const uint8_t *p, size_t n) MUSTER_WUR;
+
+/* Roles allowed to sign an event of this type (0 for site.init: genesis rule). */
+MUSTER_API uint32_t muster_event_roles(uint64_t type);
+
+/* Appends a JSON object describing the decoded entry (for log show --json). */
+MUSTER_API void muster_entry_json(muster_buf *b, const muster_entry *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,18 @@
+/*
+ * muster/muster.h - the umbrella header of libmuster.
+ */
+#ifndef MUSTER_MUSTER_H
+#define MUSTER_MUSTER_H
+
+#include <muster/common.h>
+#include <muster/codec.h>
+#include <muster/merkle.h>
+#include <muster/note.h>
+#include <muster/key.h>
+#include <muster/event.h>
+#include <muster/store.h>
+#include <muster/log.h>
+#include <muster/site.h>
+#include <muster/json.h>
+
+#endif

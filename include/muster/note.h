@@ -1,0 +1,73 @@
+/*
+ * muster/note.h - C2SP signed-note and tlog-checkpoint, Ed25519 only.
+ *
+ * A note is UTF-8 text ending in a newline, a blank line, and one line per
+ * signature: "\u2014 <name> <base64(keyhash[4] || signature)>\n".  The key
+ * hash is the first four bytes of SHA-256(name || "\n" || 0x01 || pubkey).
+ * A verifier key is written "name+hex(keyhash)+base64(0x01 || pubkey)".
+ * A checkpoint's text is "<origin>\n<size>\n<base64 root>\n" plus optional
+ * extension lines.  Go's golang.org/x/mod/sumdb/note reads these notes.
+ */
+#ifndef MUSTER_NOTE_H
+#define MUSTER_NOTE_H
+
+#include <muster/common.h>
+#include <muster/codec.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MUSTER_NOTE_MAX 8192   /* largest note accepted */
+#define MUSTER_NOTE_SIGS_MAX 32 /* most signature lines accepted */
+
+/* A verifier: a name and an Ed25519 public key. */
+typedef struct muster_verifier {
+	char name[MUSTER_ORIGIN_MAX + 1];
+	uint32_t hash;
+	uint8_t pk[MUSTER_PK_BYTES];
+} muster_verifier;
+
+/* 1 if name is a valid note key name (non-empty, UTF-8, no space, no '+'). */
+MUSTER_API int muster_note_name_valid(const char *name, size_t len);
+MUSTER_API uint32_t muster_note_key_hash(const char *name, const uint8_t pk[MUSTER_PK_BYTES]);
+
+/* Formats the verifier key string into b. */
+MUSTER_API void muster_vkey_format(muster_buf *b, const char *name, const uint8_t pk[MUSTER_PK_BYTES]);
+/* Parses a verifier key string (no trailing newline). MUSTER_EINVAL if malformed. */
+MUSTER_API int muster_vkey_parse(const char *s, size_t len, muster_verifier *out) MUSTER_WUR;
+
+/*
+ * muster_note_sign - appends to b the note for text signed by (name, sk).
+ * sk is a libsodium 64-byte Ed25519 secret key.  text must be valid note text.
+ */
+MUSTER_API int muster_note_sign(muster_buf *b, const char *text, size_t len, const char *name,
+	const uint8_t sk[64]) MUSTER_WUR;
+
+/*
+ * muster_note_open - parses a signed note and verifies it against the known
+ * verifiers.  On success *text_len is the length of the text (the note's
+ * first text_len bytes) and *verified the number of valid signatures by known
+ * keys (>= 1).  Unknown signers are skipped; a known key whose signature is
+ * bad fails with MUSTER_EVERIFY; malformed input fails with MUSTER_EINVAL;
+ * no known signer with MUSTER_ENOTFOUND.
+ */
+MUSTER_API int muster_note_open(const uint8_t *note, size_t len, const muster_verifier *known,
+	size_t nknown, size_t *text_len, size_t *verified) MUSTER_WUR;
+
+typedef struct muster_checkpoint {
+	char origin[MUSTER_ORIGIN_MAX + 1];
+	uint64_t size;
+	uint8_t root[MUSTER_HASH_BYTES];
+} muster_checkpoint;
+
+/* Appends a checkpoint body (origin, size, root) to b. */
+MUSTER_API void muster_checkpoint_format(muster_buf *b, const char *origin, uint64_t size,
+	const uint8_t root[MUSTER_HASH_BYTES]);
+/* Parses a checkpoint body (the text of a note). MUSTER_EINVAL if malformed. */
+MUSTER_API int muster_checkpoint_parse(const uint8_t *text, size_t len, muster_checkpoint *out) MUSTER_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

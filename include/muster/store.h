@@ -1,0 +1,78 @@
+/*
+ * muster/store.h - the site's store: one LMDB environment holding the log,
+ * its Merkle hashes and checkpoints, and the projections derived from them
+ * (docs/STORE.md), plus the site log and tag keys as files beside it.
+ *
+ * Writes happen in muster_write(): one LMDB write transaction in which the
+ * caller appends signed events; every projection is updated and a new
+ * checkpoint is signed before the single commit.  Either all of it lands or
+ * none.  Reads open their own read transaction and never block the writer.
+ * A muster_store handle may be used from several threads for reads; one
+ * thread at a time may write (LMDB serialises writers across processes).
+ */
+#ifndef MUSTER_STORE_H
+#define MUSTER_STORE_H
+
+#include <muster/common.h>
+#include <muster/codec.h>
+#include <muster/key.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct muster_store muster_store;
+typedef struct muster_wtxn muster_wtxn;
+
+/*
+ * muster_store_create - a new store in dir (created; must not hold a store
+ * already: MUSTER_EEXIST).  Generates the site log and tag keys, writes the
+ * genesis entry (site.init, index 0) signed by admin, who becomes the first
+ * admin under the name holder, and the first checkpoint.  On failure nothing
+ * of the new store is left behind.
+ */
+MUSTER_API int muster_store_create(const char *dir, const char *origin, const muster_signer *admin,
+	const char *holder, muster_store **out) MUSTER_WUR;
+
+/* Opens an existing store.  MUSTER_ENOTFOUND if dir holds none. */
+MUSTER_API int muster_store_open(const char *dir, muster_store **out) MUSTER_WUR;
+MUSTER_API void muster_store_close(muster_store *s);
+/* The log origin (checkpoint first line); valid until close. */
+MUSTER_API const char *muster_store_origin(const muster_store *s);
+
+/*
+ * muster_write - runs fn inside one write transaction and commits.  fn
+ * appends with muster_append(); if it returns non-zero everything is rolled
+ * back and that value returned.  If the map fills up the transaction is
+ * aborted, the map grown and fn called again, so fn must not have effects
+ * outside the transaction.  On commit a checkpoint for the new size is
+ * signed and stored.  Durable (fsync) unless the store was opened otherwise.
+ */
+typedef int (*muster_write_fn)(muster_wtxn *w, void *arg);
+MUSTER_API int muster_write(muster_store *s, muster_write_fn fn, void *arg) MUSTER_WUR;
+
+/*
+ * muster_append - signs and appends one event of `type` with `body`.
+ * Checks that the body is canonical, that signer's key is enrolled and not
+ * revoked and holds a role this type allows (MUSTER_EPERM), and the type's
+ * domain rules against current state (MUSTER_ESTATE, MUSTER_EEXIST,
+ * MUSTER_ENOTFOUND).  *index receives the entry's log index (may be NULL).
+ */
+MUSTER_API int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type,
+	const uint8_t *body, size_t len, uint64_t *index) MUSTER_WUR;
+
+/*
+ * muster_store_why - after muster_write returned MUSTER_EPERM, ESTATE,
+ * EEXIST or ENOTFOUND because of a rule, the rule's explanation in English
+ * ("signer key 0123abcd... holds roles keeper; key.enrol needs one of admin");
+ * otherwise "".  Valid until the next write on s.
+ */
+MUSTER_API const char *muster_store_why(const muster_store *s);
+
+/* Tests and benchmarks: commit without fsync (MDB_NOSYNC); durable is the default. */
+MUSTER_API void muster_store_set_durable(muster_store *s, int durable);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

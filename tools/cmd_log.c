@@ -1,0 +1,241 @@
+/* cmd_log.c - the log commands: vkey, checkpoint, proof, consistency, show, verify. */
+#include "config.h"
+
+#include "commands.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t latest_size(muster_store *s)
+{
+	muster_buf b = {0};
+	uint64_t size;
+	int rc = muster_log_checkpoint(s, UINT64_MAX, &b, &size);
+	muster_buf_free(&b);
+	if (rc)
+		die(cli_exit_code(rc), L("the store has no checkpoint: %s", "存储库中没有检查点：%s"), cli_strerror(rc));
+	return size;
+}
+
+static void proof_json(muster_buf *b, uint8_t (*proof)[MUSTER_HASH_BYTES], size_t n)
+{
+	muster_buf_puts(b, "\"proof\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			muster_buf_puts(b, ",");
+		muster_json_b64(b, proof[i], MUSTER_HASH_BYTES);
+	}
+	muster_buf_puts(b, "]");
+}
+
+static int log_checkpoint(const struct opts *o, muster_store *s)
+{
+	uint64_t want = o->size ? cli_uint("--size", o->size) : UINT64_MAX, got;
+	muster_buf note = {0};
+	int rc = muster_log_checkpoint(s, want, &note, &got);
+	if (rc == MUSTER_ENOTFOUND)
+		die(EXIT_NOTFOUND, L("no checkpoint was signed at size %s; 'muster log show' lists sizes, the latest is the default",
+				       "没有为大小 %s 签发过检查点；默认取最新检查点"),
+			o->size);
+	if (rc)
+		die(cli_exit_code(rc), "%s", cli_strerror(rc));
+	if (o->json) {
+		muster_buf b = {0};
+		uint8_t root[MUSTER_HASH_BYTES];
+		if ((rc = muster_log_root(s, got, root)) != 0)
+			die(cli_exit_code(rc), "%s", cli_strerror(rc));
+		muster_buf_printf(&b, "{\"size\":%" PRIu64 ",\"root\":", got);
+		muster_json_b64(&b, root, sizeof root);
+		muster_buf_puts(&b, ",\"note\":");
+		muster_json_str(&b, (const char *)note.data, note.len);
+		muster_buf_puts(&b, "}\n");
+		muster_buf_free(&note);
+		cli_emit(&b);
+	} else {
+		cli_emit(&note);
+	}
+	return EXIT_OK;
+}
+
+static int log_proof(const struct opts *o, muster_store *s)
+{
+	if (!o->index)
+		die(EXIT_USAGE, "%s", L("usage: muster log proof --index I [--size N]", "用法: muster log proof --index I [--size N]"));
+	uint64_t index = cli_uint("--index", o->index);
+	uint64_t size = o->size ? cli_uint("--size", o->size) : latest_size(s);
+	uint64_t have;
+	int rc = muster_log_size(s, &have);
+	if (rc)
+		die(cli_exit_code(rc), "%s", cli_strerror(rc));
+	if (size > have || size == 0)
+		die(EXIT_NOTFOUND, L("--size %" PRIu64 " is beyond the log, which holds %" PRIu64 " entries",
+				       "--size %" PRIu64 " 超出日志范围（日志共 %" PRIu64 " 条）"),
+			size, have);
+	if (index >= size)
+		die(EXIT_NOTFOUND, L("--index %" PRIu64 " is not in a tree of size %" PRIu64 "; indexes start at 0",
+				       "--index %" PRIu64 " 不在大小为 %" PRIu64 " 的树中；索引从 0 开始"),
+			index, size);
+	uint8_t proof[MUSTER_PROOF_MAX][MUSTER_HASH_BYTES];
+	size_t n;
+	muster_buf entry = {0}, b = {0};
+	if ((rc = muster_log_prove_inclusion(s, index, size, proof, &n)) != 0 ||
+		(rc = muster_log_entry(s, index, &entry)) != 0)
+		die(cli_exit_code(rc), "%s", cli_strerror(rc));
+	muster_buf_printf(&b, "{\"index\":%" PRIu64 ",\"size\":%" PRIu64 ",\"leaf\":", index, size);
+	muster_json_b64(&b, entry.data, entry.len);
+	muster_buf_puts(&b, ",");
+	proof_json(&b, proof, n);
+	muster_buf_puts(&b, "}\n");
+	muster_buf_free(&entry);
+	cli_emit(&b);
+	return EXIT_OK;
+}
+
+static int log_consistency(const struct opts *o, muster_store *s)
+{
+	if (!o->old)
+		die(EXIT_USAGE, "%s", L("usage: muster log consistency --old M [--new N]", "用法: muster log consistency --old M [--new N]"));
+	uint64_t old = cli_uint("--old", o->old);
+	uint64_t nw = o->new_ ? cli_uint("--new", o->new_) : latest_size(s);
+	uint64_t have;
+	int rc = muster_log_size(s, &have);
+	if (rc)
+		die(cli_exit_code(rc), "%s", cli_strerror(rc));
+	if (nw > have)
+		die(EXIT_NOTFOUND, L("--new %" PRIu64 " is beyond the log, which holds %" PRIu64 " entries",
+				       "--new %" PRIu64 " 超出日志范围（日志共 %" PRIu64 " 条）"),
+			nw, have);
+	if (old == 0 || old > nw)
+		die(EXIT_USAGE, L("--old %" PRIu64 " must be between 1 and --new %" PRIu64, "--old %" PRIu64 " 必须在 1 与 --new %" PRIu64 " 之间"),
+			old, nw);
+	uint8_t proof[MUSTER_PROOF_MAX][MUSTER_HASH_BYTES];
+	size_t n;
+	if ((rc = muster_log_prove_consistency(s, old, nw, proof, &n)) != 0)
+		die(cli_exit_code(rc), "%s", cli_strerror(rc));
+	muster_buf b = {0};
+	muster_buf_printf(&b, "{\"old_size\":%" PRIu64 ",\"new_size\":%" PRIu64 ",", old, nw);
+	proof_json(&b, proof, n);
+	muster_buf_puts(&b, "}\n");
+	cli_emit(&b);
+	return EXIT_OK;
+}
+
+struct show_ctx {
+	const struct opts *o;
+	muster_buf out;
+	int n;
+};
+
+static int show_one(uint64_t index, const uint8_t *p, size_t len, void *arg)
+{
+	struct show_ctx *c = arg;
+	muster_entry e;
+	int rc = muster_entry_decode(p, len, &e);
+	if (rc) {
+		fprintf(stderr, L("muster: entry %" PRIu64 " does not decode (%s); run 'muster log verify'\n",
+				    "muster: 条目 %" PRIu64 " 无法解码（%s）；请运行 'muster log verify'\n"),
+			index, cli_strerror(rc));
+		return rc;
+	}
+	if (c->o->json) {
+		if (c->n++)
+			muster_buf_puts(&c->out, ",\n");
+		muster_entry_json(&c->out, &e);
+		return 0;
+	}
+	/* Human form: the same fields, one entry a line, times in Asia/Shanghai. */
+	muster_buf j = {0};
+	char t[32], id[MUSTER_KEYID_HEX];
+	muster_entry_json(&j, &e);
+	muster_time_local(e.time_ms, t);
+	muster_key_id_hex(e.signer, id);
+	const char *name = muster_event_name(e.type);
+	muster_buf_printf(&c->out, "%6" PRIu64 "  %s  %-10s  %s  ", index, t, name ? name : "?", id);
+	/* the body fields: the JSON without its envelope keys */
+	const char *body = j.data ? strstr((const char *)j.data, "\"prev_root\"") : NULL;
+	const char *comma = body ? strchr(body + 12, ',') : NULL;
+	const char *sig = j.data ? strstr((const char *)j.data, ",\"sig\"") : NULL;
+	if (comma && sig && sig > comma)
+		muster_buf_put(&c->out, comma + 1, (size_t)(sig - comma - 1));
+	muster_buf_puts(&c->out, "\n");
+	muster_buf_free(&j);
+	return 0;
+}
+
+static int log_show(const struct opts *o, muster_store *s)
+{
+	uint64_t from = o->from ? cli_uint("--from", o->from) : 0;
+	uint64_t count = o->count ? cli_uint("--count", o->count) : UINT64_MAX;
+	struct show_ctx c = {o, {0}, 0};
+	if (o->json)
+		muster_buf_puts(&c.out, "[");
+	int rc = muster_log_scan(s, from, count, show_one, &c);
+	if (rc)
+		exit(cli_exit_code(rc == MUSTER_ECORRUPT ? MUSTER_EVERIFY : rc));
+	if (o->json)
+		muster_buf_puts(&c.out, "]\n");
+	cli_emit(&c.out);
+	return EXIT_OK;
+}
+
+static int log_verify(const struct opts *o, muster_store *s)
+{
+	unsigned threads = o->threads ? (unsigned)cli_uint("--threads", o->threads) : 0;
+	muster_verify_report rep;
+	int rc = muster_log_verify(s, threads, &rep);
+	if (rc == MUSTER_EVERIFY) {
+		if (o->json) {
+			muster_buf b = {0};
+			muster_buf_printf(&b, "{\"ok\":false,\"index\":%" PRIu64 ",\"reason\":", rep.bad_index);
+			muster_json_cstr(&b, rep.reason);
+			muster_buf_puts(&b, "}\n");
+			cli_emit(&b);
+		} else
+			printf("entry %" PRIu64 ": %s\n", rep.bad_index, rep.reason);
+		fflush(stdout);
+		die(EXIT_VERIFY, L("log verification failed at entry %" PRIu64 ": %s; the store was altered outside muster",
+				     "日志核验在条目 %" PRIu64 " 失败：%s；存储库在 muster 之外被改动"),
+			rep.bad_index, rep.reason);
+	}
+	if (rc)
+		die(cli_exit_code(rc), L("cannot verify the log: %s", "无法核验日志：%s"), cli_strerror(rc));
+	if (o->json)
+		printf("{\"ok\":true,\"entries\":%" PRIu64 ",\"checkpoints\":%" PRIu64 "}\n", rep.entries, rep.checkpoints);
+	else
+		printf(L("ok: %" PRIu64 " entries and %" PRIu64 " checkpoints verified\n", "通过：已核验 %" PRIu64 " 条日志和 %" PRIu64 " 个检查点\n"),
+			rep.entries, rep.checkpoints);
+	return EXIT_OK;
+}
+
+int cmd_log(const struct opts *o, const char *sub)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(const struct opts *, muster_store *);
+	} subs[] = {
+		{"checkpoint", log_checkpoint}, {"proof", log_proof}, {"consistency", log_consistency},
+		{"show", log_show}, {"verify", log_verify},
+	};
+	if (strcmp(sub, "vkey") == 0) {
+		muster_store *s = cli_open(o);
+		muster_buf b = {0};
+		int rc = muster_log_vkey(s, &b);
+		if (rc)
+			die(cli_exit_code(rc), "%s", cli_strerror(rc));
+		muster_buf_puts(&b, "\n");
+		cli_emit(&b);
+		muster_store_close(s);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+		if (strcmp(sub, subs[i].name) == 0) {
+			muster_store *s = cli_open(o);
+			int rc = subs[i].fn(o, s);
+			muster_store_close(s);
+			return rc;
+		}
+	die(EXIT_USAGE, L("unknown log command '%s'; use vkey, checkpoint, proof, consistency, show or verify",
+			    "未知的 log 子命令 '%s'；可用 vkey、checkpoint、proof、consistency、show、verify"),
+		sub);
+}

@@ -1,0 +1,32 @@
+/* commands.h - the command implementations and the helpers they share. */
+#ifndef MUSTER_COMMANDS_H
+#define MUSTER_COMMANDS_H
+
+#include "cli.h"
+
+struct pass {
+	char *p; /* sodium_malloc'd, NUL-terminated */
+	size_t n;
+};
+
+int cmd_init(const struct opts *o);
+int cmd_key(const struct opts *o, const char *sub);
+int cmd_journal(const struct opts *o, const char *sub);
+int cmd_log(const struct opts *o, const char *sub);
+int cmd_reindex(const struct opts *o);
+
+const char *cli_store_dir(const struct opts *o);
+muster_store *cli_open(const struct opts *o);
+/* The acting person's key, unsealed (exits on failure). */
+muster_signer *cli_signer(const struct opts *o);
+struct pass cli_passphrase(const struct opts *o, const char *what, int confirm);
+void cli_pass_free(struct pass *ps);
+uint64_t cli_uint(const char *opt, const char *s);
+#ifdef __GNUC__
+__attribute__((noreturn))
+#endif
+void cli_write_failed(muster_store *s, const char *what, int rc);
+/* Writes b to stdout and frees it (exits on failure). */
+void cli_emit(muster_buf *b);
+
+#endif

@@ -1,0 +1,400 @@
+/*
+ * muster - the command-line face of libmuster (docs/CLI.md, muster(1)).
+ *
+ * A plain main: parse options, pick the command, do one thing in one write
+ * transaction or one read.  Every failure is one line on stderr saying what
+ * failed, on which input, and what to do, with a documented exit code.
+ */
+#include "config.h"
+
+#include "cli.h"
+#include "commands.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+int cli_zh(void)
+{
+	static int zh = -1;
+	if (zh < 0) {
+		const char *v = getenv("LC_ALL");
+		if (!v || !*v)
+			v = getenv("LC_MESSAGES");
+		if (!v || !*v)
+			v = getenv("LANG");
+		zh = v && strncmp(v, "zh", 2) == 0;
+	}
+	return zh;
+}
+
+int cli_exit_code(int rc)
+{
+	switch (rc) {
+	case 0: return EXIT_OK;
+	case MUSTER_EVERIFY: return EXIT_VERIFY;
+	case MUSTER_EINVAL:
+	case MUSTER_ECORRUPT:
+	case MUSTER_EEXIST:
+	case MUSTER_ESTATE:
+	case MUSTER_ETOOBIG: return EXIT_USAGE;
+	case MUSTER_ENOTFOUND: return EXIT_NOTFOUND;
+	case MUSTER_EPERM:
+	case MUSTER_EPASS: return EXIT_PERM;
+	default: return EXIT_IO;
+	}
+}
+
+const char *cli_strerror(int rc)
+{
+	return cli_zh() ? muster_strerror_zh(rc) : muster_strerror(rc);
+}
+
+void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("muster: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+static void usage(void)
+{
+	fputs(L("usage: muster [--store DIR] [--key FILE] [--passphrase-file FILE] [--json] COMMAND ...\n"
+		"\n"
+		"  init --origin ORIGIN --admin-key FILE [--holder NAME]   create a store and its first admin\n"
+		"  key new --out FILE                    make a personal key pair (FILE, FILE.pub)\n"
+		"  key enrol FILE.pub --role ROLE --holder NAME             enrol a key (admin)\n"
+		"  key roles KEYID --role ROLE           change a key's roles (admin)\n"
+		"  key revoke KEYID [--reason TEXT]      revoke a key (admin)\n"
+		"  key list                              list enrolled keys\n"
+		"  journal add TEXT                      append a signed duty-journal entry\n"
+		"  journal list                          list the duty journal\n"
+		"  log vkey                              the site log's verifier key\n"
+		"  log checkpoint [--size N]             a signed checkpoint\n"
+		"  log proof --index I [--size N]        inclusion proof (JSON)\n"
+		"  log consistency --old M [--new N]     consistency proof (JSON)\n"
+		"  log show [--from I] [--count K]       decoded entries\n"
+		"  log verify [--threads N]              re-derive and check everything\n"
+		"  reindex                               rebuild every projection from the log\n"
+		"\n"
+		"Roles: admin keeper hr finance approver auditor reporter.  See muster(1).\n",
+		"用法: muster [--store 目录] [--key 密钥文件] [--passphrase-file 文件] [--json] 命令 ...\n"
+		"\n"
+		"  init --origin 日志名 --admin-key 文件 [--holder 姓名]    新建存储库及首位管理员\n"
+		"  key new --out 文件                    生成个人密钥对 (文件, 文件.pub)\n"
+		"  key enrol 文件.pub --role 角色 --holder 姓名             登记密钥 (管理员)\n"
+		"  key roles 密钥ID --role 角色          变更密钥角色 (管理员)\n"
+		"  key revoke 密钥ID [--reason 原因]     吊销密钥 (管理员)\n"
+		"  key list                              列出已登记密钥\n"
+		"  journal add 文本                      追加一条签名的值班记录\n"
+		"  journal list                          列出值班记录\n"
+		"  log vkey                              本站日志的验证公钥\n"
+		"  log checkpoint [--size N]             签名检查点\n"
+		"  log proof --index I [--size N]        包含证明 (JSON)\n"
+		"  log consistency --old M [--new N]     一致性证明 (JSON)\n"
+		"  log show [--from I] [--count K]       解码后的日志条目\n"
+		"  log verify [--threads N]              从原始日志重新推导并核验全部内容\n"
+		"  reindex                               从日志重建全部投影\n"
+		"\n"
+		"角色: admin keeper hr finance approver auditor reporter。详见 muster(1)。\n"),
+		stdout);
+}
+
+/* Options that take a value, and where it goes. */
+static const char **opt_slot(struct opts *o, const char *name)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} table[] = {
+		{"store", offsetof(struct opts, store)},
+		{"key", offsetof(struct opts, key)},
+		{"passphrase-file", offsetof(struct opts, pass_file)},
+		{"origin", offsetof(struct opts, origin)},
+		{"admin-key", offsetof(struct opts, admin_key)},
+		{"out", offsetof(struct opts, out)},
+		{"holder", offsetof(struct opts, holder)},
+		{"reason", offsetof(struct opts, reason)},
+		{"size", offsetof(struct opts, size)},
+		{"index", offsetof(struct opts, index)},
+		{"old", offsetof(struct opts, old)},
+		{"new", offsetof(struct opts, new_)},
+		{"from", offsetof(struct opts, from)},
+		{"count", offsetof(struct opts, count)},
+		{"threads", offsetof(struct opts, threads)},
+		{"kdf", offsetof(struct opts, kdf)},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcmp(table[i].name, name) == 0)
+			return (const char **)((char *)o + table[i].off);
+	return NULL;
+}
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+	int only_pos = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_pos || a[0] != '-' || a[1] == 0) {
+			if (o->npos == MAX_POS)
+				die(EXIT_USAGE, L("too many operands at '%s'; see 'muster --help'", "操作数过多 ('%s')；参见 'muster --help'"), a);
+			o->pos[o->npos++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		if (strcmp(a, "--json") == 0) {
+			o->json = 1;
+			continue;
+		}
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage();
+			exit(EXIT_OK);
+		}
+		if (strcmp(a, "--version") == 0) {
+			printf("muster %s\n", PACKAGE_VERSION);
+			exit(EXIT_OK);
+		}
+		if (strncmp(a, "--", 2) != 0)
+			die(EXIT_USAGE, L("unknown option '%s'; see 'muster --help'", "未知选项 '%s'；参见 'muster --help'"), a);
+		char name[32];
+		const char *eq = strchr(a + 2, '=');
+		size_t n = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+		if (n >= sizeof name)
+			die(EXIT_USAGE, L("unknown option '%s'; see 'muster --help'", "未知选项 '%s'；参见 'muster --help'"), a);
+		memcpy(name, a + 2, n);
+		name[n] = 0;
+		const char *val = eq ? eq + 1 : NULL;
+		int is_role = strcmp(name, "role") == 0;
+		const char **slot = is_role ? NULL : opt_slot(o, name);
+		if (!slot && !is_role)
+			die(EXIT_USAGE, L("unknown option '--%s'; see 'muster --help'", "未知选项 '--%s'；参见 'muster --help'"), name);
+		if (!val) {
+			if (i + 1 >= argc)
+				die(EXIT_USAGE, L("option '--%s' needs a value", "选项 '--%s' 需要一个值"), name);
+			val = argv[++i];
+		}
+		if (is_role) {
+			if (o->nroles == (int)(sizeof o->roles / sizeof o->roles[0]))
+				die(EXIT_USAGE, "%s", L("too many --role options", "--role 选项过多"));
+			o->roles[o->nroles++] = val;
+		} else {
+			*slot = val;
+		}
+	}
+}
+
+uint64_t cli_uint(const char *opt, const char *s)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s || *s == '-' || *s == '+')
+		goto bad;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		goto bad;
+	return (uint64_t)v;
+bad:
+	die(EXIT_USAGE, L("%s '%s' is not a whole number; give a decimal number such as 0 or 42",
+			    "%s '%s' 不是非负整数；请给出十进制数，如 0 或 42"),
+		opt, s ? s : "");
+}
+
+muster_store *cli_open(const struct opts *o)
+{
+	const char *dir = cli_store_dir(o);
+	muster_store *s;
+	int rc = muster_store_open(dir, &s);
+	if (rc == MUSTER_ENOTFOUND)
+		die(EXIT_NOTFOUND, L("no store at '%s'; create one with 'muster init' or give --store DIR",
+				       "'%s' 处没有存储库；请用 'muster init' 新建，或用 --store 指定目录"),
+			dir);
+	if (rc)
+		die(cli_exit_code(rc), L("cannot open store '%s': %s", "无法打开存储库 '%s'：%s"), dir, cli_strerror(rc));
+	return s;
+}
+
+const char *cli_store_dir(const struct opts *o)
+{
+	if (o->store)
+		return o->store;
+	const char *env = getenv("MUSTER_STORE");
+	return env && *env ? env : "./muster-data";
+}
+
+/* Reads a line without echo from the terminal into p (sodium_malloc'd, cap bytes). */
+static size_t read_tty(const char *prompt, char *p, size_t cap)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return SIZE_MAX;
+	struct termios old, quiet;
+	int have = tcgetattr(fd, &old) == 0;
+	if (have) {
+		quiet = old;
+		quiet.c_lflag &= (tcflag_t)~ECHO;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		/* the prompt is a courtesy */
+	}
+	size_t n = 0;
+	char c;
+	while (n + 1 < cap && read(fd, &c, 1) == 1 && c != '\n')
+		p[n++] = c;
+	if (have)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0) {
+		/* ditto */
+	}
+	close(fd);
+	p[n] = 0;
+	return n;
+}
+
+#define PASS_MAX 1024
+
+struct pass cli_passphrase(const struct opts *o, const char *what, int confirm)
+{
+	struct pass ps;
+	ps.p = sodium_malloc(PASS_MAX);
+	if (!ps.p)
+		die(EXIT_IO, "%s", L("out of memory", "内存不足"));
+	if (o->pass_file) {
+		int fd = open(o->pass_file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die(EXIT_USAGE, L("cannot read passphrase file '%s': %s; check the path",
+					    "无法读取口令文件 '%s'：%s；请检查路径"),
+				o->pass_file, strerror(errno));
+		ssize_t r = read(fd, ps.p, PASS_MAX - 1);
+		close(fd);
+		if (r < 0)
+			die(EXIT_IO, L("cannot read passphrase file '%s': %s", "无法读取口令文件 '%s'：%s"), o->pass_file,
+				strerror(errno));
+		ps.n = (size_t)r;
+		char *nl = memchr(ps.p, '\n', ps.n); /* the first line is the passphrase */
+		if (nl)
+			ps.n = (size_t)(nl - ps.p);
+		if (ps.n > 0 && ps.p[ps.n - 1] == '\r')
+			ps.n--;
+	} else if (getenv("MUSTER_PASSPHRASE")) {
+		const char *e = getenv("MUSTER_PASSPHRASE");
+		ps.n = strlen(e);
+		if (ps.n >= PASS_MAX)
+			die(EXIT_USAGE, "%s", L("MUSTER_PASSPHRASE is longer than 1023 bytes", "MUSTER_PASSPHRASE 超过 1023 字节"));
+		memcpy(ps.p, e, ps.n);
+	} else {
+		char prompt[256];
+		snprintf(prompt, sizeof prompt, L("Passphrase for %s: ", "%s 的口令: "), what);
+		ps.n = read_tty(prompt, ps.p, PASS_MAX);
+		if (ps.n == SIZE_MAX)
+			die(EXIT_USAGE, "%s",
+				L("no passphrase: give --passphrase-file FILE, set MUSTER_PASSPHRASE, or run on a terminal",
+					"没有口令：请用 --passphrase-file 指定文件、设置 MUSTER_PASSPHRASE，或在终端中运行"));
+		if (confirm) {
+			char *again = sodium_malloc(PASS_MAX);
+			if (!again)
+				die(EXIT_IO, "%s", L("out of memory", "内存不足"));
+			size_t n2 = read_tty(L("Again: ", "再输入一次: "), again, PASS_MAX);
+			int same = n2 == ps.n && sodium_memcmp(again, ps.p, ps.n) == 0;
+			sodium_free(again);
+			if (!same)
+				die(EXIT_USAGE, "%s", L("the two passphrases differ; try again", "两次输入的口令不一致；请重试"));
+		}
+	}
+	ps.p[ps.n] = 0;
+	if (ps.n == 0)
+		die(EXIT_USAGE, L("the passphrase for %s is empty; choose a non-empty passphrase",
+				    "%s 的口令为空；请使用非空口令"),
+			what);
+	return ps;
+}
+
+void cli_pass_free(struct pass *ps)
+{
+	sodium_free(ps->p); /* wipes */
+	ps->p = NULL;
+	ps->n = 0;
+}
+
+muster_signer *cli_signer(const struct opts *o)
+{
+	const char *path = o->key ? o->key : getenv("MUSTER_KEY");
+	if (!path || !*path)
+		die(EXIT_USAGE, "%s", L("this command is signed: give --key FILE or set MUSTER_KEY to your sealed key file",
+					"此命令需要签名：请用 --key 指定或设置 MUSTER_KEY 为你的密钥文件"));
+	struct pass ps = cli_passphrase(o, path, 0);
+	muster_signer *s;
+	int rc = muster_key_unseal(path, ps.p, ps.n, &s);
+	cli_pass_free(&ps);
+	if (rc == MUSTER_EPASS)
+		die(EXIT_PERM, L("wrong passphrase for key '%s' (or the file was altered); try again",
+				   "密钥 '%s' 的口令错误（或文件已被改动）；请重试"),
+			path);
+	if (rc == MUSTER_EINVAL)
+		die(EXIT_USAGE, L("'%s' is not a muster key file; give the sealed key, not the .pub file",
+				    "'%s' 不是 muster 密钥文件；请给出加密私钥文件，而不是 .pub 文件"),
+			path);
+	if (rc)
+		die(cli_exit_code(rc), L("cannot read key '%s': %s; check the path", "无法读取密钥 '%s'：%s；请检查路径"), path,
+			cli_strerror(rc));
+	return s;
+}
+
+void cli_write_failed(muster_store *s, const char *what, int rc)
+{
+	const char *why = muster_store_why(s);
+	if (why && *why)
+		die(cli_exit_code(rc), "%s: %s (%s)", what, why, cli_strerror(rc));
+	die(cli_exit_code(rc), "%s: %s", what, cli_strerror(rc));
+}
+
+void cli_emit(muster_buf *b)
+{
+	if (b->err)
+		die(EXIT_IO, "%s", cli_strerror(b->err));
+	if (fwrite(b->data, 1, b->len, stdout) != b->len || fflush(stdout) != 0)
+		die(EXIT_IO, L("cannot write output: %s", "无法写出结果：%s"), strerror(errno));
+	muster_buf_free(b);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	memset(&o, 0, sizeof o);
+	parse(argc, argv, &o);
+	if (muster_init() != 0)
+		die(EXIT_IO, "%s", L("libsodium could not start", "libsodium 无法初始化"));
+	if (o.npos == 0) {
+		usage();
+		return EXIT_USAGE;
+	}
+	const char *cmd = o.pos[0], *sub = o.npos > 1 ? o.pos[1] : "";
+	if (strcmp(cmd, "init") == 0)
+		return cmd_init(&o);
+	if (strcmp(cmd, "key") == 0)
+		return cmd_key(&o, sub);
+	if (strcmp(cmd, "journal") == 0)
+		return cmd_journal(&o, sub);
+	if (strcmp(cmd, "log") == 0)
+		return cmd_log(&o, sub);
+	if (strcmp(cmd, "reindex") == 0)
+		return cmd_reindex(&o);
+	if (strcmp(cmd, "help") == 0) {
+		usage();
+		return EXIT_OK;
+	}
+	die(EXIT_USAGE, L("unknown command '%s'; see 'muster --help'", "未知命令 '%s'；参见 'muster --help'"), cmd);
+}
