@@ -1,0 +1,61 @@
+# tests/lib.sh - shared by the shell tests: TAP output and a scratch store.
+# Source it; it sets $T (a fresh scratch directory, removed on exit), $M (the
+# muster binary) and exports a test passphrase.  Keys are made with the
+# cheapest Argon2id cost (--kdf min) so the suite stays fast; the cost is
+# read from each key file's header, so nothing else changes.
+
+set -u
+: "${MUSTER:?MUSTER must name the muster binary (make check sets it)}"
+M=$MUSTER
+T=$(mktemp -d "${TMPDIR:-/tmp}/muster-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export MUSTER_PASSPHRASE='correct horse 电池 staple'
+unset MUSTER_STORE MUSTER_KEY
+export LC_ALL=C.UTF-8
+
+tap_n=0
+tap_failed=0
+
+ok() { # ok COND-EXIT-STATUS DESCRIPTION
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+is() { # is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then ok 0 "$3"; else
+		ok 1 "$3"
+		printf '#   got:  %s\n#   want: %s\n' "$1" "$2"
+	fi
+}
+
+like() { # like GOT SUBSTRING DESCRIPTION
+	case "$1" in
+	*"$2"*) ok 0 "$3" ;;
+	*) ok 1 "$3"; printf '#   got:  %s\n#   want to contain: %s\n' "$1" "$2" ;;
+	esac
+}
+
+skip_all() { # skip_all REASON
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# new_store DIR [ORIGIN]: a store with an admin key at $T/admin.key
+new_store() {
+	"$M" --store "$1" init --origin "${2:-muster.test/site}" --admin-key "$T/admin.key" --holder '张伟' --kdf min >/dev/null
+}
+
+# new_key NAME: a key pair at $T/NAME.key{,.pub}
+new_key() {
+	"$M" key new --out "$T/$1.key" --kdf min >/dev/null
+}
