@@ -169,9 +169,11 @@ static void *work(void *arg)
 				uint64_t cur_stop = atomic_load(&sh->stop_at);
 				while (i < cur_stop && !atomic_compare_exchange_weak(&sh->stop_at, &cur_stop, i))
 					;
-				goto done;
+				break;
 			}
 		}
+		if (w->f.index != UINT64_MAX)
+			break; /* later entries cannot fail first */
 	}
 	/* Checkpoints: signature, shape, and the root they claim (compared by the walker). */
 	{
@@ -190,6 +192,8 @@ static void *work(void *arg)
 				continue;
 			uint64_t size = k.mv_size == 8 ? be64_get(k.mv_data) : 0;
 			uint64_t at = size ? size - 1 : 0;
+			if (at > atomic_load(&sh->stop_at))
+				break; /* a lower failure is already known */
 			size_t tlen, nver;
 			muster_checkpoint cp;
 			if (size == 0) {
@@ -383,8 +387,8 @@ int muster_log_verify(muster_store *s, unsigned threads, muster_verify_report *r
 	if (rc)
 		goto out;
 	for (uint64_t j = 0; j < sh.nckpt; j++) {
-		if (sh.ck_size[j] == UINT64_MAX || sizes[j] == 0)
-			continue; /* a worker reported it, or the walker stopped before it */
+		if (sh.ck_size[j] == UINT64_MAX || sh.ck_size[j] == 0 || sizes[j] == 0)
+			continue; /* a worker reported it or stopped before it, or the walker stopped before it */
 		if (sizes[j] == UINT64_MAX - 1 || sizes[j] > sh.size) {
 			fail(&f, sh.size ? sh.size - 1 : 0, "a checkpoint claims a size past the end of the log");
 			break;
