@@ -114,6 +114,7 @@ struct shared {
 	uint8_t (*ck_root)[MUSTER_HASH_BYTES]; /* root each checkpoint claims, from the workers */
 	uint64_t *ck_size;
 	unsigned workers;
+	muster_verifier log_key; /* from the genesis entry, not from meta */
 	_Atomic uint64_t stop_at; /* nobody needs to look past the lowest failure found */
 	int err;                  /* a storage error in a worker */
 	pthread_mutex_t lock;
@@ -177,11 +178,7 @@ static void *work(void *arg)
 	}
 	/* Checkpoints: signature, shape, and the root they claim (compared by the walker). */
 	{
-		muster_verifier ver;
-		memset(&ver, 0, sizeof ver);
-		snprintf(ver.name, sizeof ver.name, "%s", s->origin);
-		memcpy(ver.pk, s->log_pk, MUSTER_PK_BYTES);
-		ver.hash = muster_note_key_hash(ver.name, ver.pk);
+		const muster_verifier ver = sh->log_key;
 		MDB_cursor *cc;
 		if (mdb_cursor_open(txn, s->dbi[DB_CKPT], &cc) != 0)
 			goto done;
@@ -201,7 +198,7 @@ static void *work(void *arg)
 			} else if (muster_note_open(v.mv_data, v.mv_size, &ver, 1, &tlen, &nver) != 0) {
 				fail(&w->f, at, "checkpoint for size %" PRIu64 " is not signed by the site log key", size);
 			} else if (muster_checkpoint_parse(v.mv_data, tlen, &cp) != 0 || cp.size != size ||
-				strcmp(cp.origin, s->origin) != 0) {
+				strcmp(cp.origin, ver.name) != 0) {
 				fail(&w->f, at, "checkpoint for size %" PRIu64 " is malformed or names another log", size);
 			} else {
 				memcpy(sh->ck_root[j], cp.root, MUSTER_HASH_BYTES);
@@ -327,6 +324,29 @@ out:
 	return rc;
 }
 
+static int genesis_key(muster_store *s, MDB_txn *txn, muster_verifier *out)
+{
+	uint8_t kb[8];
+	be64_put(kb, 0);
+	MDB_val k = {8, kb}, v;
+	muster_entry e;
+	muster_ev_site_init g;
+	int rc = muster_mdb_err(mdb_get(txn, s->dbi[DB_LOG], &k, &v));
+	if (rc == 0)
+		rc = muster_entry_decode(v.mv_data, v.mv_size, &e);
+	if (rc == 0 && e.type != MUSTER_EV_SITE_INIT)
+		rc = MUSTER_ECORRUPT;
+	if (rc == 0)
+		rc = muster_ev_site_init_decode(e.body, e.body_len, &g);
+	if (rc)
+		return rc;
+	memset(out, 0, sizeof *out);
+	memcpy(out->name, g.origin.p, g.origin.n);
+	memcpy(out->pk, g.log_pk, MUSTER_PK_BYTES);
+	out->hash = muster_note_key_hash(out->name, out->pk);
+	return 0;
+}
+
 int muster_log_verify(muster_store *s, unsigned threads, muster_verify_report *rep)
 {
 	MDB_txn *txn;
@@ -348,6 +368,13 @@ int muster_log_verify(muster_store *s, unsigned threads, muster_verify_report *r
 		return rc;
 	}
 	sh.nckpt = st.ms_entries;
+	/* Checkpoints are judged by the log key the genesis entry names; meta is only a projection. */
+	if (genesis_key(s, txn, &sh.log_key) != 0)
+		fail(&f, 0, "the genesis entry does not name the site's log key");
+	else if (strcmp(sh.log_key.name, s->origin) != 0 || sodium_memcmp(sh.log_key.pk, s->log_pk, MUSTER_PK_BYTES) != 0)
+		fail(&f, 0, "the meta projection's origin or log key differs from the genesis entry (run 'muster reindex')");
+	if (f.index == 0)
+		atomic_store(&sh.stop_at, 0);
 	if (threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (unsigned)n : 1;

@@ -1,0 +1,144 @@
+#!/bin/sh
+# tests/fuzz/run.sh - build and run the libFuzzer targets (not part of 'make check').
+#
+#   sh tests/fuzz/run.sh [run]     build both targets, fuzz each for FUZZ_SECONDS
+#   sh tests/fuzz/run.sh build     build only
+#   sh tests/fuzz/run.sh seeds     regenerate tests/fuzz/corpus/{entry,note} in the
+#                                  source tree (or under SEEDS_DIR)
+#
+# 'make fuzz' and 'make fuzz-smoke' call this with the configured flags.  The
+# targets are compiled straight from core/*.c with clang (no libtool) under
+# -fsanitize=fuzzer,address,undefined.  Everything written goes to FUZZ_OUT
+# (default ./tests/fuzz-out, i.e. the build tree): the objects and binaries,
+# a working corpus that grows from run to run, crash files and logs.  The
+# seed corpus in the source tree is only read.
+#
+# Environment: FUZZ_SECONDS (60), FUZZ_TARGETS ("entry note"), CLANG,
+# FUZZ_CFLAGS (extra), FUZZ_ARGS (extra libFuzzer flags), FUZZ_REQUIRED=1
+# (fail instead of skipping when clang/libFuzzer is missing), and
+# SODIUM_/LMDB_/PTHREAD_ CFLAGS/LIBS (default: pkg-config).
+# Exit status: 0 if no target crashed (or fuzzing was skipped), 1 otherwise.
+set -eu
+
+mode=${1:-run}
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
+out=${FUZZ_OUT:-$(pwd)/tests/fuzz-out}
+secs=${FUZZ_SECONDS:-60}
+[ -n "$secs" ] || secs=60
+targets=${FUZZ_TARGETS:-entry note}
+
+say() { printf 'fuzz: %s\n' "$*"; }
+die() { printf 'fuzz: %s\n' "$*" >&2; exit 1; }
+
+pc() { pkg-config "$@" 2>/dev/null || true; }
+SODIUM_CFLAGS=${SODIUM_CFLAGS-$(pc --cflags libsodium)}
+SODIUM_LIBS=${SODIUM_LIBS-$(pc --libs libsodium)}
+LMDB_CFLAGS=${LMDB_CFLAGS-$(pc --cflags lmdb)}
+LMDB_LIBS=${LMDB_LIBS-$(pc --libs lmdb)}
+[ -n "$LMDB_LIBS" ] || LMDB_LIBS=-llmdb
+PTHREAD_CFLAGS=${PTHREAD_CFLAGS-}
+PTHREAD_LIBS=${PTHREAD_LIBS:--pthread}
+
+std="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$top_srcdir/include -I$top_srcdir/core"
+libs="$SODIUM_LIBS $LMDB_LIBS $PTHREAD_LIBS"
+
+# clang: $CLANG, else the first clang on PATH that links a libFuzzer program.
+find_clang() {
+	probe=$out/probe
+	mkdir -p "$probe"
+	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
+		>"$probe/probe.c"
+	for c in ${CLANG:-} clang clang-19 clang-18 clang-17 clang-16 clang-15 clang-14 clang-13; do
+		command -v "$c" >/dev/null 2>&1 || continue
+		if "$c" -fsanitize=fuzzer,address,undefined -o "$probe/probe" "$probe/probe.c" >/dev/null 2>&1; then
+			rm -rf "$probe"
+			cc_fuzz=$c
+			return 0
+		fi
+	done
+	rm -rf "$probe"
+	return 1
+}
+
+build() {
+	mkdir -p "$out/obj" "$out/bin"
+	if ! find_clang; then
+		msg="no clang with libFuzzer found (set CLANG=; Debian/Ubuntu: clang and libclang-rt-NN-dev)"
+		[ "${FUZZ_REQUIRED:-0}" = 1 ] && die "$msg"
+		say "SKIP: $msg"
+		exit 0
+	fi
+	flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
+	say "building with $cc_fuzz into $out/bin"
+	objs=
+	for src in "$top_srcdir"/core/*.c; do
+		o=$out/obj/$(basename "$src" .c).o
+		# shellcheck disable=SC2086
+		"$cc_fuzz" $std $flags ${FUZZ_CFLAGS:-} $SODIUM_CFLAGS $LMDB_CFLAGS $PTHREAD_CFLAGS -c "$src" -o "$o" ||
+			die "cannot compile $src"
+		objs="$objs $o"
+	done
+	for t in $targets; do
+		# shellcheck disable=SC2086
+		"$cc_fuzz" $std $flags ${FUZZ_CFLAGS:-} $SODIUM_CFLAGS $LMDB_CFLAGS $PTHREAD_CFLAGS \
+			-o "$out/bin/fuzz_$t" "$here/fuzz_$t.c" $objs $libs || die "cannot build fuzz_$t"
+	done
+}
+
+seeds() {
+	dest=${SEEDS_DIR:-$here/corpus}
+	cc=${CC:-cc}
+	mkdir -p "$out/seeds"
+	for t in entry note; do
+		mkdir -p "$dest/$t"
+		# shellcheck disable=SC2086
+		"$cc" $std -O1 -DMUSTER_FUZZ_SEEDS $SODIUM_CFLAGS $LMDB_CFLAGS -o "$out/seeds/mkseeds_$t" \
+			"$here/fuzz_$t.c" "$top_srcdir"/core/*.c $libs || die "cannot build the $t seed writer"
+		"$out/seeds/mkseeds_$t" "$dest/$t" || die "the $t seed writer failed"
+		say "wrote $(ls "$dest/$t" | wc -l | tr -d ' ') seeds to $dest/$t"
+	done
+}
+
+run() {
+	build
+	status=0
+	for t in $targets; do
+		corpus=$out/corpus/$t crashes=$out/crashes/$t log=$out/fuzz_$t.log
+		mkdir -p "$corpus" "$crashes"
+		say "fuzz_$t: ${secs}s, seeds $top_srcdir/tests/fuzz/corpus/$t, log $log"
+		# New inputs go to the first corpus directory only (the build tree).
+		rc=0
+		# shellcheck disable=SC2086
+		ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
+		UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+			"$out/bin/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 -artifact_prefix="$crashes/" ${FUZZ_ARGS:-} \
+			"$corpus" "$top_srcdir/tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
+		# The last status line ("#N DONE cov: ... ft: ... corp: ...") and the final stats.
+		grep -E '^#[0-9]+[[:space:]]+(DONE|INITED)' "$log" | tail -n 2 | sed "s/^/fuzz_$t: /" || true
+		grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' "$log" |
+			sed "s/^/fuzz_$t: /" || true
+		found=$(ls "$crashes" 2>/dev/null | wc -l | tr -d ' ')
+		if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then
+			status=1
+			say "fuzz_$t FAILED (exit $rc): see $log"
+			grep -E 'ERROR: |runtime error:|property broken|SUMMARY:' "$log" | head -n 10 | sed "s/^/fuzz_$t: /" || true
+			for f in "$crashes"/*; do
+				[ -e "$f" ] && say "reproduce: $out/bin/fuzz_$t $f"
+			done
+		else
+			say "fuzz_$t: no crash"
+		fi
+	done
+	return $status
+}
+
+case $mode in
+run) run ;;
+build) build ;;
+seeds) seeds ;;
+*) die "usage: run.sh [run|build|seeds]" ;;
+esac
