@@ -9,6 +9,8 @@ set -u
 M=$MUSTER
 T=$(mktemp -d "${TMPDIR:-/tmp}/muster-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 export MUSTER_PASSPHRASE='correct horse 电池 staple'
 unset MUSTER_STORE MUSTER_KEY
 export LC_ALL=C.UTF-8

@@ -22,7 +22,7 @@ done
 [ -n "$gopath" ] || skip_all "golang.org/x/mod is not in GOPATH or /usr/share/gocode (Debian: golang-golang-x-mod-dev)"
 
 tc=$T/tlogcheck
-if GO111MODULE=off GOPATH=$gopath GOCACHE=$T/gocache GOENV=off GOFLAGS= CGO_ENABLED=0 \
+if GO111MODULE=off GOPATH=$gopath GOCACHE=$T/gocache GOENV=off GOFLAGS='' CGO_ENABLED=0 \
 	"$GO" build -o "$tc" "$top_srcdir/tests/interop/tlogcheck.go" >"$T/build.log" 2>&1; then
 	ok 0 "go builds tlogcheck against golang.org/x/mod in $gopath"
 else
@@ -35,20 +35,7 @@ fi
 S=$T/store
 new_store "$S"
 
-# $M is normally libtool's wrapper script, which starts bash and sed on every
-# call; this test makes about 1,800 calls, so run the program it wraps when
-# libtool names one and it answers exactly as the wrapper does.
 m() { "$M" --store "$S" "$@"; }
-if [ -x "${top_builddir:-}/libtool" ] &&
-	lt=$("$top_builddir/libtool" --mode=execute /bin/sh -c \
-		'printf "%s\n%s\n" "$1" "${LD_LIBRARY_PATH-}"' sh "$M" 2>/dev/null); then
-	prog=$(printf '%s\n' "$lt" | sed -n 1p)
-	libs=$(printf '%s\n' "$lt" | sed -n 2p)
-	if [ "$prog" != "$M" ] && [ -x "$prog" ] &&
-		[ "$(LD_LIBRARY_PATH=$libs "$prog" --store "$S" log vkey 2>&1)" = "$("$M" --store "$S" log vkey 2>&1)" ]; then
-		m() { LD_LIBRARY_PATH=$libs "$prog" --store "$S" "$@"; }
-	fi
-fi
 
 m log vkey >"$T/vkey"
 vkey=$(cat "$T/vkey")
