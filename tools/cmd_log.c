@@ -68,7 +68,10 @@ static int log_proof(const struct opts *o, muster_store *s)
 	int rc = muster_log_size(s, &have);
 	if (rc)
 		die(cli_exit_code(rc), "%s", cli_strerror(rc));
-	if (size > have || size == 0)
+	if (size == 0)
+		die(EXIT_USAGE, "%s", L("--size must be at least 1: the empty tree has no entries to prove",
+					"--size 至少为 1：空树中没有可证明的条目"));
+	if (size > have)
 		die(EXIT_NOTFOUND, L("--size %" PRIu64 " is beyond the log, which holds %" PRIu64 " entries",
 				       "--size %" PRIu64 " 超出日志范围（日志共 %" PRIu64 " 条）"),
 			size, have);

@@ -377,10 +377,8 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o);
 	if (muster_init() != 0)
 		die(EXIT_IO, "%s", L("libsodium could not start", "libsodium 无法初始化"));
-	if (o.npos == 0) {
-		usage();
-		return EXIT_USAGE;
-	}
+	if (o.npos == 0)
+		die(EXIT_USAGE, "%s", L("no command given; see 'muster --help'", "未给出命令；参见 'muster --help'"));
 	const char *cmd = o.pos[0], *sub = o.npos > 1 ? o.pos[1] : "";
 	if (strcmp(cmd, "init") == 0)
 		return cmd_init(&o);

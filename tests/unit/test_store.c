@@ -230,9 +230,22 @@ int main(void)
 	ok(muster_log_verify(s, 2, &rep) == MUSTER_EVERIFY && rep.bad_index == 6, "a changed checkpoint is found: %s", rep.reason);
 	poke(s, DB_CKPT, 7, 3);
 	ok(muster_log_verify(s, 2, &rep) == 0, "all restored, it verifies");
+	{
+		MDB_txn *txn;
+		uint8_t kb[8];
+		be64_put(kb, big);
+		MDB_val k = {8, kb};
+		if (mdb_txn_begin(s->env, NULL, 0, &txn) == 0) {
+			mdb_del(txn, s->dbi[DB_CKPT], &k, NULL);
+			mdb_txn_commit(txn);
+		}
+		ok(muster_log_verify(s, 2, &rep) == MUSTER_EVERIFY && rep.bad_index == big - 1,
+			"a deleted latest checkpoint leaves the last entries uncovered: %s", rep.reason);
+	}
 
 	muster_store_close(s);
 	ok(muster_store_open(sd, &s) == 0 && size_of(s) == big, "reopens with everything");
+	ok(journal(s, admin2, "补签检查点", 1) == 0 && muster_log_verify(s, 0, &rep) == 0, "the next write signs a checkpoint again");
 	ok(strcmp(muster_store_origin(s), "muster.test/队伍-07") == 0, "origin kept");
 	muster_store_close(s);
 	muster_store *none;
