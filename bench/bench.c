@@ -16,8 +16,19 @@
  *                          building the BENCH_ENTRIES-entry log below
  *   log_verify_per_s       muster_log_verify(threads = 0) over that log
  *                                                          vs verify_ed25519
+ *   log_verify_cpus_busy   CPU seconds per second during it (at most `cpus`)
  *   inclusion_proof_us     mean muster_log_prove_inclusion time, random indexes
  *   consistency_proof_us   mean muster_log_prove_consistency time, random old sizes
+ *   durable_append_big_per_s  durable single appends again, on that big log
+ *
+ * The machine may be busy with other work, so beside each figure bounded by
+ * a raw one the same raw operation is also timed in this process, in the
+ * same window (interleaved with the Muster runs, or right before and after):
+ * ref_commit_sync_per_s, ref_sign_per_s, ref_verify_per_s.  A ratio to these
+ * holds when the load changes between limits.sh and this program.
+ * ref_verify_all_cpus_per_s is plain verification on every CPU at once (as
+ * many threads as muster_log_verify starts workers): the ceiling a parallel
+ * verifier can reach on this machine right now.
  *
  * Environment: BENCH_ENTRIES (log size for verify and proofs, default
  * 1000000), BENCH_SYNC (durable single appends, 300), BENCH_BATCH (entries
@@ -29,9 +40,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <lmdb.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,10 +79,161 @@ static void die(const char *what, int rc)
 	exit(1);
 }
 
+/* dir/name into out, or die: a truncated path would name another file. */
+static void join(char *out, size_t cap, const char *dir, const char *name)
+{
+	int n = snprintf(out, cap, "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= cap) {
+		fprintf(stderr, "bench: path too long: %s/%s\n", dir, name);
+		exit(2);
+	}
+}
+
+/* CPU seconds used by the whole process so far (every thread). */
+static double cpu_secs(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+		(double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static void report(const char *name, double value)
 {
 	printf("%-22s %14.2f\n", name, value);
 	fflush(stdout);
+}
+
+/* ---- same-window references: the raw operations limits.c times ---------- */
+
+static unsigned char ref_msg[256], ref_pk[crypto_sign_PUBLICKEYBYTES], ref_sk[crypto_sign_SECRETKEYBYTES],
+	ref_sig[crypto_sign_BYTES];
+
+struct rate {
+	double ops, secs;
+};
+
+static void ref_init(void)
+{
+	crypto_sign_keypair(ref_pk, ref_sk);
+	randombytes_buf(ref_msg, sizeof ref_msg);
+	crypto_sign_detached(ref_sig, NULL, ref_msg, sizeof ref_msg, ref_sk);
+}
+
+/* Signs (or verifies) 256-byte messages for about `secs` seconds, adding to *r. */
+static void ref_crypto(struct rate *r, int verify, double secs)
+{
+	double t0 = now(), t;
+	long n = 0;
+	do {
+		for (int i = 0; i < 100; i++, n++) {
+			if (verify) {
+				if (crypto_sign_verify_detached(ref_sig, ref_msg, sizeof ref_msg, ref_pk) != 0)
+					abort();
+			} else {
+				ref_msg[0] = (unsigned char)n;
+				crypto_sign_detached(ref_sig, NULL, ref_msg, sizeof ref_msg, ref_sk);
+			}
+		}
+		t = now() - t0;
+	} while (t < secs);
+	if (!verify) /* leave a valid signature for the verify reference */
+		crypto_sign_detached(ref_sig, NULL, ref_msg, sizeof ref_msg, ref_sk);
+	r->ops += (double)n;
+	r->secs += t;
+}
+
+/* The same on every CPU at once: what the machine can give a parallel verifier now. */
+struct ref_thread {
+	pthread_t th;
+	struct rate r;
+	double secs;
+};
+
+static void *ref_verify_thread(void *arg)
+{
+	struct ref_thread *t = arg;
+	ref_crypto(&t->r, 1, t->secs);
+	return NULL;
+}
+
+static void ref_verify_all(struct rate *r, unsigned threads, double secs)
+{
+	struct ref_thread *t = calloc(threads, sizeof *t);
+	if (!t)
+		exit(1);
+	double t0 = now();
+	unsigned started = 0;
+	for (; started < threads; started++) {
+		t[started].secs = secs;
+		if (pthread_create(&t[started].th, NULL, ref_verify_thread, &t[started]) != 0)
+			break;
+	}
+	for (unsigned i = 0; i < started; i++) {
+		pthread_join(t[i].th, NULL);
+		r->ops += t[i].r.ops;
+	}
+	r->secs += now() - t0;
+	free(t);
+}
+
+/* A plain LMDB environment: one 256-byte record per durable commit, as limits.c. */
+struct ref_lmdb {
+	MDB_env *env;
+	MDB_dbi dbi;
+	uint64_t key;
+};
+
+static void mdb_check(int rc, const char *what)
+{
+	if (rc) {
+		fprintf(stderr, "bench: %s: %s\n", what, mdb_strerror(rc));
+		exit(1);
+	}
+}
+
+static void ref_lmdb_open(struct ref_lmdb *r, const char *dir)
+{
+	MDB_txn *txn;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		perror(dir);
+		exit(1);
+	}
+	mdb_check(mdb_env_create(&r->env), "mdb_env_create");
+	mdb_check(mdb_env_set_mapsize(r->env, (size_t)64 << 20), "mdb_env_set_mapsize");
+	mdb_check(mdb_env_open(r->env, dir, 0, 0600), "mdb_env_open");
+	mdb_check(mdb_txn_begin(r->env, NULL, 0, &txn), "mdb_txn_begin");
+	mdb_check(mdb_dbi_open(txn, NULL, MDB_INTEGERKEY, &r->dbi), "mdb_dbi_open");
+	mdb_check(mdb_txn_commit(txn), "mdb_txn_commit");
+	r->key = 0;
+}
+
+static void ref_lmdb_commits(struct ref_lmdb *r, long n, struct rate *rate)
+{
+	unsigned char val[256];
+	memset(val, 0xab, sizeof val);
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		MDB_txn *txn;
+		MDB_val k = {sizeof r->key, &r->key}, v = {sizeof val, val};
+		mdb_check(mdb_txn_begin(r->env, NULL, 0, &txn), "mdb_txn_begin");
+		mdb_check(mdb_put(txn, r->dbi, &k, &v, MDB_APPEND), "mdb_put");
+		mdb_check(mdb_txn_commit(txn), "mdb_txn_commit");
+		r->key++;
+	}
+	rate->ops += (double)n;
+	rate->secs += now() - t;
+}
+
+static void ref_lmdb_close(struct ref_lmdb *r, const char *dir)
+{
+	char p[4096];
+	mdb_env_close(r->env);
+	join(p, sizeof p, dir, "data.mdb");
+	unlink(p);
+	join(p, sizeof p, dir, "lock.mdb");
+	unlink(p);
+	rmdir(dir);
 }
 
 /* A journal writer: appends `count` entries with a short text of duty-log size. */
@@ -114,7 +281,7 @@ static muster_store *make_store(const char *base, const char *name, const muster
 	size_t dirlen)
 {
 	muster_store *s;
-	snprintf(dir, dirlen, "%s/%s", base, name);
+	join(dir, dirlen, base, name);
 	int rc = muster_store_create(dir, "bench.example/muster", admin, "Bench Admin", &s);
 	if (rc)
 		die(dir, rc);
@@ -127,7 +294,7 @@ static void remove_store(muster_store *s, const char *dir)
 	char p[4096];
 	muster_store_close(s);
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+		join(p, sizeof p, dir, files[i]);
 		unlink(p);
 	}
 	rmdir(dir);
@@ -148,14 +315,30 @@ static void bench_durable(const char *base, const muster_signer *admin, uint64_t
 	char dir[4096];
 	muster_store *s = make_store(base, "durable", admin, dir, sizeof dir);
 	struct journal j = {admin, 0, 0, {0}};
+	char refdir[4096];
+	struct ref_lmdb ref;
+	struct rate mine = {0, 0}, raw = {0, 0};
+	join(refdir, sizeof refdir, base, "ref-lmdb");
+	ref_lmdb_open(&ref, refdir);
 	for (int i = 0; i < 5; i++) /* warm up: key file loaded, map pages touched */
 		journal_write(s, &j, 1);
-	fprintf(stderr, "bench: %" PRIu64 " durable single appends...\n", n);
-	double t = now();
-	for (uint64_t i = 0; i < n; i++)
-		journal_write(s, &j, 1);
-	t = now() - t;
-	report("durable_append_per_s", (double)n / t);
+	ref_lmdb_commits(&ref, 5, &raw);
+	raw.ops = raw.secs = 0;
+	fprintf(stderr, "bench: %" PRIu64 " durable single appends, interleaved with as many plain LMDB commits...\n", n);
+	/* Blocks of 25, alternating, so both see the same disk. */
+	for (uint64_t done = 0; done < n;) {
+		uint64_t k = n - done < 25 ? n - done : 25;
+		double t = now();
+		for (uint64_t i = 0; i < k; i++)
+			journal_write(s, &j, 1);
+		mine.secs += now() - t;
+		mine.ops += (double)k;
+		ref_lmdb_commits(&ref, (long)k, &raw);
+		done += k;
+	}
+	report("durable_append_per_s", mine.ops / mine.secs);
+	report("ref_commit_sync_per_s", raw.ops / raw.secs);
+	ref_lmdb_close(&ref, refdir);
 	muster_buf_free(&j.body);
 	remove_store(s, dir);
 }
@@ -166,12 +349,19 @@ static void bench_batched(const char *base, const muster_signer *admin, uint64_t
 	muster_store *s = make_store(base, "batched", admin, dir, sizeof dir);
 	struct journal j = {admin, 0, 0, {0}};
 	journal_write(s, &j, batch); /* warm up, and grow the map once */
-	fprintf(stderr, "bench: %" PRIu64 " durable writes of %" PRIu64 " entries...\n", batches, batch);
-	double t = now();
-	for (uint64_t i = 0; i < batches; i++)
+	fprintf(stderr, "bench: %" PRIu64 " durable writes of %" PRIu64 " entries, each after 0.2 s of plain signing...\n",
+		batches, batch);
+	struct rate mine = {0, 0}, sign = {0, 0};
+	for (uint64_t i = 0; i < batches; i++) {
+		ref_crypto(&sign, 0, 0.2);
+		double t = now();
 		journal_write(s, &j, batch);
-	t = now() - t;
-	report("batched_append_per_s", (double)(batch * batches) / t);
+		mine.secs += now() - t;
+		mine.ops += (double)batch;
+	}
+	ref_crypto(&sign, 0, 0.2);
+	report("batched_append_per_s", mine.ops / mine.secs);
+	report("ref_sign_per_s", sign.ops / sign.secs);
 	muster_buf_free(&j.body);
 	remove_store(s, dir);
 }
@@ -208,7 +398,7 @@ static void check_proofs(muster_store *s, uint64_t size)
 }
 
 static void bench_log(const char *base, const muster_signer *admin, uint64_t entries, uint64_t batch,
-	uint64_t proofs, unsigned threads)
+	uint64_t proofs, unsigned threads, uint64_t nsync)
 {
 	char dir[4096];
 	muster_store *s = make_store(base, "log", admin, dir, sizeof dir);
@@ -236,16 +426,29 @@ static void bench_log(const char *base, const muster_signer *admin, uint64_t ent
 		exit(1);
 	}
 
-	fprintf(stderr, "bench: verifying %" PRIu64 " entries...\n", size);
+	fprintf(stderr, "bench: verifying %" PRIu64 " entries, between runs of plain verification (1 and all CPUs)...\n",
+		size);
+	struct rate ver = {0, 0}, all = {0, 0};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned nthreads = threads ? threads : cpus > 0 ? (unsigned)cpus : 1;
+	ref_crypto(&ver, 1, 1.0);
+	ref_verify_all(&all, nthreads, 1.0);
 	muster_verify_report rep;
+	double cpu = cpu_secs();
 	t = now();
 	rc = muster_log_verify(s, threads, &rep);
 	t = now() - t;
+	cpu = cpu_secs() - cpu;
 	if (rc) {
 		fprintf(stderr, "bench: verify failed at %" PRIu64 ": %s\n", rep.bad_index, rep.reason);
 		die("muster_log_verify", rc);
 	}
+	ref_verify_all(&all, nthreads, 1.0);
+	ref_crypto(&ver, 1, 1.0);
 	report("log_verify_per_s", (double)rep.entries / t);
+	report("ref_verify_per_s", ver.ops / ver.secs);
+	report("ref_verify_all_cpus_per_s", all.ops / all.secs);
+	report("log_verify_cpus_busy", cpu / t); /* of `cpus`: how well the verifier kept them working */
 
 	fprintf(stderr, "bench: %" PRIu64 " inclusion and consistency proofs at size %" PRIu64 "...\n", proofs, size);
 	check_proofs(s, size);
@@ -272,6 +475,21 @@ static void bench_log(const char *base, const muster_signer *admin, uint64_t ent
 		report("consistency_proof_us", t * 1e6 / (double)proofs);
 		report("consistency_proof_hashes", (double)total / (double)proofs);
 	}
+
+	/* Durable single appends again, now that the B-trees are deep. */
+	if (nsync) {
+		fprintf(stderr, "bench: %" PRIu64 " durable single appends at size %" PRIu64 "...\n", nsync, size);
+		muster_store_set_durable(s, 1);
+		j.count = 0;
+		for (int i = 0; i < 5; i++)
+			journal_write(s, &j, 1);
+		t = now();
+		for (uint64_t i = 0; i < nsync; i++)
+			journal_write(s, &j, 1);
+		t = now() - t;
+		report("durable_append_big_per_s", (double)nsync / t);
+		muster_buf_free(&j.body);
+	}
 	remove_store(s, dir);
 }
 
@@ -293,6 +511,7 @@ int main(int argc, char **argv)
 	}
 	if (muster_init() != 0)
 		die("muster_init", MUSTER_ECRYPTO);
+	ref_init();
 	muster_signer *admin;
 	int rc = muster_signer_generate(&admin);
 	if (rc)
@@ -305,7 +524,7 @@ int main(int argc, char **argv)
 		bench_durable(argv[1], admin, nsync);
 	if (batches)
 		bench_batched(argv[1], admin, batch, batches);
-	bench_log(argv[1], admin, entries, batch, proofs, threads);
+	bench_log(argv[1], admin, entries, batch, proofs, threads, nsync);
 	muster_signer_free(admin);
 	return 0;
 }

@@ -170,6 +170,17 @@ int main(int argc, char **argv)
 	muster_buf_puts(&b, "\x01\x02opaque");
 	entry("unknown_type", other, 300, UINT64_MAX, &b);
 
+	/* The longest journal text allowed (MUSTER_TEXT_MAX bytes), so mutations cross the limit. */
+	{
+		static char big[MUSTER_TEXT_MAX];
+		for (size_t i = 0; i < sizeof big; i += 4)
+			memcpy(big + i, i % 64 == 60 ? "\xe5\x80\xbc\n" : "duty", 4);
+		muster_ev_journal jb = {{big, sizeof big}};
+		muster_buf_reset(&b);
+		muster_ev_journal_encode(&b, &jb);
+		entry("journal_max", other, MUSTER_EV_JOURNAL, 6, &b);
+	}
+
 	/* A body that does not check (journal with empty text). */
 	muster_buf_reset(&b);
 	muster_put_uint(&b, 0);

@@ -3,6 +3,8 @@
 #
 #   sh tests/fuzz/run.sh [run]     build both targets, fuzz each for FUZZ_SECONDS
 #   sh tests/fuzz/run.sh build     build only
+#   sh tests/fuzz/run.sh cover     line coverage of core/ by the corpus so far
+#                                  (clang source-based coverage, llvm-cov)
 #   sh tests/fuzz/run.sh seeds     regenerate tests/fuzz/corpus/{entry,note} in the
 #                                  source tree (or under SEEDS_DIR)
 #
@@ -102,6 +104,48 @@ seeds() {
 	done
 }
 
+# The longest input worth trying: past MUSTER_ENTRY_MAX / MUSTER_NOTE_MAX.
+max_len() {
+	case $1 in
+	entry) echo 66000 ;;
+	note) echo 8300 ;;
+	*) echo 4096 ;;
+	esac
+}
+
+cover() {
+	find_clang || die "no clang with libFuzzer found"
+	bindir=$(dirname "$(readlink -f "$(command -v "$cc_fuzz")")")
+	cov=$bindir/llvm-cov prof=$bindir/llvm-profdata
+	[ -x "$cov" ] || cov=$(command -v llvm-cov) || die "llvm-cov not found"
+	[ -x "$prof" ] || prof=$(command -v llvm-profdata) || die "llvm-profdata not found"
+	mkdir -p "$out/cover"
+	flags="-g -O0 -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping"
+	srcs=
+	for t in $targets; do
+		# shellcheck disable=SC2086
+		"$cc_fuzz" $std $flags $SODIUM_CFLAGS $LMDB_CFLAGS $PTHREAD_CFLAGS -o "$out/cover/fuzz_$t" \
+			"$here/fuzz_$t.c" "$top_srcdir"/core/*.c $libs || die "cannot build the coverage fuzz_$t"
+		mkdir -p "$out/corpus/$t"
+		LLVM_PROFILE_FILE=$out/cover/$t.profraw "$out/cover/fuzz_$t" -runs=0 \
+			"$out/corpus/$t" "$top_srcdir/tests/fuzz/corpus/$t" >"$out/cover/$t.log" 2>&1 ||
+			die "replaying the $t corpus failed: $out/cover/$t.log"
+		"$prof" merge -sparse -o "$out/cover/$t.profdata" "$out/cover/$t.profraw"
+	done
+	for t in $targets; do
+		case $t in
+		entry) srcs="codec.c event.c json.c" ;;
+		note) srcs="codec.c note.c" ;;
+		esac
+		files=
+		for f in $srcs; do files="$files $top_srcdir/core/$f"; done
+		say "fuzz_$t: line coverage of the functions it reaches"
+		# shellcheck disable=SC2086
+		"$cov" report "$out/cover/fuzz_$t" -instr-profile="$out/cover/$t.profdata" $files |
+			sed "s|$top_srcdir/||"
+	done
+}
+
 run() {
 	build
 	status=0
@@ -114,7 +158,7 @@ run() {
 		# shellcheck disable=SC2086
 		ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
 		UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-			"$out/bin/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+			"$out/bin/fuzz_$t" -max_total_time="$secs" -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 \
 			-print_final_stats=1 -artifact_prefix="$crashes/" ${FUZZ_ARGS:-} \
 			"$corpus" "$top_srcdir/tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
 		# The last status line ("#N DONE cov: ... ft: ... corp: ...") and the final stats.
@@ -139,6 +183,7 @@ run() {
 case $mode in
 run) run ;;
 build) build ;;
+cover) cover ;;
 seeds) seeds ;;
-*) die "usage: run.sh [run|build|seeds]" ;;
+*) die "usage: run.sh [run|build|cover|seeds]" ;;
 esac

@@ -1,0 +1,92 @@
+#!/bin/sh
+# bench/run.sh - run the machine's raw figures (shared/bench/limits.sh) and
+# Muster's benchmark (bench/bench) in one go, and print them side by side:
+# each Muster figure, the raw figure that bounds it, the ratio, the goal and
+# PASS or MISS.  'make bench' calls this.
+#
+# Environment: BENCH (the bench program; default ./bench/bench), LIMITS_SH
+# (default: <source>/../shared/bench/limits.sh; if absent only absolute
+# figures are printed), BENCH_TMPDIR (scratch space, default $TMPDIR or
+# /tmp: put it on the disk you care about), BENCH_STRICT=1 (exit 1 on a
+# MISS), and the BENCH_* sizes bench/bench reads (BENCH_ENTRIES...).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+bench=${BENCH:-./bench/bench}
+limits_sh=${LIMITS_SH:-$here/../../shared/bench/limits.sh}
+[ -x "$bench" ] || { echo "bench: $bench not built (make bench builds it)" >&2; exit 1; }
+
+scratch=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/muster-bench.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT INT TERM
+mkdir -p "$scratch/limits" "$scratch/muster"
+
+if [ -f "$limits_sh" ]; then
+	echo "== raw figures: $limits_sh"
+	(sh "$limits_sh" "$scratch/limits" || echo "limits_failed $?") | tee "$scratch/limits.out"
+	if grep -q '^limits_failed' "$scratch/limits.out"; then
+		echo "bench: limits.sh failed; ratios to it are missing" >&2
+	fi
+else
+	echo "== raw figures: $limits_sh is absent; printing Muster's absolute figures only"
+	: >"$scratch/limits.out"
+fi
+
+echo "== muster: $bench (BENCH_ENTRIES=${BENCH_ENTRIES:-1000000})"
+("$bench" "$scratch/muster" 2>&1 || echo "bench_failed $?") | tee "$scratch/bench.out"
+if grep -q '^bench_failed' "$scratch/bench.out"; then
+	echo "bench: $bench failed" >&2
+	exit 1
+fi
+
+# figure | bench key | limits key | same-run key | goal kind | goal value | unit
+cat >"$scratch/rows" <<'EOF'
+durable appends/s|durable_append_per_s|lmdb_commit_sync|ref_commit_sync_per_s|min|0.8|/s
+  (on the big log)|durable_append_big_per_s|lmdb_commit_sync|ref_commit_sync_per_s|-|-|/s
+batched signed appends/s|batched_append_per_s|sign_ed25519|ref_sign_per_s|min|0.5|/s
+  (build, no fsync)|bulk_append_per_s|sign_ed25519|ref_sign_per_s|-|-|/s
+full-log verify entries/s|log_verify_per_s|verify_ed25519|ref_verify_per_s|min|1.6|/s
+  (vs verify on all CPUs)|log_verify_per_s|-|ref_verify_all_cpus_per_s|-|-|/s
+inclusion proof|inclusion_proof_us|-|-|max|50|us
+consistency proof|consistency_proof_us|-|-|-|-|us
+EOF
+
+echo
+awk -F'|' -v strict="${BENCH_STRICT:-0}" '
+FILENAME == ARGV[1] { split($0, a, /[ \t]+/); lim[a[1]] = a[2]; next }
+FILENAME == ARGV[2] { split($0, a, /[ \t]+/); val[a[1]] = a[2]; next }
+{
+	name = $1; key = $2; lk = $3; rk = $4; kind = $5; goal = $6; unit = $7
+	if (!(key in val))
+		next
+	v = val[key] + 0
+	vs = unit == "us" ? sprintf("%.1f us", v) : sprintf("%.0f", v)
+	ref = "-"; ratio = "-"; rr = "-"; r = 0; rrv = 0
+	if (lk != "-" && (lk in lim) && lim[lk] > 0) {
+		ref = sprintf("%s %.0f", lk, lim[lk]); r = v / lim[lk]; ratio = sprintf("%.2fx", r)
+	}
+	if (rk != "-" && (rk in val) && val[rk] > 0) {
+		rrv = v / val[rk]; rr = sprintf("%.2fx of %.0f", rrv, val[rk])
+	}
+	g = "-"; res = "-"; res2 = ""
+	if (kind == "min") {
+		g = sprintf(">= %.1fx", goal)
+		if (ratio == "-") res = "n/a"
+		else res = r >= goal ? "PASS" : "MISS"
+		if (rr != "-") res2 = rrv >= goal ? "PASS" : "MISS"
+	} else if (kind == "max") {
+		g = sprintf("< %g %s", goal, unit)
+		res = v < goal ? "PASS" : "MISS"
+	}
+	if (res == "MISS") miss++
+	printf "%-26s %12s  %-24s %7s  %-9s %-5s | %-18s %s\n", name, vs, ref, ratio, g, res, rr, res2
+}
+BEGIN {
+	printf "%-26s %12s  %-24s %7s  %-9s %-5s | %s\n", "figure", "muster", "limits.sh reference", "ratio",
+		"goal", "result", "same-run reference (interleaved in bench)"
+	printf "%-26s %12s  %-24s %7s  %-9s %-5s | %s\n", "------", "------", "-------------------", "-----",
+		"----", "------", "------------------"
+}
+END {
+	if (NR > 0 && miss) printf "\n%d goal(s) missed.\n", miss
+	exit strict == 1 && miss > 0 ? 1 : 0
+}' "$scratch/limits.out" "$scratch/bench.out" "$scratch/rows"
