@@ -17,7 +17,6 @@
 int muster_keys_authorize(const struct keytab *t, const muster_entry *e, char *why, size_t whylen)
 {
 	char id[MUSTER_KEYID_HEX];
-	muster_key_id_hex(e->signer, id);
 	if (e->type == MUSTER_EV_SITE_INIT || e->index == 0) {
 		if (e->type == MUSTER_EV_SITE_INIT && e->index == 0)
 			return 0;
@@ -26,6 +25,7 @@ int muster_keys_authorize(const struct keytab *t, const muster_entry *e, char *w
 	}
 	uint8_t kid[MUSTER_KEYID_BYTES];
 	muster_key_id(e->signer, kid);
+	sodium_bin2hex(id, sizeof id, kid, sizeof kid); /* for the messages below */
 	struct keyrec k;
 	int rc = t->get(t->ctx, kid, &k);
 	if (rc == MUSTER_ENOTFOUND || (rc == 0 && sodium_memcmp(k.pk, e->signer, MUSTER_PK_BYTES) != 0)) {

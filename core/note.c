@@ -101,7 +101,10 @@ int muster_vkey_parse(const char *s, size_t len, muster_verifier *out)
 	uint32_t h = 0;
 	for (int i = 0; i < 8; i++) {
 		char c = hex[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		int v = c >= '0' && c <= '9' ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 /* Go's NewVerifier takes either case */
+					       : -1;
 		if (v < 0)
 			return MUSTER_EINVAL;
 		h = h << 4 | (uint32_t)v;
@@ -123,13 +126,13 @@ int muster_vkey_parse(const char *s, size_t len, muster_verifier *out)
 	return 0;
 }
 
-/* Note text: valid UTF-8, ends in '\n', no control characters but '\n'. */
+/* Note text: valid UTF-8, ends in '\n', no control characters below 0x20 but '\n' (as Go's note). */
 static int text_valid(const uint8_t *p, size_t n)
 {
 	if (n == 0 || p[n - 1] != '\n' || !muster_utf8_valid(p, n))
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f)
+		if (p[i] < 0x20 && p[i] != '\n')
 			return 0;
 	return 1;
 }
@@ -171,6 +174,8 @@ int muster_note_open(const uint8_t *note, size_t len, const muster_verifier *kno
 		return MUSTER_EINVAL;
 	const uint8_t *p = note + split + 1, *end = note + len;
 	size_t nsig = 0, good = 0;
+	/* A verifier counts once, however often its signature is repeated (as Go's note.Open). */
+	uint8_t seen[MUSTER_NOTE_SIGS_MAX] = {0};
 	if (p == end)
 		return MUSTER_EINVAL;
 	while (p < end) {
@@ -198,7 +203,10 @@ int muster_note_open(const uint8_t *note, size_t len, const muster_verifier *kno
 			if (got != 4 + MUSTER_SIG_BYTES ||
 				crypto_sign_verify_detached(sig + 4, note, split, known[k].pk) != 0)
 				return MUSTER_EVERIFY;
-			good++;
+			if (k >= MUSTER_NOTE_SIGS_MAX || !seen[k])
+				good++;
+			if (k < MUSTER_NOTE_SIGS_MAX)
+				seen[k] = 1;
 		}
 		p = nl + 1;
 	}

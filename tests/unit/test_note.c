@@ -54,6 +54,17 @@ int main(void)
 	size_t tl, nver;
 	ok(muster_note_open((const uint8_t *)SIGNED, strlen(SIGNED), &v, 1, &tl, &nver) == 0 && tl == strlen(TEXT) && nver == 1,
 		"opens Go's signed note");
+	{
+		/* The same signature twice counts once, as in Go's note.Open. */
+		char twice[2 * sizeof SIGNED];
+		const char *sig = strstr(SIGNED, "\xe2\x80\x94");
+		snprintf(twice, sizeof twice, "%s%s", SIGNED, sig);
+		ok(muster_note_open((const uint8_t *)twice, strlen(twice), &v, 1, &tl, &nver) == 0 && nver == 1,
+			"a repeated signature counts once");
+		muster_verifier up;
+		ok(muster_vkey_parse("PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", 66, &up) == 0,
+			"an upper-case key hash is accepted, as Go does");
+	}
 	char bad[sizeof SIGNED];
 	memcpy(bad, SIGNED, sizeof SIGNED);
 	bad[3] ^= 1;
