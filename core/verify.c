@@ -116,6 +116,7 @@ struct shared {
 	unsigned workers;
 	muster_verifier log_key; /* from the genesis entry, not from meta */
 	_Atomic uint64_t stop_at; /* nobody needs to look past the lowest failure found */
+	_Atomic uint64_t next_chunk; /* the next CHUNK of entries a worker takes */
 	int err;                  /* a storage error in a worker */
 	pthread_mutex_t lock;
 };
@@ -146,7 +147,11 @@ static void *work(void *arg)
 		pthread_mutex_unlock(&sh->lock);
 		return NULL;
 	}
-	for (uint64_t chunk = w->id; chunk * CHUNK < sh->size; chunk += sh->workers) {
+	/* Chunks come from a shared counter, so a worker that shares its core with the walker does less. */
+	for (;;) {
+		uint64_t chunk = atomic_fetch_add(&sh->next_chunk, 1);
+		if (chunk >= (sh->size + CHUNK - 1) / CHUNK)
+			break;
 		uint64_t lo = chunk * CHUNK, hi = lo + CHUNK < sh->size ? lo + CHUNK : sh->size;
 		if (lo > atomic_load(&sh->stop_at))
 			break;
@@ -357,6 +362,7 @@ int muster_log_verify(muster_store *s, unsigned threads, muster_verify_report *r
 	memset(&sh, 0, sizeof sh);
 	sh.s = s;
 	atomic_init(&sh.stop_at, UINT64_MAX);
+	atomic_init(&sh.next_chunk, 0);
 	int rc = muster_read_begin(s, &txn);
 	if (rc)
 		return rc;
