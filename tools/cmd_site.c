@@ -186,6 +186,19 @@ static void enrolled_pk(muster_store *s, const char *hex, uint8_t pk[MUSTER_PK_B
 	memcpy(pk, k.pk, MUSTER_PK_BYTES);
 }
 
+/* Column widths of the human listings; the last column is free. */
+static const size_t key_cols[] = {16, 26, 16};
+static const size_t journal_cols[] = {6, 19, 16};
+
+static void header(muster_buf *b, const size_t *cols, const char *a, const char *bb, const char *c, const char *d)
+{
+	cli_col(b, a, strlen(a), cols[0]);
+	cli_col(b, bb, strlen(bb), cols[1]);
+	cli_col(b, c, strlen(c), cols[2]);
+	muster_buf_puts(b, d);
+	muster_buf_puts(b, "\n");
+}
+
 struct list_ctx {
 	const struct opts *o;
 	muster_buf out;
@@ -224,7 +237,11 @@ static int print_key(const muster_key_info *k, void *arg)
 			snprintf(state, sizeof state, "%s", L("active", "有效"));
 		else
 			snprintf(state, sizeof state, L("revoked@%" PRIu64, "已吊销@%" PRIu64), k->revoked_at);
-		muster_buf_printf(&c->out, "%s  %-24s %-14s %.*s\n", id, roles, state, (int)k->holder.n, k->holder.p);
+		cli_col(&c->out, id, strlen(id), key_cols[0]);
+		cli_col(&c->out, roles, strlen(roles), key_cols[1]);
+		cli_col(&c->out, state, strlen(state), key_cols[2]);
+		muster_buf_put(&c->out, k->holder.p, k->holder.n);
+		muster_buf_puts(&c->out, "\n");
 	}
 	return 0;
 }
@@ -298,6 +315,8 @@ int cmd_key(const struct opts *o, const char *sub)
 		struct list_ctx c = {o, {0}, 0};
 		if (o->json)
 			muster_buf_puts(&c.out, "[");
+		else
+			header(&c.out, key_cols, L("KEY ID", "密钥ID"), L("ROLES", "角色"), L("STATE", "状态"), L("HOLDER", "持有人"));
 		int rc = muster_key_list(s, print_key, &c);
 		if (rc)
 			die(cli_exit_code(rc), L("cannot list keys: %s", "无法列出密钥：%s"), cli_strerror(rc));
@@ -325,7 +344,13 @@ static int print_journal(const muster_journal_info *j, void *arg)
 		muster_buf_puts(&c->out, "}");
 	} else {
 		muster_time_local(j->time_ms, t);
-		muster_buf_printf(&c->out, "%6" PRIu64 "  %s  %s  %.*s\n", j->index, t, id, (int)j->text.n, j->text.p);
+		char ix[24];
+		snprintf(ix, sizeof ix, "%" PRIu64, j->index);
+		cli_col(&c->out, ix, strlen(ix), journal_cols[0]);
+		cli_col(&c->out, t, strlen(t), journal_cols[1]);
+		cli_col(&c->out, id, strlen(id), journal_cols[2]);
+		muster_buf_put(&c->out, j->text.p, j->text.n);
+		muster_buf_puts(&c->out, "\n");
 	}
 	return 0;
 }
@@ -358,6 +383,9 @@ int cmd_journal(const struct opts *o, const char *sub)
 		struct list_ctx c = {o, {0}, 0};
 		if (o->json)
 			muster_buf_puts(&c.out, "[");
+		else
+			header(&c.out, journal_cols, L("ENTRY", "条目"), L("TIME (UTC+8)", "时间（北京）"), L("SIGNER", "签名人"),
+				L("TEXT", "内容"));
 		int rc = muster_journal_list(s, print_journal, &c);
 		if (rc)
 			die(cli_exit_code(rc), L("cannot list the journal: %s", "无法列出值班记录：%s"), cli_strerror(rc));

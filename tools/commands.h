@@ -26,6 +26,8 @@ uint64_t cli_uint(const char *opt, const char *s);
 __attribute__((noreturn))
 #endif
 void cli_write_failed(muster_store *s, const char *what, int rc);
+/* Appends s[0..n) padded to `width` display columns (CJK counts two), then two spaces. */
+void cli_col(muster_buf *b, const char *s, size_t n, size_t width);
 /* Writes b to stdout and frees it (exits on failure). */
 void cli_emit(muster_buf *b);
 

@@ -361,6 +361,36 @@ void cli_write_failed(muster_store *s, const char *what, int rc)
 	die(cli_exit_code(rc), "%s: %s", what, cli_strerror(rc));
 }
 
+/* Display columns of a UTF-8 string: East Asian wide characters take two. */
+static size_t columns(const char *s, size_t n)
+{
+	size_t cols = 0;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+		size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+		if (len > n - i)
+			break;
+		cp = len == 1 ? c : len == 2 ? c & 0x1fu : len == 3 ? c & 0x0fu : c & 0x07u;
+		for (size_t k = 1; k < len; k++)
+			cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3fu);
+		int wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+			(cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+			(cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd);
+		cols += wide ? 2 : 1;
+		i += len;
+	}
+	return cols;
+}
+
+void cli_col(muster_buf *b, const char *s, size_t n, size_t width)
+{
+	muster_buf_put(b, s, n);
+	for (size_t c = columns(s, n); c < width; c++)
+		muster_buf_put(b, " ", 1);
+	muster_buf_put(b, "  ", 2);
+}
+
 void cli_emit(muster_buf *b)
 {
 	if (b->err)
