@@ -245,7 +245,7 @@ static size_t read_tty(const char *prompt, char *p, size_t cap)
 	if (have) {
 		quiet = old;
 		quiet.c_lflag &= (tcflag_t)~ECHO;
-		tcsetattr(fd, TCSAFLUSH, &quiet);
+		tcsetattr(fd, TCSANOW, &quiet); /* keep what was typed ahead */
 	}
 	if (write(fd, prompt, strlen(prompt)) < 0) {
 		/* the prompt is a courtesy */
@@ -255,7 +255,7 @@ static size_t read_tty(const char *prompt, char *p, size_t cap)
 	while (n + 1 < cap && read(fd, &c, 1) == 1 && c != '\n')
 		p[n++] = c;
 	if (have)
-		tcsetattr(fd, TCSAFLUSH, &old);
+		tcsetattr(fd, TCSANOW, &old);
 	if (write(fd, "\n", 1) < 0) {
 		/* ditto */
 	}
