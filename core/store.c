@@ -21,7 +21,7 @@ struct muster_wtxn {
 	muster_range range; /* right edge of the tree, for appends and the root */
 	uint64_t start_size;
 	int map_full;
-	muster_buf entry;
+	int failed; /* an append failed after touching the transaction: never commit */
 	muster_buf msg;
 	char why[256];
 };
@@ -196,6 +196,17 @@ int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type, co
 	e.body = body;
 	e.body_len = len;
 
+	/* The signed message is the domain, a NUL, then the entry without its signature. */
+	muster_buf *m = &w->msg;
+	muster_buf_reset(m);
+	muster_buf_put(m, MUSTER_EVENT_DOMAIN, sizeof MUSTER_EVENT_DOMAIN);
+	muster_entry_encode_unsigned(m, &e);
+	if (m->err)
+		return m->err;
+	if (m->len - sizeof MUSTER_EVENT_DOMAIN + MUSTER_SIG_BYTES > MUSTER_ENTRY_MAX)
+		return MUSTER_ETOOBIG;
+
+	/* From here on a failure has touched the transaction: muster_write will not commit it. */
 	struct lmdb_keytab kctx;
 	struct keytab kt;
 	muster_keytab_lmdb(&kt, &kctx, w->txn, w->s->dbi[DB_KEYS]);
@@ -206,18 +217,8 @@ int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type, co
 	if (rc) {
 		if (kctx.map_full)
 			w->map_full = 1;
-		return rc;
+		return w->failed = rc;
 	}
-
-	/* The signed message is the domain, a NUL, then the entry without its signature. */
-	muster_buf *m = &w->msg;
-	muster_buf_reset(m);
-	muster_buf_put(m, MUSTER_EVENT_DOMAIN, sizeof MUSTER_EVENT_DOMAIN);
-	muster_entry_encode_unsigned(m, &e);
-	if (m->err)
-		return m->err;
-	if (m->len - sizeof MUSTER_EVENT_DOMAIN + MUSTER_SIG_BYTES > MUSTER_ENTRY_MAX)
-		return MUSTER_ETOOBIG;
 	muster_signer_sign(signer, m->data, m->len, e.sig);
 	muster_buf_put(m, e.sig, MUSTER_SIG_BYTES);
 	if (m->err)
@@ -228,7 +229,7 @@ int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type, co
 	uint8_t kb[8];
 	be64_put(kb, e.index);
 	if ((rc = put(w, DB_LOG, kb, 8, entry, entry_len, MDB_APPEND)) != 0)
-		return rc;
+		return w->failed = rc;
 
 	uint8_t leaf[MUSTER_HASH_BYTES], hashes[64][MUSTER_HASH_BYTES];
 	muster_leaf_hash(entry, entry_len, leaf);
@@ -237,7 +238,7 @@ int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type, co
 	for (size_t i = 0; i < n; i++) {
 		be64_put(kb, first + i);
 		if ((rc = put(w, DB_MERKLE, kb, 8, hashes[i], MUSTER_HASH_BYTES, MDB_APPEND)) != 0)
-			return rc;
+			return w->failed = rc;
 	}
 	if (index)
 		*index = e.index;
@@ -300,6 +301,8 @@ static int write_once(muster_store *s, muster_write_fn fn, void *arg, int *again
 	w.start_size = size;
 	if (rc == 0)
 		rc = fn(&w, arg);
+	if (rc == 0 && w.failed) /* fn went on after a failed append */
+		rc = w.failed;
 	if (rc == 0 && w.range.size > w.start_size)
 		rc = checkpoint(&w);
 	if (rc == 0) {
@@ -311,7 +314,6 @@ static int write_once(muster_store *s, muster_write_fn fn, void *arg, int *again
 		mdb_txn_abort(w.txn);
 	}
 	snprintf(s->why, sizeof s->why, "%s", w.why);
-	muster_buf_free(&w.entry);
 	if (w.msg.data)
 		sodium_memzero(w.msg.data, w.msg.cap);
 	muster_buf_free(&w.msg);

@@ -57,6 +57,8 @@ MUSTER_API int muster_write(muster_store *s, muster_write_fn fn, void *arg) MUST
  * revoked and holds a role this type allows (MUSTER_EPERM), and the type's
  * domain rules against current state (MUSTER_ESTATE, MUSTER_EEXIST,
  * MUSTER_ENOTFOUND).  *index receives the entry's log index (may be NULL).
+ * A refused append may already have touched the transaction: muster_write
+ * then rolls everything back even if fn goes on and returns 0.
  */
 MUSTER_API int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type,
 	const uint8_t *body, size_t len, uint64_t *index) MUSTER_WUR;

@@ -34,6 +34,26 @@ static int run(muster_wtxn *w, void *arg)
 	return j->fail_after >= 0 ? MUSTER_ESTATE : 0;
 }
 
+/* A careless writer: appends as a stranger, ignores the refusal, appends as the admin, says all is well. */
+struct careless {
+	const muster_signer *stranger, *admin;
+};
+
+static int ignore_refusal(muster_wtxn *w, void *arg)
+{
+	struct careless *c = arg;
+	muster_buf b = {0};
+	muster_ev_journal v = {{"无视拒绝", strlen("无视拒绝")}};
+	muster_ev_journal_encode(&b, &v);
+	int rc = muster_append(w, c->stranger, MUSTER_EV_JOURNAL, b.data, b.len, NULL);
+	(void)rc;
+	if (muster_append(w, c->admin, MUSTER_EV_JOURNAL, b.data, b.len, NULL) != 0) {
+		/* refused too: fine, the write must not commit either way */
+	}
+	muster_buf_free(&b);
+	return 0;
+}
+
 static int journal(muster_store *s, const muster_signer *k, const char *text, int count)
 {
 	struct job j = {k, MUSTER_EV_JOURNAL, {0}, count, -1};
@@ -129,6 +149,11 @@ int main(void)
 	ok(journal(s, admin, "交接班记录", 1) == 0 && size_of(s) == 2, "admin writes the journal");
 	ok(journal(s, stranger, "不该写入", 1) == MUSTER_EPERM && strstr(muster_store_why(s), "not enrolled") && size_of(s) == 2,
 		"an unenrolled key is refused, nothing written");
+	{
+		struct careless c = {stranger, admin};
+		ok(muster_write(s, ignore_refusal, &c) == MUSTER_EPERM && size_of(s) == 2,
+			"a writer that ignores a refused append still commits nothing");
+	}
 	ok(key_event(s, admin, MUSTER_EV_KEY_ENROL, muster_signer_pk(keeper), MUSTER_ROLE_KEEPER, "李娜") == 0, "admin enrols a keeper");
 	ok(key_event(s, admin, MUSTER_EV_KEY_ENROL, muster_signer_pk(keeper), MUSTER_ROLE_KEEPER, "李娜") == MUSTER_EEXIST,
 		"enrolling twice is refused");
