@@ -241,6 +241,8 @@ static int walk(struct shared *sh, MDB_txn *txn, struct failure *f, uint8_t (*ro
 	if (rc)
 		goto out;
 	muster_range_init(range);
+	uint8_t root[MUSTER_HASH_BYTES]; /* of the entries walked so far */
+	muster_empty_root(root);
 	int mrc = mdb_cursor_get(lc, &k, &v, MDB_FIRST);
 	int hrc = mdb_cursor_get(mc, &mk, &mv, MDB_FIRST);
 	int crc = mdb_cursor_get(cc, &ck, &cv, MDB_FIRST);
@@ -263,8 +265,6 @@ static int walk(struct shared *sh, MDB_txn *txn, struct failure *f, uint8_t (*ro
 			fail(f, i, "claims to be entry %" PRIu64, e.index);
 			goto out;
 		}
-		uint8_t root[MUSTER_HASH_BYTES];
-		muster_range_root(range, root);
 		if (sodium_memcmp(root, e.prev_root, MUSTER_HASH_BYTES) != 0) {
 			fail(f, i, "previous root does not match the log before it");
 			goto out;
@@ -298,10 +298,11 @@ static int walk(struct shared *sh, MDB_txn *txn, struct failure *f, uint8_t (*ro
 			}
 			hrc = mdb_cursor_get(mc, &mk, &mv, MDB_NEXT);
 		}
-		/* Keep the root for each checkpoint at this size. */
+		/* One fold a size: the next entry's prev_root and any checkpoint at this size. */
+		muster_range_root(range, root);
 		while (crc == 0 && j < sh->nckpt && ck.mv_size == 8 && be64_get(ck.mv_data) <= range->size) {
 			ck_sizes[j] = be64_get(ck.mv_data);
-			muster_range_root(range, roots[j]);
+			memcpy(roots[j], root, MUSTER_HASH_BYTES);
 			j++;
 			crc = mdb_cursor_get(cc, &ck, &cv, MDB_NEXT);
 		}
