@@ -42,7 +42,11 @@ like() { # like GOT SUBSTRING DESCRIPTION
 	esac
 }
 
-skip_all() { # skip_all REASON
+skip_all() { # skip_all REASON; under CI (MUSTER_REQUIRE_ALL=1) a missing tool is a failure
+	if [ "${MUSTER_REQUIRE_ALL:-0}" = 1 ]; then
+		echo "Bail out! $1"
+		exit 1
+	fi
 	echo "1..0 # SKIP $1"
 	exit 0
 }
