@@ -14,5 +14,6 @@
 #include <muster/log.h>
 #include <muster/site.h>
 #include <muster/json.h>
+#include <muster/ident.h>
 
 #endif
