@@ -33,11 +33,25 @@ static inline uint64_t be64_get(const uint8_t p[8])
 /* Maps an LMDB return code to MUSTER_E*. */
 int muster_mdb_err(int rc);
 
-/* Named databases (docs/STORE.md). */
-enum { DB_META, DB_LOG, DB_MERKLE, DB_CKPT, DB_KEYS, DB_JOURNAL, DB_COUNT };
+/* Named databases (docs/STORE.md).  log is primary; the others are projections. */
+enum { DB_META, DB_LOG, DB_KEYS, DB_JOURNAL, DB_COUNT };
 extern const char *const muster_db_names[DB_COUNT];
-/* Databases rebuilt by reindex: everything derived from the log. */
-#define DB_FIRST_PROJECTION DB_META
+
+/*
+ * The log database holds, for each index i, under the 9-byte key
+ * be64(i) || kind: the entry (kind 0), the Merkle hashes its append
+ * completed (kind 1), and the checkpoint signed for size i+1 if one was
+ * (kind 2).  One B-tree, and one commit's records sort together, so a
+ * durable commit dirties one leaf path instead of three.
+ */
+enum { LOG_ENTRY = 0, LOG_HASHES = 1, LOG_CKPT = 2 };
+#define LOG_KEY 9
+
+static inline void log_key(uint8_t k[LOG_KEY], uint64_t index, int kind)
+{
+	be64_put(k, index);
+	k[8] = (uint8_t)kind;
+}
 
 struct muster_store {
 	MDB_env *env;
@@ -51,12 +65,12 @@ struct muster_store {
 };
 
 
-/* Reads a stored Merkle hash in txn (ctx is an MDB_txn wrapper). */
+/* Reads a stored Merkle hash from the log database in txn. */
 struct merkle_ctx {
 	MDB_txn *txn;
 	MDB_dbi dbi;
 };
-int muster_merkle_read(void *ctx, uint64_t idx, uint8_t out[MUSTER_HASH_BYTES]);
+int muster_merkle_read(void *ctx, int level, uint64_t n, uint8_t out[MUSTER_HASH_BYTES]);
 
 /*
  * Key state, as the log makes it at a given index.  The same rules run in

@@ -15,12 +15,12 @@ int muster_log_size(muster_store *s, uint64_t *size)
 int muster_log_entry(muster_store *s, uint64_t index, muster_buf *out)
 {
 	MDB_txn *txn;
-	uint8_t kb[8];
+	uint8_t kb[LOG_KEY];
 	int rc = muster_read_begin(s, &txn);
 	if (rc)
 		return rc;
-	be64_put(kb, index);
-	MDB_val k = {8, kb}, v;
+	log_key(kb, index, LOG_ENTRY);
+	MDB_val k = {LOG_KEY, kb}, v;
 	rc = muster_mdb_err(mdb_get(txn, s->dbi[DB_LOG], &k, &v));
 	if (rc == 0) {
 		muster_buf_put(out, v.mv_data, v.mv_size);
@@ -34,7 +34,7 @@ int muster_log_scan(muster_store *s, uint64_t from, uint64_t count, muster_entry
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
-	uint8_t kb[8];
+	uint8_t kb[LOG_KEY];
 	int rc = muster_read_begin(s, &txn);
 	if (rc)
 		return rc;
@@ -42,17 +42,19 @@ int muster_log_scan(muster_store *s, uint64_t from, uint64_t count, muster_entry
 		mdb_txn_abort(txn);
 		return rc;
 	}
-	be64_put(kb, from);
-	MDB_val k = {8, kb}, v;
+	log_key(kb, from, LOG_ENTRY);
+	MDB_val k = {LOG_KEY, kb}, v;
 	int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	for (uint64_t n = 0; mrc == 0 && n < count; n++) {
-		if (k.mv_size != 8) {
+	for (uint64_t n = 0; mrc == 0 && n < count; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != LOG_KEY) {
 			rc = MUSTER_ECORRUPT;
 			break;
 		}
+		if (((const uint8_t *)k.mv_data)[8] != LOG_ENTRY)
+			continue; /* Merkle hashes and checkpoints */
 		if ((rc = cb(be64_get(k.mv_data), v.mv_data, v.mv_size, arg)) != 0)
 			break;
-		mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		n++;
 	}
 	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
 		rc = muster_mdb_err(mrc);
@@ -71,22 +73,29 @@ int muster_log_checkpoint(muster_store *s, uint64_t size, muster_buf *out, uint6
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
-	uint8_t kb[8];
+	uint8_t kb[LOG_KEY];
+	if (size == 0)
+		return MUSTER_ENOTFOUND;
 	int rc = muster_read_begin(s, &txn);
 	if (rc)
 		return rc;
-	if ((rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_CKPT], &cur))) != 0) {
+	if ((rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_LOG], &cur))) != 0) {
 		mdb_txn_abort(txn);
 		return rc;
 	}
-	MDB_val k = {8, kb}, v;
-	be64_put(kb, size);
-	rc = muster_mdb_err(mdb_cursor_get(cur, &k, &v, size == UINT64_MAX ? MDB_LAST : MDB_SET_KEY));
-	if (rc == 0 && k.mv_size != 8)
-		rc = MUSTER_ECORRUPT;
+	MDB_val k = {LOG_KEY, kb}, v;
+	if (size == UINT64_MAX) {
+		/* The latest: the last record, normally; look back a little past anything else. */
+		rc = muster_mdb_err(mdb_cursor_get(cur, &k, &v, MDB_LAST));
+		for (int back = 0; rc == 0 && (k.mv_size != LOG_KEY || ((const uint8_t *)k.mv_data)[8] != LOG_CKPT); back++)
+			rc = back < 8 ? muster_mdb_err(mdb_cursor_get(cur, &k, &v, MDB_PREV)) : MUSTER_ENOTFOUND;
+	} else {
+		log_key(kb, size - 1, LOG_CKPT);
+		rc = muster_mdb_err(mdb_cursor_get(cur, &k, &v, MDB_SET_KEY));
+	}
 	if (rc == 0) {
 		if (got)
-			*got = be64_get(k.mv_data);
+			*got = be64_get(k.mv_data) + 1;
 		muster_buf_put(out, v.mv_data, v.mv_size);
 		rc = out->err;
 	}
@@ -106,7 +115,7 @@ static int with_hashes(muster_store *s, uint64_t need, int (*fn)(void *arg, must
 	rc = muster_log_size_txn(txn, s->dbi[DB_LOG], &size);
 	if (rc == 0 && need > size)
 		rc = MUSTER_ENOTFOUND;
-	struct merkle_ctx mc = {txn, s->dbi[DB_MERKLE]};
+	struct merkle_ctx mc = {txn, s->dbi[DB_LOG]};
 	if (rc == 0)
 		rc = fn(arg, muster_merkle_read, &mc);
 	mdb_txn_abort(txn);
@@ -184,8 +193,10 @@ int muster_reindex(muster_store *s)
 		muster_keytab_lmdb(&kt, &kctx, txn, s->dbi[DB_KEYS]);
 		for (; rc == 0 && mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 			muster_entry e;
+			if (k.mv_size == LOG_KEY && ((const uint8_t *)k.mv_data)[8] != LOG_ENTRY)
+				continue; /* Merkle hashes and checkpoints */
 			rc = muster_entry_decode(v.mv_data, v.mv_size, &e);
-			if (rc == 0 && (k.mv_size != 8 || be64_get(k.mv_data) != e.index))
+			if (rc == 0 && (k.mv_size != LOG_KEY || be64_get(k.mv_data) != e.index))
 				rc = MUSTER_ECORRUPT;
 			if (rc == 0)
 				rc = muster_keys_authorize(&kt, &e, s->why, sizeof s->why);

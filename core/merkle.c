@@ -1,6 +1,6 @@
 /*
  * merkle.c - RFC 6962/9162 tree hashes and proofs over stored complete
- * subtrees, numbered as Go's sumdb/tlog numbers them.
+ * subtrees, read through the caller's reader by (level, position).
  */
 #include "internal.h"
 
@@ -58,7 +58,7 @@ int muster_stored_hashes(uint64_t n, const uint8_t leaf[MUSTER_HASH_BYTES], must
 	memcpy(out[k++], leaf, MUSTER_HASH_BYTES);
 	for (int level = 0; n & 1; level++, n >>= 1) {
 		uint8_t left[MUSTER_HASH_BYTES];
-		int rc = rd(ctx, muster_stored_index(level, n - 1), left);
+		int rc = rd(ctx, level, n - 1, left);
 		if (rc)
 			return rc;
 		muster_node_hash(left, out[k - 1], out[k]);
@@ -88,10 +88,10 @@ static int range_hash(uint64_t lo, uint64_t hi, muster_hash_reader rd, void *ctx
 	}
 	if (k == 0)
 		return MUSTER_EINVAL;
-	int rc = rd(ctx, muster_stored_index(level[k - 1], start[k - 1]), out);
+	int rc = rd(ctx, level[k - 1], start[k - 1], out);
 	for (int i = k - 2; rc == 0 && i >= 0; i--) {
 		uint8_t left[MUSTER_HASH_BYTES];
-		rc = rd(ctx, muster_stored_index(level[i], start[i]), left);
+		rc = rd(ctx, level[i], start[i], left);
 		if (rc == 0)
 			muster_node_hash(left, out, out);
 	}

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const muster_db_names[DB_COUNT] = {"meta", "log", "merkle", "ckpt", "keys", "journal"};
+const char *const muster_db_names[DB_COUNT] = {"meta", "log", "keys", "journal"};
 
 #define MAP_INITIAL ((size_t)64 << 20)
 #define MAX_DBS 32
@@ -49,18 +49,21 @@ uint64_t muster_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-int muster_merkle_read(void *vctx, uint64_t idx, uint8_t out[MUSTER_HASH_BYTES])
+int muster_merkle_read(void *vctx, int level, uint64_t n, uint8_t out[MUSTER_HASH_BYTES])
 {
 	struct merkle_ctx *c = vctx;
-	uint8_t kb[8];
-	be64_put(kb, idx);
-	MDB_val k = {8, kb}, v;
+	/* The subtree is completed, and its hash stored, by the append of its last leaf. */
+	if (level < 0 || level > 62 || n >= (UINT64_MAX >> (level + 1)))
+		return MUSTER_EINVAL;
+	uint8_t kb[LOG_KEY];
+	log_key(kb, ((n + 1) << level) - 1, LOG_HASHES);
+	MDB_val k = {LOG_KEY, kb}, v;
 	int rc = mdb_get(c->txn, c->dbi, &k, &v);
 	if (rc)
 		return muster_mdb_err(rc);
-	if (v.mv_size != MUSTER_HASH_BYTES)
+	if (v.mv_size % MUSTER_HASH_BYTES != 0 || v.mv_size < (size_t)(level + 1) * MUSTER_HASH_BYTES)
 		return MUSTER_ECORRUPT;
-	memcpy(out, v.mv_data, MUSTER_HASH_BYTES);
+	memcpy(out, (const uint8_t *)v.mv_data + (size_t)level * MUSTER_HASH_BYTES, MUSTER_HASH_BYTES);
 	return 0;
 }
 
@@ -114,7 +117,7 @@ int muster_log_size_txn(MDB_txn *txn, MDB_dbi dbi, uint64_t *size)
 	}
 	if (rc)
 		return muster_mdb_err(rc);
-	if (k.mv_size != 8)
+	if (k.mv_size != LOG_KEY)
 		return MUSTER_ECORRUPT;
 	*size = be64_get(k.mv_data) + 1;
 	return 0;
@@ -129,7 +132,7 @@ static int range_load(muster_range *r, uint64_t size, muster_hash_reader rd, voi
 		uint64_t bit = (uint64_t)1 << level;
 		if (!(size & bit))
 			continue;
-		int rc = rd(ctx, muster_stored_index(level, start >> level), r->hash[level]);
+		int rc = rd(ctx, level, start >> level, r->hash[level]);
 		if (rc)
 			return rc == MUSTER_ENOTFOUND ? MUSTER_ECORRUPT : rc;
 		start += bit;
@@ -226,20 +229,18 @@ int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type, co
 	const uint8_t *entry = m->data + sizeof MUSTER_EVENT_DOMAIN;
 	size_t entry_len = m->len - sizeof MUSTER_EVENT_DOMAIN;
 
-	uint8_t kb[8];
-	be64_put(kb, e.index);
-	if ((rc = put(w, DB_LOG, kb, 8, entry, entry_len, MDB_APPEND)) != 0)
+	uint8_t kb[LOG_KEY];
+	log_key(kb, e.index, LOG_ENTRY);
+	if ((rc = put(w, DB_LOG, kb, LOG_KEY, entry, entry_len, MDB_APPEND)) != 0)
 		return w->failed = rc;
 
+	/* The leaf hash and the hash of every subtree this leaf completes, in one record. */
 	uint8_t leaf[MUSTER_HASH_BYTES], hashes[64][MUSTER_HASH_BYTES];
 	muster_leaf_hash(entry, entry_len, leaf);
-	uint64_t first = muster_stored_count(e.index);
 	size_t n = muster_range_append(&w->range, leaf, hashes);
-	for (size_t i = 0; i < n; i++) {
-		be64_put(kb, first + i);
-		if ((rc = put(w, DB_MERKLE, kb, 8, hashes[i], MUSTER_HASH_BYTES, MDB_APPEND)) != 0)
-			return w->failed = rc;
-	}
+	log_key(kb, e.index, LOG_HASHES);
+	if ((rc = put(w, DB_LOG, kb, LOG_KEY, hashes, n * MUSTER_HASH_BYTES, MDB_APPEND)) != 0)
+		return w->failed = rc;
 	if (index)
 		*index = e.index;
 	return 0;
@@ -259,10 +260,10 @@ static int checkpoint(muster_wtxn *w)
 	rc = text.err ? text.err : muster_note_sign(&note, (const char *)text.data, text.len, s->origin,
 					muster_signer_sk(s->log_key));
 	if (rc == 0) {
-		uint8_t kb[8];
-		be64_put(kb, w->range.size);
+		uint8_t kb[LOG_KEY];
+		log_key(kb, w->range.size - 1, LOG_CKPT);
 		/* Never two roots for one size: the key must be new. */
-		rc = put(w, DB_CKPT, kb, 8, note.data, note.len, MDB_NOOVERWRITE | MDB_APPEND);
+		rc = put(w, DB_LOG, kb, LOG_KEY, note.data, note.len, MDB_NOOVERWRITE | MDB_APPEND);
 		if (rc == MUSTER_EEXIST)
 			rc = MUSTER_ESTATE;
 	}
@@ -293,7 +294,7 @@ static int write_once(muster_store *s, muster_write_fn fn, void *arg, int *again
 	}
 	if (rc)
 		return muster_mdb_err(rc);
-	struct merkle_ctx mc = {w.txn, s->dbi[DB_MERKLE]};
+	struct merkle_ctx mc = {w.txn, s->dbi[DB_LOG]};
 	uint64_t size;
 	rc = muster_log_size_txn(w.txn, s->dbi[DB_LOG], &size);
 	if (rc == 0)

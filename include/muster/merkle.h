@@ -2,10 +2,11 @@
  * muster/merkle.h - the RFC 6962 / RFC 9162 Merkle tree over SHA-256.
  *
  * leaf = SHA-256(0x00 || entry), node = SHA-256(0x01 || left || right).
- * Interior hashes are stored with the numbering of Go's sumdb/tlog
- * (StoredHashIndex): the hash of the complete subtree at level L, position
- * n, lives at muster_stored_index(L, n), so appending leaf n only ever adds
- * hashes at the end and any tree hash or proof costs O(log n) reads.
+ * The hashes of complete subtrees are stored as they are completed: the
+ * subtree at level L, position n (leaves n*2^L .. (n+1)*2^L - 1) is
+ * completed by the append of leaf (n+1)*2^L - 1, so any tree hash or proof
+ * costs O(log n) reads.  muster_stored_index gives Go sumdb/tlog's
+ * StoredHashIndex numbering of the same hashes, for tools that use it.
  *
  * Functions here touch no storage: they read stored hashes through a
  * caller-supplied reader, so they serve the LMDB store, tests and tools.
@@ -20,8 +21,8 @@
 extern "C" {
 #endif
 
-/* Reads stored hash number idx into out; returns 0 or a MUSTER_E* code. */
-typedef int (*muster_hash_reader)(void *ctx, uint64_t idx, uint8_t out[MUSTER_HASH_BYTES]);
+/* Reads the stored hash of the level-`level` subtree at position n; returns 0 or a MUSTER_E* code. */
+typedef int (*muster_hash_reader)(void *ctx, int level, uint64_t n, uint8_t out[MUSTER_HASH_BYTES]);
 
 MUSTER_API void muster_leaf_hash(const void *entry, size_t len, uint8_t out[MUSTER_HASH_BYTES]);
 MUSTER_API void muster_node_hash(const uint8_t left[MUSTER_HASH_BYTES],

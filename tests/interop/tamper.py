@@ -23,6 +23,7 @@ usage:
 Run it with the system python3 (it needs Debian's python3-lmdb).
 """
 
+import base64
 import hashlib
 import os
 import random
@@ -58,6 +59,31 @@ def records(env, name):
     db = env.open_db(name.encode(), create=False)
     with env.begin() as txn:
         return [(bytes(k), bytes(v)) for k, v in txn.cursor(db=db)]
+
+
+# The log database holds every primary record under be64(index) || kind
+# (core/internal.h): the entry, the Merkle hashes its append completed, and
+# the checkpoint signed for size index+1.
+ENTRY, HASHES, CKPT = 0, 1, 2
+
+
+def lkey(i, kind):
+    return be64(i) + bytes([kind])
+
+
+def split_log(env):
+    """The log database: the entries (a list), their hashes and checkpoints (dicts, index -> value)."""
+    out = ({}, {}, {})
+    for k, v in records(env, "log"):
+        assert len(k) == 9 and k[8] <= CKPT, "unexpected log key %s" % k.hex()
+        out[k[8]][unbe64(k[:8])] = v
+    entries = out[ENTRY]
+    assert sorted(entries) == list(range(len(entries))), "entries are not numbered 0.."
+    return [entries[i] for i in range(len(entries))], out[HASHES], out[CKPT]
+
+
+def entry_list(env):
+    return split_log(env)[ENTRY]
 
 
 # ---- the entry encoding (docs/FORMATS.md; core/event.c) ------------------------
@@ -259,172 +285,232 @@ def entry_offsets(entry, i, full):
 
 
 def group_entry(m, env, i):
-    log = dict(records(env, "log"))
-    key = be64(i)
-    entry = log[key]
-    full = i in (0, 1, 12, len(log) - 1)  # site.init, key.enrol, the long journal, the last
+    entries = entry_list(env)
+    key = lkey(i, ENTRY)
+    entry = entries[i]
+    full = i in (0, 1, 12, len(entries) - 1)  # site.init, key.enrol, the long journal, the last
     for off, bit, what in entry_offsets(entry, i, full):
         m.case(i, "entry %d: bit %d of byte %d/%d (%s)" % (i, bit, off, len(entry), what),
                flip("log", key, off, bit))
 
 
-def group_merkle(m, env):
-    log = records(env, "log")
-    merkle = records(env, "merkle")
-    size = len(log)
-    assert len(merkle) == stored_hash_count(size), "stored hash count %d, tlog says %d" % (
-        len(merkle), stored_hash_count(size))
-    owner = stored_owner(len(merkle))
-    # Sanity: the stored hashes are exactly what tlog's numbering predicts from the entries.
-    leaves = [leaf_hash(v) for _, v in log]
-    for i in range(size):
-        for k, h in enumerate(hashes_for_append(leaves, i)):
-            s = stored_hash_count(i) + k
-            assert merkle[s] == (be64(s), h), "stored hash %d is not what tlog predicts" % s
-            assert owner[s][2] == i
-    for s, (k, _) in enumerate(merkle):
-        assert unbe64(k) == s
-        level, pos, i = owner[s]
-        off, bit = (s * 7) % HASH, s % 8
-        m.case(i, "stored hash %d (level %d, position %d): bit %d of byte %d" % (s, level, pos, bit, off),
-               flip("merkle", k, off, bit))
-    last = len(merkle) - 1
+def logdb(env, txn):
+    return env.open_db(b"log", txn=txn, create=False)
 
-    def drop(s):
+
+def group_merkle(m, env):
+    entries, hashes, _ = split_log(env)
+    size = len(entries)
+    last = size - 1
+    assert sorted(hashes) == list(range(size)), "one hashes record per entry"
+    nstored = sum(len(v) for v in hashes.values())
+    assert nstored == HASH * stored_hash_count(size), "stored hash bytes %d, tlog says %d hashes" % (
+        nstored, stored_hash_count(size))
+    owner = stored_owner(stored_hash_count(size))
+    # Sanity: each record holds exactly what tlog predicts from the entries, and the
+    # level-L hash at position n sits in the record of entry (n+1)*2^L-1, at byte 32*L.
+    leaves = [leaf_hash(v) for v in entries]
+    for i in range(size):
+        hs = hashes_for_append(leaves, i)
+        assert hashes[i] == b"".join(hs), "hashes record %d is not what tlog predicts" % i
+        for level, h in enumerate(hs):
+            pos = i >> level
+            assert (pos + 1) * (1 << level) - 1 == i
+            assert h == tree_root(leaves[pos << level:(pos + 1) << level])
+            assert owner[stored_hash_count(i) + level] == (level, pos, i)
+    for i in range(size):
+        for level in range(len(hashes[i]) // HASH):
+            s = stored_hash_count(i) + level
+            off, bit = HASH * level + (s * 7) % HASH, s % 8
+            m.case(i, "hashes of entry %d: stored hash %d (level %d, position %d): bit %d of byte %d" % (
+                i, s, level, i >> level, bit, off), flip("log", lkey(i, HASHES), off, bit))
+
+    def drop(i):
         def edit(env, txn):
-            db = env.open_db(b"merkle", txn=txn, create=False)
-            assert txn.delete(be64(s), db=db)
+            assert txn.delete(lkey(i, HASHES), db=logdb(env, txn))
         return edit
 
-    for s in (0, last // 2, last):
-        m.case(owner[s][2], "stored hash %d deleted" % s, drop(s))
+    for i in (0, size // 2, last):
+        m.case(i, "hashes record of entry %d deleted" % i, drop(i))
 
-    def short(env, txn):
-        db = env.open_db(b"merkle", txn=txn, create=False)
-        txn.put(be64(5), merkle[5][1][:31], db=db)
-    m.case(owner[5][2], "stored hash 5 cut to 31 bytes", short)
+    def cut(i, n):
+        def edit(env, txn):
+            txn.put(lkey(i, HASHES), hashes[i][:-n], db=logdb(env, txn))
+        return edit
 
-    def extra(env, txn):
-        db = env.open_db(b"merkle", txn=txn, create=False)
-        txn.put(be64(len(merkle)), hashlib.sha256(b"extra").digest(), db=db)
-    m.case(size - 1, "an extra stored hash past the end of the log", extra)
+    i5 = owner[5][2]  # entry 3: leaf, level 1 and level 2 hashes
+    for n in (1, 31, 32):
+        m.case(i5, "hashes record of entry %d (%d bytes) cut by %d bytes" % (i5, len(hashes[i5]), n), cut(i5, n))
+    m.case(7, "hashes record of entry 7 with an extra hash appended",
+           lambda env, txn: txn.put(lkey(7, HASHES), hashes[7] + hashlib.sha256(b"extra").digest(),
+                                    db=logdb(env, txn)))
+    m.case(4, "hashes records of entries 4 and 5 swapped",
+           lambda env, txn: (txn.put(lkey(4, HASHES), hashes[5], db=logdb(env, txn)),
+                             txn.put(lkey(5, HASHES), hashes[4], db=logdb(env, txn))))
+    # A hashes record for an entry that does not exist: entry `size` is then missing.
+    m.case(size, "an extra hashes record for entry %d, past the end of the log" % size,
+           lambda env, txn: txn.put(lkey(size, HASHES), hashlib.sha256(b"extra").digest(), db=logdb(env, txn)))
 
 
 def group_ckpt(m, env):
-    ckpt = records(env, "ckpt")
-    size = len(records(env, "log"))
-    assert len(ckpt) == size, "one checkpoint per write"
+    entries, _, ckpt = split_log(env)
+    size = len(entries)
+    last = size - 1
+    assert sorted(ckpt) == list(range(size)), "one checkpoint per write"
     # The latest checkpoint: every third byte of the note and each line's ends.
-    k, note = ckpt[-1]
-    n = unbe64(k)
+    note = ckpt[last]
     ends = {i for i, c in enumerate(note) if c == 0x0A}
     ends |= {i + 1 for i in ends if i + 1 < len(note)}
     for off in sorted(set(range(0, len(note), 3)) | ends):
         bit = off % 8
-        m.case(n - 1, "checkpoint %d: bit %d of note byte %d/%d (%r)" % (n, bit, off, len(note), chr(note[off])),
-               flip("ckpt", k, off, bit))
+        m.case(last, "checkpoint %d: bit %d of note byte %d/%d (%r)" % (size, bit, off, len(note), chr(note[off])),
+               flip("log", lkey(last, CKPT), off, bit))
     # Every other checkpoint: two of its lines, in turn.
-    for k, note in ckpt[:-1]:
-        n = unbe64(k)
+    for i in range(last):
+        note, n = ckpt[i], i + 1
         l1 = note.index(b"\n")
         l2 = note.index(b"\n", l1 + 1)
         split = note.index(b"\n\n")
         picks = ((l1 + 1, "size line"), (l2 + 5, "root line"), (split + 6, "signer name"),
                  (len(note) - 3, "signature"))
         for off, what in (picks[n % 4], picks[(n + 1) % 4]):
-            m.case(n - 1, "checkpoint %d: %s (note byte %d)" % (n, what, off), flip("ckpt", k, off, 1))
+            m.case(i, "checkpoint %d: %s (note byte %d)" % (n, what, off), flip("log", lkey(i, CKPT), off, 1))
 
     def move(src, dst):
         def edit(env, txn):
-            db = env.open_db(b"ckpt", txn=txn, create=False)
-            v = txn.get(be64(src), db=db)
-            assert txn.delete(be64(src), db=db)
-            txn.put(be64(dst), v, db=db)
+            db = logdb(env, txn)
+            assert txn.delete(lkey(src, CKPT), db=db)
+            txn.put(lkey(dst, CKPT), ckpt[src], db=db)
         return edit
 
-    # A checkpoint past the end of the log is blamed on the last entry.
-    m.case(size - 1, "checkpoint for size 5 moved to key 100, past the end of the log", move(5, 100))
-    m.case(6, "checkpoint for size 7 filed under size 7 but taken from size 6",
-           lambda env, txn: txn.put(be64(7), ckpt[5][1], db=env.open_db(b"ckpt", txn=txn, create=False)))
+    # Batched writes skip sizes: a middle checkpoint may be absent, the latest may not.
+    m.case("ok", "checkpoint for size 5 deleted",
+           lambda env, txn: txn.delete(lkey(4, CKPT), db=logdb(env, txn)) or None)
+    m.case(last, "the latest checkpoint (size %d) deleted" % size,
+           lambda env, txn: txn.delete(lkey(last, CKPT), db=logdb(env, txn)) or None)
+    # Moved past the end of the log, entry `size` is missing.
+    m.case(size, "checkpoint for size 5 moved to index 100, past the end of the log", move(4, 100))
+    m.case(9, "checkpoint for size 5 moved over the one for size 10", move(4, 9))
+    m.case(last, "checkpoint for size %d moved to index %d" % (size - 1, last), move(last - 1, last))
+    m.case(6, "checkpoint for size 7 replaced by a copy of the one for size 6",
+           lambda env, txn: txn.put(lkey(6, CKPT), ckpt[5], db=logdb(env, txn)))
+    m.case(last, "checkpoint for size %d replaced by a copy of the one for size 1" % size,
+           lambda env, txn: txn.put(lkey(last, CKPT), ckpt[0], db=logdb(env, txn)))
 
 
 def group_structure(m, env):
-    log = records(env, "log")
-    merkle = records(env, "merkle")
-    size = len(log)
+    entries, hashes, ckpt = split_log(env)
+    size = len(entries)
     last = size - 1
 
-    def logdb(env, txn):
-        return env.open_db(b"log", txn=txn, create=False)
-
     m.case("ok", "untouched copy", lambda env, txn: None)
-    m.case("ok", "entry 3 rewritten with its own bytes", lambda env, txn: txn.put(be64(3), log[3][1], db=logdb(env, txn)))
+    m.case("ok", "entry 3 rewritten with its own bytes",
+           lambda env, txn: txn.put(lkey(3, ENTRY), entries[3], db=logdb(env, txn)))
     for i in (0, 1, size // 2, last - 1):
-        m.case(i, "entry %d deleted" % i, lambda env, txn, i=i: txn.delete(be64(i), db=logdb(env, txn)))
+        m.case(i, "entry %d deleted" % i, lambda env, txn, i=i: txn.delete(lkey(i, ENTRY), db=logdb(env, txn)))
 
     def swap(a, b):
         def edit(env, txn):
             db = logdb(env, txn)
-            txn.put(be64(a), log[b][1], db=db)
-            txn.put(be64(b), log[a][1], db=db)
+            txn.put(lkey(a, ENTRY), entries[b], db=db)
+            txn.put(lkey(b, ENTRY), entries[a], db=db)
         return edit
 
     for a, b in ((3, 9), (0, 1), (last - 1, last), (5, 6)):
         m.case(a, "entries %d and %d swapped" % (a, b), swap(a, b))
 
-    m.case(last, "last entry truncated by one byte",
-           lambda env, txn: txn.put(be64(last), log[last][1][:-1], db=logdb(env, txn)))
-    m.case(last, "last entry truncated to half",
-           lambda env, txn: txn.put(be64(last), log[last][1][:len(log[last][1]) // 2], db=logdb(env, txn)))
-    m.case(last, "last entry emptied", lambda env, txn: txn.put(be64(last), b"", db=logdb(env, txn)))
-    m.case(4, "entry 4 with a byte appended", lambda env, txn: txn.put(be64(4), log[4][1] + b"\x00", db=logdb(env, txn)))
-    # Dropping the last entry leaves its Merkle hashes and checkpoint behind.
-    m.case(last - 1, "last entry deleted (log truncated)", lambda env, txn: txn.delete(be64(last), db=logdb(env, txn)))
+    def swap_all(a, b):  # entry, hashes and checkpoint: every record of a and b
+        def edit(env, txn):
+            db = logdb(env, txn)
+            for kind, d in ((ENTRY, entries), (HASHES, hashes), (CKPT, ckpt)):
+                txn.put(lkey(a, kind), d[b], db=db)
+                txn.put(lkey(b, kind), d[a], db=db)
+        return edit
+    m.case(5, "entries 5 and 6 swapped with their hashes and checkpoints", swap_all(5, 6))
 
-    def rollback(env, txn):
-        # Drop the last entry and its hashes, keep the checkpoint that signed it.
-        txn.delete(be64(last), db=logdb(env, txn))
-        mdb = env.open_db(b"merkle", txn=txn, create=False)
-        for s in range(stored_hash_count(last), len(merkle)):
-            assert txn.delete(be64(s), db=mdb)
-    m.case(last - 1, "last entry and its hashes deleted, its checkpoint kept", rollback)
+    def put(i, v):
+        return lambda env, txn: txn.put(lkey(i, ENTRY), v, db=logdb(env, txn))
+    m.case(last, "last entry truncated by one byte", put(last, entries[last][:-1]))
+    m.case(last, "last entry truncated to half", put(last, entries[last][:len(entries[last]) // 2]))
+    m.case(last, "last entry emptied", put(last, b""))
+    m.case(4, "entry 4 with a byte appended", put(4, entries[4] + b"\x00"))
 
-    def entry_key(k):
-        return lambda env, txn: txn.put(k, log[3][1], db=logdb(env, txn))
-    m.case("any", "entry 3's bytes also stored under a 4-byte key", entry_key(b"\x00\x00\x00\x03"))
+    def drop(i, kinds):
+        def edit(env, txn):
+            for kind in kinds:
+                assert txn.delete(lkey(i, kind), db=logdb(env, txn))
+        return edit
+    # Dropping the last entry leaves its Merkle hashes and checkpoint out of place.
+    m.case(last, "last entry deleted, its hashes and checkpoint kept", drop(last, (ENTRY,)))
+    m.case(last, "last entry and its hashes deleted, its checkpoint kept", drop(last, (ENTRY, HASHES)))
+    m.case(last, "last entry and its checkpoint deleted, its hashes kept", drop(last, (ENTRY, CKPT)))
+    # A whole write rolled back leaves a shorter log its own latest checkpoint covers:
+    # the store alone cannot tell (a witness of checkpoint %d could).
+    m.case("ok", "last entry, its hashes and its checkpoint deleted (rollback)", drop(last, (ENTRY, HASHES, CKPT)))
+    m.case(last - 2, "the last two entries rolled back, the latest checkpoint filed under entry %d" % (last - 2),
+           lambda env, txn: drop(last, (ENTRY, HASHES, CKPT))(env, txn) or
+           drop(last - 1, (ENTRY, HASHES, CKPT))(env, txn) or
+           txn.put(lkey(last - 2, CKPT), ckpt[last], db=logdb(env, txn)))
 
-    # Forged extra entries.
-    m.case(size, "entry %d replayed as entry %d" % (last, size),
-           lambda env, txn: txn.put(be64(size), log[last][1], db=logdb(env, txn)))
-    m.case(size, "entry 2 replayed as entry %d" % size,
-           lambda env, txn: txn.put(be64(size), log[2][1], db=logdb(env, txn)))
+    def odd_key(k):
+        return lambda env, txn: txn.put(k, entries[3], db=logdb(env, txn))
+    m.case("any", "entry 3's bytes also stored under a 4-byte key", odd_key(b"\x00\x00\x00\x03"))
+    m.case(3, "entry 3's bytes also stored under its bare 8-byte index", odd_key(be64(3)))
+    m.case(last, "a record of unknown kind 3 after the last entry", odd_key(lkey(last, 3)))
+    m.case(last, "a record under a 10-byte key after the last entry", odd_key(lkey(last, CKPT) + b"\x00"))
+    # A stray record is blamed on the entry whose index it carries.
+    m.case(7, "a record of unknown kind 3 for entry 7", odd_key(lkey(7, 3)))
+    m.case(7, "a record of entry 7 under a 10-byte key", odd_key(lkey(7, CKPT) + b"\x00"))
+
+    leaves = [leaf_hash(v) for v in entries]
+
+    def append(i, entry, with_hashes, note=None):
+        """Writes entry at index i, its hashes as if appended after the real log, a checkpoint note."""
+        def edit(env, txn):
+            db = logdb(env, txn)
+            txn.put(lkey(i, ENTRY), entry, db=db)
+            if with_hashes:
+                hs = hashes_for_append(leaves + [leaf_hash(entry)], size)
+                txn.put(lkey(i, HASHES), b"".join(hs), db=db)
+            if note is not None:
+                txn.put(lkey(i, CKPT), note, db=db)
+        return edit
+
+    # Replayed entries.
+    m.case(size, "entry %d replayed as entry %d" % (last, size), append(size, entries[last], False))
+    m.case(size, "entry %d replayed as entry %d, with hashes and its checkpoint" % (last, size),
+           append(size, entries[last], True, ckpt[last]))
+    m.case(size, "entry 2 replayed as entry %d, with hashes" % size, append(size, entries[2], True))
     m.case(size, "entry %d replayed as entry %d, leaving entries %d.. missing" % (last, size + 5, size),
-           lambda env, txn: txn.put(be64(size + 5), log[last][1], db=logdb(env, txn)))
+           append(size + 5, entries[last], False))
 
-    leaves = [leaf_hash(v) for _, v in log]
-    admin = decode(log[0][1])["signer"]  # the first admin's public key (not its secret)
+    admin = decode(entries[0])["signer"]  # the first admin's public key (not its secret)
 
-    def forged(signer_pk, sign, with_hashes):
+    def forged_entry(signer_pk, sign):
         """A well-formed entry `size`: right index, right previous root, a journal body."""
         text = "伪造的值班记录".encode()
         body = put_uvarint(len(text)) + text
-        unsigned = (put_uvarint(1) + put_uvarint(5) + put_uvarint(size) + put_uvarint(decode(log[last][1])["time"] + 1)
-                    + tree_root(leaves) + signer_pk + put_uvarint(len(body)) + body)
-        entry = unsigned + sign(b"muster/event/v1\x00" + unsigned)
+        unsigned = (put_uvarint(1) + put_uvarint(5) + put_uvarint(size) +
+                    put_uvarint(decode(entries[last])["time"] + 1) +
+                    tree_root(leaves) + signer_pk + put_uvarint(len(body)) + body)
+        return unsigned + sign(b"muster/event/v1\x00" + unsigned)
 
-        def edit(env, txn):
-            txn.put(be64(size), entry, db=logdb(env, txn))
-            if with_hashes:
-                mdb = env.open_db(b"merkle", txn=txn, create=False)
-                hs = hashes_for_append(leaves + [leaf_hash(entry)], size)
-                for k, h in enumerate(hs):
-                    txn.put(be64(stored_hash_count(size) + k), h, db=mdb)
-        return edit
+    def forged_note(entry):
+        """The latest checkpoint rewritten for size+1 and the forged root; its signature no longer matches."""
+        note = ckpt[last]
+        text, sig = note[:note.index(b"\n\n") + 1], note[note.index(b"\n\n") + 1:]
+        lines = text.split(b"\n")
+        lines[1] = str(size + 1).encode()
+        lines[2] = base64.b64encode(tree_root(leaves + [leaf_hash(entry)]))
+        return b"\n".join(lines) + sig
 
-    m.case(size, "forged journal entry %d claiming the first admin as signer (random signature)" % size,
-           forged(admin, lambda msg: os.urandom(SIG), True))
-    m.case(size, "forged entry %d with a zero signature, no Merkle hashes" % size,
-           forged(admin, lambda msg: bytes(SIG), False))
+    e = forged_entry(admin, lambda msg: os.urandom(SIG))
+    m.case(size, "forged journal entry %d claiming the first admin as signer (random signature), with hashes" % size,
+           append(size, e, True))
+    m.case(size, "forged journal entry %d claiming the first admin as signer (random signature), "
+           "with hashes and a re-signed-looking checkpoint" % size, append(size, e, True, forged_note(e)))
+    e = forged_entry(admin, lambda msg: bytes(SIG))
+    m.case(size, "forged entry %d with a zero signature, no Merkle hashes" % size, append(size, e, False))
     try:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
         from cryptography.hazmat.primitives import serialization
@@ -432,8 +518,11 @@ def group_structure(m, env):
         return
     sk = Ed25519PrivateKey.generate()
     pk = sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    e = forged_entry(pk, sk.sign)
     m.case(size, "forged entry %d validly signed by an unenrolled key, with Merkle hashes" % size,
-           forged(pk, sk.sign, True))
+           append(size, e, True))
+    m.case(size, "forged entry %d validly signed by an unenrolled key, with Merkle hashes and a checkpoint" % size,
+           append(size, e, True, forged_note(e)))
 
 
 def main(argv):
@@ -442,7 +531,7 @@ def main(argv):
     cmd, store = argv[1], argv[2]
     if cmd == "groups":
         env = env_open(store)
-        n = len(records(env, "log"))
+        n = len(entry_list(env))
         env.close()
         for i in range(n):
             print("entry:%d" % i)
@@ -464,9 +553,9 @@ def main(argv):
         env.close()
     elif cmd == "layout":
         env = env_open(store)
-        for k, v in records(env, "log"):
+        for i, v in enumerate(entry_list(env)):
             d = decode(v)
-            print(unbe64(k), len(v), {n: s for n, s in fields(v).items()}, d["type"], d["index"])
+            print(i, len(v), {n: s for n, s in fields(v).items()}, d["type"], d["index"])
         env.close()
     elif cmd == "dump" and len(argv) >= 4:
         env = env_open(store)

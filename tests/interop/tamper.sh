@@ -7,7 +7,8 @@
 # once.  tamper.py then makes, one group at a time, fresh copies of it with
 # one raw edit each - a bit flipped at a spread of offsets in every entry
 # (version, type and index varints, time, prev_root, signer, body length and
-# body, signature), in every stored Merkle hash, in every third byte and
+# body, signature), in every stored Merkle hash (the kind-1 records of the
+# log database), in every third byte and
 # every line end of the latest checkpoint and in the lines of every other
 # one; stored hashes deleted, cut or added; entries deleted, swapped,
 # truncated, replayed and forged - and prints what verify must say.  Each

@@ -17,8 +17,9 @@ static uint8_t leaves[N][H];
 static uint8_t stored[2 * N + 64][H]; /* stored hashes, tlog numbering */
 static uint64_t nstored;
 
-static int rd(void *ctx, uint64_t idx, uint8_t out[H])
+static int rd(void *ctx, int level, uint64_t n, uint8_t out[H])
 {
+	uint64_t idx = muster_stored_index(level, n); /* this test keeps hashes in tlog's order */
 	(void)ctx;
 	if (idx >= nstored)
 		return -1;

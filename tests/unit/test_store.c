@@ -103,20 +103,21 @@ static void dump(muster_store *s, muster_buf *out)
 	mdb_txn_abort(txn);
 }
 
-static void poke(muster_store *s, int db, uint64_t key, size_t off)
+/* Flips a bit in the log record (index, kind) at byte off, as an outside attacker would. */
+static void poke(muster_store *s, uint64_t index, int kind, size_t off)
 {
 	MDB_txn *txn;
-	uint8_t kb[8];
-	be64_put(kb, key);
-	MDB_val k = {8, kb}, v;
+	uint8_t kb[LOG_KEY];
+	log_key(kb, index, kind);
+	MDB_val k = {LOG_KEY, kb}, v;
 	if (mdb_txn_begin(s->env, NULL, 0, &txn) != 0)
 		return;
-	if (mdb_get(txn, s->dbi[db], &k, &v) == 0) {
+	if (mdb_get(txn, s->dbi[DB_LOG], &k, &v) == 0) {
 		uint8_t *copy = malloc(v.mv_size);
 		memcpy(copy, v.mv_data, v.mv_size);
 		copy[off % v.mv_size] ^= 0x04;
 		MDB_val nv = {v.mv_size, copy};
-		mdb_put(txn, s->dbi[db], &k, &nv, 0);
+		mdb_put(txn, s->dbi[DB_LOG], &k, &nv, 0);
 		free(copy);
 	}
 	mdb_txn_commit(txn);
@@ -240,28 +241,28 @@ int main(void)
 	muster_store_set_durable(s, 1);
 
 	/* Tampering with the raw store is found and named. */
-	poke(s, DB_LOG, 5, 40);
+	poke(s, 5, LOG_ENTRY, 40);
 	ok(muster_log_verify(s, 2, &rep) == MUSTER_EVERIFY && rep.bad_index == 5, "a flipped bit in entry 5 is found: %s", rep.reason);
-	poke(s, DB_LOG, 5, 40);
+	poke(s, 5, LOG_ENTRY, 40);
 	ok(muster_log_verify(s, 2, &rep) == 0, "and unflipped, it verifies again");
-	poke(s, DB_MERKLE, muster_stored_index(0, 3000), 0);
+	poke(s, 3000, LOG_HASHES, 0);
 	ok(muster_log_verify(s, 2, &rep) == MUSTER_EVERIFY && rep.bad_index == 3000, "a flipped Merkle leaf hash names its entry: %s",
 		rep.reason);
-	poke(s, DB_MERKLE, muster_stored_index(0, 3000), 0);
-	poke(s, DB_MERKLE, muster_stored_index(3, 2), 9); /* covers leaves 16..23 */
+	poke(s, 3000, LOG_HASHES, 0);
+	poke(s, 23, LOG_HASHES, 3 * 32 + 9); /* level 3, covering leaves 16..23 */
 	ok(muster_log_verify(s, 2, &rep) == MUSTER_EVERIFY && rep.bad_index == 23, "a flipped interior hash names the entry that stored it");
-	poke(s, DB_MERKLE, muster_stored_index(3, 2), 9);
-	poke(s, DB_CKPT, 7, 3);
+	poke(s, 23, LOG_HASHES, 3 * 32 + 9);
+	poke(s, 6, LOG_CKPT, 3);
 	ok(muster_log_verify(s, 2, &rep) == MUSTER_EVERIFY && rep.bad_index == 6, "a changed checkpoint is found: %s", rep.reason);
-	poke(s, DB_CKPT, 7, 3);
+	poke(s, 6, LOG_CKPT, 3);
 	ok(muster_log_verify(s, 2, &rep) == 0, "all restored, it verifies");
 	{
 		MDB_txn *txn;
-		uint8_t kb[8];
-		be64_put(kb, big);
-		MDB_val k = {8, kb};
+		uint8_t kb[LOG_KEY];
+		log_key(kb, big - 1, LOG_CKPT);
+		MDB_val k = {LOG_KEY, kb};
 		if (mdb_txn_begin(s->env, NULL, 0, &txn) == 0) {
-			mdb_del(txn, s->dbi[DB_CKPT], &k, NULL);
+			mdb_del(txn, s->dbi[DB_LOG], &k, NULL);
 			mdb_txn_commit(txn);
 		}
 		ok(muster_log_verify(s, 2, &rep) == MUSTER_EVERIFY && rep.bad_index == big - 1,
