@@ -130,16 +130,56 @@ struct show_ctx {
 	int n;
 };
 
+/* The body of a decoded entry in words, for people. */
+static void describe(muster_buf *b, const muster_entry *e)
+{
+	char kid[MUSTER_KEYID_HEX], roles[128];
+	switch (e->type) {
+	case MUSTER_EV_SITE_INIT: {
+		muster_ev_site_init v;
+		if (muster_ev_site_init_decode(e->body, e->body_len, &v) != 0)
+			break;
+		muster_buf_printf(b, L("origin %.*s, first admin %.*s", "日志名 %.*s，首位管理员 %.*s"), (int)v.origin.n, v.origin.p,
+			(int)v.holder.n, v.holder.p);
+		return;
+	}
+	case MUSTER_EV_KEY_ENROL:
+	case MUSTER_EV_KEY_ROLES:
+	case MUSTER_EV_KEY_REVOKE: {
+		muster_ev_key v;
+		if (muster_ev_key_decode(e->type, e->body, e->body_len, &v) != 0)
+			break;
+		muster_key_id_hex(v.pk, kid);
+		if (e->type != MUSTER_EV_KEY_REVOKE && muster_roles_format(v.roles, roles, sizeof roles) != 0)
+			break;
+		if (e->type == MUSTER_EV_KEY_ENROL)
+			muster_buf_printf(b, L("key %s for %.*s, roles %s", "密钥 %s，持有人 %.*s，角色 %s"), kid, (int)v.text.n, v.text.p, roles);
+		else if (e->type == MUSTER_EV_KEY_ROLES)
+			muster_buf_printf(b, L("key %s now has roles %s", "密钥 %s 的角色改为 %s"), kid, roles);
+		else
+			muster_buf_printf(b, L("key %s revoked: %.*s", "吊销密钥 %s：%.*s"), kid, (int)v.text.n, v.text.p);
+		return;
+	}
+	case MUSTER_EV_JOURNAL: {
+		muster_ev_journal v;
+		if (muster_ev_journal_decode(e->body, e->body_len, &v) != 0)
+			break;
+		muster_buf_put(b, v.text.p, v.text.n);
+		return;
+	}
+	}
+	muster_buf_printf(b, L("(%zu bytes of an unknown event)", "（未知事件，%zu 字节）"), e->body_len);
+}
+
 static int show_one(uint64_t index, const uint8_t *p, size_t len, void *arg)
 {
 	struct show_ctx *c = arg;
 	muster_entry e;
 	int rc = muster_entry_decode(p, len, &e);
 	if (rc) {
-		fprintf(stderr, L("muster: entry %" PRIu64 " does not decode (%s); run 'muster log verify'\n",
-				    "muster: 条目 %" PRIu64 " 无法解码（%s）；请运行 'muster log verify'\n"),
+		die(EXIT_VERIFY, L("entry %" PRIu64 " does not decode (%s); run 'muster log verify'",
+				     "条目 %" PRIu64 " 无法解码（%s）；请运行 'muster log verify'"),
 			index, cli_strerror(rc));
-		return rc;
 	}
 	if (c->o->json) {
 		if (c->n++)
@@ -147,22 +187,14 @@ static int show_one(uint64_t index, const uint8_t *p, size_t len, void *arg)
 		muster_entry_json(&c->out, &e);
 		return 0;
 	}
-	/* Human form: the same fields, one entry a line, times in Asia/Shanghai. */
-	muster_buf j = {0};
+	/* Human form: one entry a line, times in Asia/Shanghai, the body's fields in words. */
 	char t[32], id[MUSTER_KEYID_HEX];
-	muster_entry_json(&j, &e);
 	muster_time_local(e.time_ms, t);
 	muster_key_id_hex(e.signer, id);
 	const char *name = muster_event_name(e.type);
 	muster_buf_printf(&c->out, "%6" PRIu64 "  %s  %-10s  %s  ", index, t, name ? name : "?", id);
-	/* the body fields: the JSON without its envelope keys */
-	const char *body = j.data ? strstr((const char *)j.data, "\"prev_root\"") : NULL;
-	const char *comma = body ? strchr(body + 12, ',') : NULL;
-	const char *sig = j.data ? strstr((const char *)j.data, ",\"sig\"") : NULL;
-	if (comma && sig && sig > comma)
-		muster_buf_put(&c->out, comma + 1, (size_t)(sig - comma - 1));
+	describe(&c->out, &e);
 	muster_buf_puts(&c->out, "\n");
-	muster_buf_free(&j);
 	return 0;
 }
 
@@ -174,8 +206,12 @@ static int log_show(const struct opts *o, muster_store *s)
 	if (o->json)
 		muster_buf_puts(&c.out, "[");
 	int rc = muster_log_scan(s, from, count, show_one, &c);
+	if (rc == MUSTER_ECORRUPT || rc == MUSTER_EVERIFY)
+		die(EXIT_VERIFY, L("the log in '%s' is damaged; run 'muster log verify' to find where",
+				     "'%s' 中的日志已损坏；请运行 'muster log verify' 找出位置"),
+			cli_store_dir(o));
 	if (rc)
-		exit(cli_exit_code(rc == MUSTER_ECORRUPT ? MUSTER_EVERIFY : rc));
+		die(cli_exit_code(rc), L("cannot read the log: %s", "无法读取日志：%s"), cli_strerror(rc));
 	if (o->json)
 		muster_buf_puts(&c.out, "]\n");
 	cli_emit(&c.out);

@@ -310,4 +310,12 @@ like "$(cat "$T/out")" "用法" "--help is in Chinese"
 LC_ALL=en_US.UTF-8 "$M" --store "$S" frobnicate 2>"$T/err"
 like "$(cat "$T/err")" "unknown command" "LC_ALL=en_US.UTF-8 stays English"
 
+# log show, for people: one line an entry, the body in words.
+"$M" --store "$S" log show --count 2 >"$T/out"
+is "$(wc -l <"$T/out" | tr -d ' ')" 2 "log show --count 2 prints two lines"
+like "$(sed -n 1p "$T/out")" "origin muster.test/cli, first admin 张伟" "site.init is described in words"
+like "$(sed -n 2p "$T/out")" "roles keeper" "key.enrol names the roles"
+LC_ALL=zh_CN.UTF-8 "$M" --store "$S" log show --count 1 >"$T/out"
+like "$(cat "$T/out")" "首位管理员 张伟" "and in Chinese"
+
 done_testing
