@@ -22,6 +22,7 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define KNOWN_NAME "fuzz.example/log"
 #define OTHER_NAME "fuzz.example/other"
@@ -94,7 +95,15 @@ static void fuzz_vkey(const uint8_t *data, size_t size)
 	check(v.hash == muster_note_key_hash(v.name, v.pk), "vkey hash mismatch");
 	muster_buf b = {0};
 	muster_vkey_format(&b, v.name, v.pk);
-	check(b.err == 0 && b.len == size && memcmp(b.data, data, size) == 0, "vkey does not round-trip");
+	/* The key hash may be written in either case (as Go reads it); we write it in lower case. */
+	int same = b.err == 0 && b.len == size;
+	for (size_t i = 0; same && i < size; i++) {
+		uint8_t c = data[i];
+		if (c >= 'A' && c <= 'F' && i > strlen(v.name) && i <= strlen(v.name) + 8)
+			c = (uint8_t)(c - 'A' + 'a');
+		same = b.data[i] == c;
+	}
+	check(same, "vkey does not round-trip");
 	muster_buf_free(&b);
 }
 
