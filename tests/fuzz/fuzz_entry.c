@@ -57,39 +57,16 @@ static void one_input(const uint8_t *data, size_t size)
 }
 
 #ifndef MUSTER_FUZZ_SEEDS
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+static void fuzz_init(void)
 {
-	(void)argc, (void)argv;
 	if (muster_init() != 0)
 		abort();
-	return 0;
 }
+#endif
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	one_input(data, size);
-	return 0;
-}
+#include "fuzz.h"
 
-#else /* MUSTER_FUZZ_SEEDS: write the seed corpus */
-
-static const char *outdir;
-
-static void save(const char *name, const muster_buf *b)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", outdir, name);
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(b->data, 1, b->len, f) != b->len || fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-	one_input(b->data, b->len); /* every seed must hold the properties */
-}
+#ifdef MUSTER_FUZZ_SEEDS /* write the seed corpus */
 
 /* A signed entry of `type` with `body`, as the store would write it. */
 static void entry(const char *name, const muster_signer *sg, uint64_t type, uint64_t index, const muster_buf *body)

@@ -149,38 +149,15 @@ static void one_input(const uint8_t *data, size_t size)
 }
 
 #ifndef MUSTER_FUZZ_SEEDS
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+static void fuzz_init(void)
 {
-	(void)argc, (void)argv;
 	make_keys();
-	return 0;
 }
+#endif
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	one_input(data, size);
-	return 0;
-}
+#include "fuzz.h"
 
-#else /* MUSTER_FUZZ_SEEDS: write the seed corpus */
-
-static const char *outdir;
-
-static void save(const char *name, const muster_buf *b)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", outdir, name);
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(b->data, 1, b->len, f) != b->len || fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-	one_input(b->data, b->len);
-}
+#ifdef MUSTER_FUZZ_SEEDS /* write the seed corpus */
 
 static void sign(muster_buf *out, const muster_buf *text, const char *name, const muster_signer *k)
 {
