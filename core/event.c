@@ -3,34 +3,104 @@
 
 #include <inttypes.h>
 
+#define B(t) MUSTER_BIT(MF_##t)
+#define KEEP (MUSTER_ROLE_ADMIN | MUSTER_ROLE_KEEPER)
+/* Fields an asset's descriptive record may carry, at registration or in a correction. */
+#define ASSET_DESC (B(CATEGORY) | B(TYPE) | B(MODEL) | B(SERIAL) | B(MAKER) | B(ACQUIRED) | B(VALUE) | B(FUNDING) | \
+	B(OWNER) | B(AGREEMENT) | B(CUSTODY_FROM) | B(CUSTODY_TO) | B(ATTRS) | B(NOTES) | B(NAME))
+
 static const struct {
 	uint64_t type;
-	const char *name;
+	const char *name, *zh;
 	uint32_t roles;
+	uint64_t allowed, required; /* field-record types only */
 } types[] = {
-	{MUSTER_EV_SITE_INIT, "site.init", 0},
-	{MUSTER_EV_KEY_ENROL, "key.enrol", MUSTER_ROLE_ADMIN},
-	{MUSTER_EV_KEY_ROLES, "key.roles", MUSTER_ROLE_ADMIN},
-	{MUSTER_EV_KEY_REVOKE, "key.revoke", MUSTER_ROLE_ADMIN},
+	{MUSTER_EV_SITE_INIT, "site.init", "建站", 0, 0, 0},
+	{MUSTER_EV_KEY_ENROL, "key.enrol", "登记密钥", MUSTER_ROLE_ADMIN, 0, 0},
+	{MUSTER_EV_KEY_ROLES, "key.roles", "变更角色", MUSTER_ROLE_ADMIN, 0, 0},
+	{MUSTER_EV_KEY_REVOKE, "key.revoke", "吊销密钥", MUSTER_ROLE_ADMIN, 0, 0},
 	/* Duty staff write the journal; auditors and reporters only read. */
-	{MUSTER_EV_JOURNAL, "journal",
-		MUSTER_ROLE_ADMIN | MUSTER_ROLE_KEEPER | MUSTER_ROLE_HR | MUSTER_ROLE_FINANCE | MUSTER_ROLE_APPROVER},
+	{MUSTER_EV_JOURNAL, "journal", "值班记录",
+		MUSTER_ROLE_ADMIN | MUSTER_ROLE_KEEPER | MUSTER_ROLE_HR | MUSTER_ROLE_FINANCE | MUSTER_ROLE_APPROVER, 0, 0},
+	{MUSTER_EV_SITE_URL, "site.url", "站点地址", MUSTER_ROLE_ADMIN, B(URL), B(URL)},
+	{MUSTER_EV_TEAM_ADD, "team.add", "登记队伍", MUSTER_ROLE_ADMIN,
+		B(TEAM) | B(NAME) | B(SPECIALTY) | B(PROVINCE) | B(HOST) | B(HOST_CODE) | B(OVERRIDE),
+		B(TEAM) | B(NAME) | B(SPECIALTY) | B(PROVINCE) | B(HOST) | B(HOST_CODE)},
+	{MUSTER_EV_DEPOT_ADD, "depot.add", "登记装备库", KEEP, B(TEAM) | B(DEPOT) | B(NAME) | B(LOCATION),
+		B(TEAM) | B(DEPOT) | B(NAME)},
+	{MUSTER_EV_ASSET_ADD, "asset.add", "登记装备", KEEP, B(ID) | ASSET_DESC | B(TEAM) | B(DEPOT) | B(EXTERNAL),
+		B(ID) | B(CATEGORY) | B(TYPE) | B(MODEL) | B(FUNDING)},
+	{MUSTER_EV_ASSET_UPDATE, "asset.update", "更正装备信息", KEEP, B(ID) | ASSET_DESC | B(REASON), B(ID) | B(REASON)},
+	{MUSTER_EV_ASSET_RELABEL, "asset.relabel", "补发标签", KEEP, B(ID) | B(LABEL) | B(REASON), B(ID) | B(LABEL)},
+	{MUSTER_EV_CHECKOUT, "custody.checkout", "借出", KEEP,
+		B(ID) | B(HOLDER) | B(PURPOSE) | B(DEPLOYMENT) | B(DUE) | B(NOTES), B(ID) | B(HOLDER) | B(PURPOSE)},
+	{MUSTER_EV_RETURN, "custody.return", "归还", KEEP, B(ID) | B(NOTES), B(ID)},
+	{MUSTER_EV_REPAIR_OUT, "custody.repair_out", "送修", KEEP, B(ID) | B(VENDOR) | B(DUE) | B(NOTES), B(ID) | B(VENDOR)},
+	{MUSTER_EV_REPAIR_BACK, "custody.repair_back", "修复返库", KEEP, B(ID) | B(NOTES), B(ID)},
+	{MUSTER_EV_HANDOVER, "custody.handover", "移交", KEEP,
+		B(ID) | B(TO_TEAM) | B(TO_DEPOT) | B(AGREEMENT) | B(NOTES), B(ID) | B(TO_TEAM)},
+	{MUSTER_EV_ACCEPT, "custody.accept", "接收", KEEP, B(ID) | B(DEPOT) | B(NOTES), B(ID)},
+	{MUSTER_EV_CANCEL, "custody.cancel", "撤销移交", KEEP, B(ID) | B(REASON), B(ID)},
+	{MUSTER_EV_REQUISITION, "custody.requisition", "征用", KEEP,
+		B(ID) | B(ORDER) | B(PURPOSE) | B(DEPLOYMENT) | B(NOTES), B(ID) | B(ORDER)},
+	{MUSTER_EV_RELEASE, "custody.release", "征用归还", KEEP, B(ID) | B(NOTES), B(ID)},
+	{MUSTER_EV_SCRAP, "asset.scrap", "报废", KEEP, B(ID) | B(REASON), B(ID) | B(REASON)},
+	{MUSTER_EV_INSPECT_RULE, "inspect.rule", "检查规则", KEEP, B(TYPE) | B(KIND) | B(INTERVAL),
+		B(TYPE) | B(KIND) | B(INTERVAL)},
+	{MUSTER_EV_INSPECT, "inspect.record", "检查记录", KEEP,
+		B(ID) | B(KIND) | B(RESULT) | B(DATE) | B(INSPECTOR) | B(NOTES) | B(DUE),
+		B(ID) | B(KIND) | B(RESULT) | B(DATE) | B(INSPECTOR)},
+	{MUSTER_EV_COUNT_START, "count.start", "开始盘点", KEEP, B(COUNT) | B(DEPOT), B(COUNT) | B(DEPOT)},
+	{MUSTER_EV_COUNT_SCAN, "count.scan", "盘点扫描", KEEP, B(COUNT) | B(ID), B(COUNT) | B(ID)},
+	{MUSTER_EV_COUNT_CLOSE, "count.close", "盘点结果", KEEP,
+		B(COUNT) | B(MISSING) | B(UNEXPECTED) | B(MATCHED) | B(DIGEST) | B(NOTES), B(COUNT) | B(MATCHED) | B(DIGEST)},
 };
+#undef B
+
+#define NTYPES (sizeof types / sizeof types[0])
+
+static int type_at(uint64_t type)
+{
+	for (size_t i = 0; i < NTYPES; i++)
+		if (types[i].type == type)
+			return (int)i;
+	return -1;
+}
 
 const char *muster_event_name(uint64_t type)
 {
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-		if (types[i].type == type)
-			return types[i].name;
-	return NULL;
+	int i = type_at(type);
+	return i < 0 ? NULL : types[i].name;
+}
+
+const char *muster_event_name_zh(uint64_t type)
+{
+	int i = type_at(type);
+	return i < 0 ? NULL : types[i].zh;
+}
+
+uint64_t muster_event_type(const char *name)
+{
+	for (size_t i = 0; i < NTYPES; i++)
+		if (strcmp(types[i].name, name) == 0)
+			return types[i].type;
+	return 0;
 }
 
 uint32_t muster_event_roles(uint64_t type)
 {
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-		if (types[i].type == type)
-			return types[i].roles;
-	return 0;
+	int i = type_at(type);
+	return i < 0 ? 0 : types[i].roles;
+}
+
+int muster_event_schema(uint64_t type, uint64_t *allowed, uint64_t *required)
+{
+	int i = type_at(type);
+	if (i < 0 || !types[i].allowed)
+		return 0;
+	*allowed = types[i].allowed;
+	*required = types[i].required;
+	return 1;
 }
 
 int muster_entry_decode(const uint8_t *p, size_t len, muster_entry *out)
@@ -187,8 +257,13 @@ int muster_event_body_check(uint64_t type, const uint8_t *p, size_t n)
 		muster_ev_journal v;
 		return muster_ev_journal_decode(p, n, &v);
 	}
-	default:
-		return MUSTER_ECORRUPT;
+	default: {
+		uint64_t allowed, required;
+		muster_rec r;
+		if (!muster_event_schema(type, &allowed, &required))
+			return MUSTER_ECORRUPT;
+		return muster_rec_decode(p, n, allowed, required, &r, NULL, 0);
+	}
 	}
 }
 
@@ -252,6 +327,15 @@ static void json_body(muster_buf *b, const muster_entry *e)
 		muster_buf_puts(b, ",\"text\":");
 		muster_json_str(b, v.text.p, v.text.n);
 		return;
+	}
+	default: {
+		uint64_t allowed, required;
+		muster_rec r;
+		if (muster_event_schema(e->type, &allowed, &required) &&
+			muster_rec_decode(e->body, e->body_len, allowed, required, &r, NULL, 0) == 0) {
+			muster_rec_json(b, &r);
+			return;
+		}
 	}
 	}
 	muster_buf_puts(b, ",\"body\":");

@@ -34,7 +34,20 @@ static inline uint64_t be64_get(const uint8_t p[8])
 int muster_mdb_err(int rc);
 
 /* Named databases (docs/STORE.md).  log is primary; the others are projections. */
-enum { DB_META, DB_LOG, DB_KEYS, DB_JOURNAL, DB_COUNT };
+enum {
+	DB_META, DB_LOG, DB_KEYS, DB_JOURNAL,
+	/* equipment (core/equip.c): rows are field records unless said */
+	DB_TEAM,    /* team code -> team */
+	DB_DEPOT,   /* depot code -> depot */
+	DB_ASSET,   /* asset id -> asset with its state */
+	DB_SERIAL,  /* model 0x00 serial -> asset id (uniqueness) */
+	DB_HIST,    /* asset id 0x00 be64(index) -> "" : every entry about the asset */
+	DB_RULE,    /* type 0x00 kind -> inspection rule */
+	DB_INSPECT, /* asset id 0x00 kind -> its latest inspection */
+	DB_STOCK,   /* count id -> physical inventory count */
+	DB_SCAN,    /* count id 0x00 asset id -> {ref: index of the scan} */
+	DB_COUNT
+};
 extern const char *const muster_db_names[DB_COUNT];
 
 /*
@@ -112,6 +125,9 @@ int muster_keys_apply(const struct keytab *t, const muster_entry *e, char *why, 
 /* Key projection record encoding (keys database value). */
 void muster_keyrec_encode(muster_buf *b, const struct keyrec *k);
 int muster_keyrec_decode(const uint8_t *p, size_t n, struct keyrec *k);
+
+/* Applies an equipment event to its projections, checking its rules (core/equip.c). */
+int muster_equip_apply(MDB_txn *txn, const MDB_dbi *dbi, const muster_entry *e, char *why, size_t whylen);
 
 /* Applies one entry to every LMDB projection (meta, keys, journal...). */
 int muster_project(MDB_txn *txn, const MDB_dbi *dbi, const muster_entry *e, char *why, size_t whylen);

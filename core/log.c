@@ -183,7 +183,7 @@ int muster_reindex(muster_store *s)
 		if (rc)
 			return rc;
 		for (int db = 0; rc == 0 && db < DB_COUNT; db++)
-			if (db == DB_META || db == DB_KEYS || db == DB_JOURNAL) /* the projections */
+			if (db != DB_LOG) /* every projection */
 				rc = muster_mdb_err(mdb_drop(txn, s->dbi[db], 0));
 		if (rc == 0)
 			rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_LOG], &cur));

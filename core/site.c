@@ -108,7 +108,7 @@ int muster_project(MDB_txn *txn, const MDB_dbi *dbi, const muster_entry *e, char
 		return rc;
 	}
 	default:
-		return 0;
+		return muster_equip_apply(txn, dbi, e, why, whylen);
 	}
 }
 

@@ -10,7 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const muster_db_names[DB_COUNT] = {"meta", "log", "keys", "journal"};
+const char *const muster_db_names[DB_COUNT] = {"meta", "log", "keys", "journal", "team", "depot",
+	"asset", "serial", "history", "rule", "inspect", "count", "scan"};
 
 #define MAP_INITIAL ((size_t)64 << 20)
 #define MAX_DBS 32

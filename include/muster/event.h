@@ -29,6 +29,28 @@ enum {
 	MUSTER_EV_KEY_ROLES = 3,  /* admin changes a key's roles */
 	MUSTER_EV_KEY_REVOKE = 4, /* admin revokes a key */
 	MUSTER_EV_JOURNAL = 5,    /* 值班记录: a signed duty-journal entry */
+	/* From here on bodies are field records (muster/fields.h); see docs/FORMATS.md. */
+	MUSTER_EV_SITE_URL = 6,       /* admin sets the base URL printed on new labels */
+	MUSTER_EV_TEAM_ADD = 10,      /* a rescue team and its host enterprise */
+	MUSTER_EV_DEPOT_ADD = 11,     /* a depot of a team */
+	MUSTER_EV_ASSET_ADD = 20,     /* registers a piece of equipment */
+	MUSTER_EV_ASSET_UPDATE = 21,  /* corrects descriptive fields */
+	MUSTER_EV_ASSET_RELABEL = 22, /* new label serial; the old label is revoked */
+	MUSTER_EV_CHECKOUT = 30,      /* in depot -> checked out */
+	MUSTER_EV_RETURN = 31,        /* checked out -> in depot */
+	MUSTER_EV_REPAIR_OUT = 32,    /* in depot -> in repair */
+	MUSTER_EV_REPAIR_BACK = 33,   /* in repair -> in depot */
+	MUSTER_EV_HANDOVER = 34,      /* in depot -> transfer pending (giving keeper) */
+	MUSTER_EV_ACCEPT = 35,        /* transfer pending -> in depot of the new team (receiving keeper) */
+	MUSTER_EV_CANCEL = 36,        /* transfer pending -> in depot, unchanged */
+	MUSTER_EV_REQUISITION = 37,   /* outside equipment: released -> requisitioned 征用 */
+	MUSTER_EV_RELEASE = 38,       /* requisitioned -> released (returned to its owner) */
+	MUSTER_EV_SCRAP = 39,         /* -> scrapped, terminal */
+	MUSTER_EV_INSPECT_RULE = 40,  /* an inspection rule for an asset type: kind, interval */
+	MUSTER_EV_INSPECT = 41,       /* an inspection record */
+	MUSTER_EV_COUNT_START = 50,   /* physical inventory 盘点 of a depot begins */
+	MUSTER_EV_COUNT_SCAN = 51,    /* an asset found present */
+	MUSTER_EV_COUNT_CLOSE = 52,   /* the signed result: missing, unexpected, matched */
 };
 
 /* A decoded entry.  body points into the decoded bytes. */
@@ -91,6 +113,17 @@ MUSTER_API int muster_ev_journal_decode(const uint8_t *p, size_t n, muster_ev_jo
 
 /* Validates the body of an entry of any known type; MUSTER_ECORRUPT otherwise. */
 MUSTER_API int muster_event_body_check(uint64_t type, const uint8_t *p, size_t n) MUSTER_WUR;
+
+/*
+ * The field-record schema of a domain event type: which fields it allows and
+ * which it requires (bit masks of MUSTER_BIT(tag)).  0 if type is not a
+ * field-record type.
+ */
+MUSTER_API int muster_event_schema(uint64_t type, uint64_t *allowed, uint64_t *required);
+/* The Chinese name of an event type ("借出"), or NULL. */
+MUSTER_API const char *muster_event_name_zh(uint64_t type);
+/* The type called name ("asset.add"), or 0. */
+MUSTER_API uint64_t muster_event_type(const char *name);
 
 /* Roles allowed to sign an event of this type (0 for site.init: genesis rule). */
 MUSTER_API uint32_t muster_event_roles(uint64_t type);

@@ -15,5 +15,8 @@
 #include <muster/site.h>
 #include <muster/json.h>
 #include <muster/ident.h>
+#include <muster/fields.h>
+#include <muster/equip.h>
+#include <muster/tag.h>
 
 #endif
