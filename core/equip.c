@@ -392,6 +392,10 @@ static int custody(struct ctx *c)
 		say_state(c, &a, action, "not scrapped: scrapping is final");
 		return MUSTER_ESTATE;
 	}
+	if (MUSTER_HAS(&c->ev, MF_DATE) && V(MF_DATE)->u > c->today) {
+		SAY("asset %.*s: the date of %s is in the future", PS(&a.v[MF_ID]), action);
+		return MUSTER_ESTATE;
+	}
 	switch (type) {
 	case MUSTER_EV_CHECKOUT:
 		if (s != MUSTER_S_IN_DEPOT) {

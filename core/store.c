@@ -425,13 +425,16 @@ void muster_store_close(muster_store *s)
 
 struct genesis {
 	const muster_signer *admin;
-	muster_buf body;
+	muster_buf body, url;
 };
 
 static int write_genesis(muster_wtxn *w, void *arg)
 {
 	struct genesis *g = arg;
-	return muster_append(w, g->admin, MUSTER_EV_SITE_INIT, g->body.data, g->body.len, NULL);
+	int rc = muster_append(w, g->admin, MUSTER_EV_SITE_INIT, g->body.data, g->body.len, NULL);
+	if (rc == 0 && g->url.len)
+		rc = muster_append(w, g->admin, MUSTER_EV_SITE_URL, g->url.data, g->url.len, NULL);
+	return rc;
 }
 
 static const char *const store_files[] = {"data.mdb", "lock.mdb", "log.key", "tag.key"};
@@ -449,10 +452,17 @@ static void remove_files(const char *dir)
 int muster_store_create(const char *dir, const char *origin, const muster_signer *admin, const char *holder,
 	muster_store **out)
 {
+	return muster_store_create_url(dir, origin, admin, holder, NULL, out);
+}
+
+int muster_store_create_url(const char *dir, const char *origin, const muster_signer *admin, const char *holder,
+	const char *base_url, muster_store **out)
+{
 	if (muster_init() != 0)
 		return MUSTER_ECRYPTO;
 	if (!muster_note_name_valid(origin, strlen(origin)) || !holder || !*holder ||
-		strlen(holder) > MUSTER_NAME_MAX || !muster_utf8_valid(holder, strlen(holder)))
+		strlen(holder) > MUSTER_NAME_MAX || !muster_utf8_valid(holder, strlen(holder)) ||
+		(base_url && !muster_url_valid(base_url, strlen(base_url))))
 		return MUSTER_EINVAL;
 	int made_dir = 0;
 	if (mkdir(dir, 0700) == 0) {
@@ -470,7 +480,7 @@ int muster_store_create(const char *dir, const char *origin, const muster_signer
 
 	muster_signer *logk = NULL, *tagk = NULL;
 	muster_store *s = NULL;
-	struct genesis g = {admin, {0}};
+	struct genesis g = {admin, {0}, {0}};
 	char *lp = path_join(dir, "log.key"), *tp = path_join(dir, "tag.key");
 	int rc = lp && tp ? 0 : MUSTER_ENOMEM;
 	if (rc == 0)
@@ -503,9 +513,16 @@ int muster_store_create(const char *dir, const char *origin, const muster_signer
 		muster_ev_site_init v = {{origin, strlen(origin)}, muster_signer_pk(logk), muster_signer_pk(tagk),
 			{holder, strlen(holder)}};
 		muster_ev_site_init_encode(&g.body, &v);
-		rc = g.body.err ? g.body.err : muster_write(s, write_genesis, &g);
+		if (base_url) {
+			muster_rec u;
+			muster_rec_clear(&u);
+			muster_rec_cstr(&u, MF_URL, base_url);
+			muster_rec_encode(&g.url, &u);
+		}
+		rc = g.body.err ? g.body.err : g.url.err ? g.url.err : muster_write(s, write_genesis, &g);
 	}
 	muster_buf_free(&g.body);
+	muster_buf_free(&g.url);
 	muster_signer_free(logk);
 	muster_signer_free(tagk);
 	free(lp);

@@ -32,7 +32,18 @@ struct opts {
 		*threads, *kdf;
 	const char *roles[16];
 	int nroles;
+	/* every --name value as given, in order; slotted: it also filled a field above */
+	struct opt_kv {
+		const char *name, *val;
+		int slotted;
+	} kv[96];
+	int nkv;
 };
+
+/* The value of --name (the last one given), or NULL. */
+const char *cli_opt(const struct opts *o, const char *name);
+/* Dies naming the first option that filled no field above: for commands that take none. */
+void cli_no_extra(const struct opts *o);
 
 /* 1 when messages should be in Chinese (LC_ALL / LC_MESSAGES / LANG start with "zh"). */
 int cli_zh(void);

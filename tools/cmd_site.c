@@ -66,9 +66,18 @@ static void print_key_id(const struct opts *o, const uint8_t *pk, const char *fi
 
 int cmd_init(const struct opts *o)
 {
+	const char *base_url = cli_opt(o, "base-url");
+	for (int i = 0; i < o->nkv; i++)
+		if (!o->kv[i].slotted && strncmp(o->kv[i].name, "base-url", 8) != 0)
+			die(EXIT_USAGE, L("unknown option '--%s'; see 'muster --help'", "未知选项 '--%s'；参见 'muster --help'"),
+				o->kv[i].name);
 	if (!o->origin || !o->admin_key || o->npos != 1)
-		die(EXIT_USAGE, "%s", L("usage: muster init --origin ORIGIN --admin-key FILE [--holder NAME]",
-					"用法: muster init --origin 日志名 --admin-key 文件 [--holder 姓名]"));
+		die(EXIT_USAGE, "%s", L("usage: muster init --origin ORIGIN --admin-key FILE [--holder NAME] [--base-url URL]",
+					"用法: muster init --origin 日志名 --admin-key 文件 [--holder 姓名] [--base-url 地址]"));
+	if (base_url && !muster_url_valid(base_url, strlen(base_url)))
+		die(EXIT_USAGE, L("--base-url '%s' must start with https:// or http://, hold no spaces and not end in '/'",
+				    "--base-url '%s' 必须以 https:// 或 http:// 开头、不含空格、不以 '/' 结尾"),
+			base_url);
 	if (!muster_note_name_valid(o->origin, strlen(o->origin)))
 		die(EXIT_USAGE, L("origin '%s' is not a valid log name; use UTF-8 without spaces or '+', e.g. "
 				    "'muster.example.cn/team-07'",
@@ -89,7 +98,7 @@ int cmd_init(const struct opts *o)
 	}
 	muster_signer *admin = new_key(o, o->admin_key);
 	muster_store *s;
-	int rc = muster_store_create(dir, o->origin, admin, holder, &s);
+	int rc = muster_store_create_url(dir, o->origin, admin, holder, base_url, &s);
 	if (rc) {
 		/* Nothing half-made: the new key goes too. */
 		size_t n = strlen(o->admin_key) + 5;

@@ -14,6 +14,11 @@ int cmd_key(const struct opts *o, const char *sub);
 int cmd_journal(const struct opts *o, const char *sub);
 int cmd_log(const struct opts *o, const char *sub);
 int cmd_reindex(const struct opts *o);
+int cmd_equip(const struct opts *o, const char *noun, const char *verb);
+int cmd_scan(const struct opts *o);
+int cmd_label(const struct opts *o);
+int cmd_tag(const struct opts *o, const char *sub);
+int cmd_gen(const struct opts *o);
 
 const char *cli_store_dir(const struct opts *o);
 muster_store *cli_open(const struct opts *o);

@@ -106,6 +106,12 @@ static int next_run(const unsigned char *row, int w, int *x, int *len)
 	return 1;
 }
 
+/* Outside the symbol is light, so edge modules need no special case. */
+static int dark(const QRcode *qr, int x, int y)
+{
+	return x >= 0 && y >= 0 && x < qr->width && y < qr->width && (qr->data[y * qr->width + x] & 1);
+}
+
 static int quiet_of(const struct label_geom *g)
 {
 	return g->quiet < MIN_QUIET ? MIN_QUIET : g->quiet;
@@ -198,6 +204,9 @@ static int write_png(const QRcode *qr, int q, int px, FILE *f, unsigned char *ro
 	/* A bilevel image compresses well without filters; level 1 keeps it fast. */
 	png_set_filter(png, 0, PNG_FILTER_NONE);
 	png_set_compression_level(png, 1);
+	/* A tiny hash suffices for rows that repeat exactly, and keeps zlib from
+	 * allocating (and the heap from trimming) some 160 KB per image. */
+	png_set_compression_mem_level(png, 1);
 	png_write_info(png, info);
 	unsigned char *white = row, *cur = row + nbytes;
 	memset(white, 0xff, nbytes);
@@ -585,27 +594,81 @@ static int show_line(cairo_t *cr, struct pdf_text *t, const char *s, double cx, 
 }
 
 /*
- * One path of run rectangles filled once: fast to emit and seamless when
- * rasterised.  Corners are absolute (not cairo_rectangle's relative steps),
- * so rows that touch share exactly the same edge after cairo's fixed point.
+ * The code as the outlines of its dark areas, one path filled once.  Rows of
+ * run rectangles would do, but outlines need a third fewer points, and points
+ * are what a sheet's time goes on: cairo prints each one with printf and
+ * deflates the text.  Every boundary edge keeps dark on its right, so the
+ * non-zero fill is right however the loops are joined.
  */
-static void draw_code(cairo_t *cr, const QRcode *qr, double x0, double y0, double m)
+enum { EAST, SOUTH, WEST, NORTH };
+
+/* Outgoing boundary edges of each lattice point, one bit per direction. */
+static void code_edges(const QRcode *qr, unsigned char *out)
 {
-	int w = qr->width;
-	cairo_new_path(cr);
-	for (int y = 0; y < w; y++) {
-		const unsigned char *row = qr->data + (size_t)y * (size_t)w;
-		double top = y0 + y * m, bottom = y0 + (y + 1) * m;
-		for (int x = 0, len; next_run(row, w, &x, &len); x += len) {
-			double left = x0 + x * m, right = x0 + (x + len) * m;
-			cairo_move_to(cr, left, top);
-			cairo_line_to(cr, right, top);
-			cairo_line_to(cr, right, bottom);
-			cairo_line_to(cr, left, bottom);
-			cairo_close_path(cr);
+	int w = qr->width, n = w + 1;
+	memset(out, 0, (size_t)n * (size_t)n);
+	for (int y = 0; y < w; y++)
+		for (int x = 0; x < w; x++) {
+			if (!dark(qr, x, y))
+				continue;
+			if (!dark(qr, x, y - 1))
+				out[y * n + x] |= 1 << EAST;
+			if (!dark(qr, x + 1, y))
+				out[y * n + x + 1] |= 1 << SOUTH;
+			if (!dark(qr, x, y + 1))
+				out[(y + 1) * n + x + 1] |= 1 << WEST;
+			if (!dark(qr, x - 1, y))
+				out[(y + 1) * n + x] |= 1 << NORTH;
 		}
+}
+
+/* Follows one loop from p, using up its edges; each corner becomes a point of the path. */
+static void trace_loop(cairo_t *cr, unsigned char *out, int n, int p)
+{
+	static const int dx[] = {1, 0, -1, 0}, dy[] = {0, 1, 0, -1};
+	int start = p, d = 0;
+	while (!(out[p] & (1 << d)))
+		d++;
+	cairo_move_to(cr, p % n, p / n);
+	for (;;) {
+		out[p] &= (unsigned char)~(1 << d);
+		p += dy[d] * n + dx[d];
+		if (p == start)
+			break;
+		/* Where two areas touch at a corner, turning right keeps them apart. */
+		int nd = (out[p] & (1 << ((d + 1) & 3))) ? (d + 1) & 3 : (out[p] & (1 << d)) ? d : (d + 3) & 3;
+		if (nd != d)
+			cairo_line_to(cr, p % n, p / n);
+		d = nd;
 	}
-	cairo_fill(cr);
+	cairo_close_path(cr);
+}
+
+/*
+ * The outlines go into a form (a recording surface) in module units, placed
+ * with one transform: the numbers cairo prints are then small integers, which
+ * makes a sheet a fifth faster and smaller than with millimetre coordinates.
+ */
+static void draw_code(cairo_t *cr, const QRcode *qr, unsigned char *edges, double x0, double y0, double m)
+{
+	int n = qr->width + 1;
+	cairo_rectangle_t ext = {0, 0, qr->width, qr->width};
+	cairo_surface_t *form = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &ext);
+	cairo_t *fc = cairo_create(form);
+	code_edges(qr, edges);
+	/* The first point of a loop in raster order is always a corner. */
+	for (int p = 0; p < n * n; p++)
+		while (edges[p])
+			trace_loop(fc, edges, n, p);
+	cairo_fill(fc);
+	cairo_destroy(fc);
+	cairo_save(cr);
+	cairo_translate(cr, x0, y0);
+	cairo_scale(cr, m, m);
+	cairo_set_source_surface(cr, form, 0, 0);
+	cairo_paint(cr);
+	cairo_restore(cr);
+	cairo_surface_destroy(form);
 }
 
 struct sheet {
@@ -613,6 +676,7 @@ struct sheet {
 	struct caption cap;
 	double m;  /* module size, the same for every code of the document */
 	int mods;  /* modules across the largest code, quiet zone included */
+	unsigned char *edges; /* draw_code's lattice, sized for the largest code */
 };
 
 /* The code and caption as one block centred in the label, the code centred above. */
@@ -627,7 +691,7 @@ static int draw_label(cairo_t *cr, struct pdf_text *t, const struct sheet *sh, c
 	double top = ly + (g->label_h - block - sh->cap.h) / 2;
 	double cx = lx + g->label_w / 2;
 	double side = (qr->width + 2 * g->quiet) * sh->m;
-	draw_code(cr, qr, cx - side / 2 + g->quiet * sh->m, top + (block - side) / 2 + g->quiet * sh->m, sh->m);
+	draw_code(cr, qr, sh->edges, cx - side / 2 + g->quiet * sh->m, top + (block - side) / 2 + g->quiet * sh->m, sh->m);
 	double avail = g->label_w - 2 * TEXT_PAD_MM;
 	if (show_line(cr, t, it->name, cx, top + block + sh->cap.base1, sh->cap.em1, avail) ||
 	    show_line(cr, t, it->id, cx, top + block + sh->cap.base2, sh->cap.em2, avail))
@@ -676,6 +740,9 @@ static int size_module(struct sheet *sh, int maxw, char *err, size_t errlen)
 			"label QR codes of %d modules get %.3f mm modules on a %g x %g mm label, too small to print: "
 			"use bigger labels or shorten the site base URL",
 			sh->mods, sh->m, g->label_w, g->label_h);
+	sh->edges = malloc((size_t)(maxw + 1) * (size_t)(maxw + 1));
+	if (!sh->edges)
+		return fail(err, errlen, "out of memory laying out labels: free memory and retry");
 	return 0;
 }
 
@@ -773,5 +840,6 @@ int label_pdf(const struct label_item *items, size_t n, const struct label_geom 
 	for (size_t i = 0; i < n; i++)
 		QRcode_free(qr[i]);
 	free(qr);
+	free(sh.edges);
 	return rc;
 }

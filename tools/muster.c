@@ -140,6 +140,8 @@ static const char **opt_slot(struct opts *o, const char *name)
 	return NULL;
 }
 
+static int is_flag(const char *name);
+
 static void parse(int argc, char **argv, struct opts *o)
 {
 	int only_pos = 0;
@@ -179,21 +181,60 @@ static void parse(int argc, char **argv, struct opts *o)
 		const char *val = eq ? eq + 1 : NULL;
 		int is_role = strcmp(name, "role") == 0;
 		const char **slot = is_role ? NULL : opt_slot(o, name);
-		if (!slot && !is_role)
-			die(EXIT_USAGE, L("unknown option '--%s'; see 'muster --help'", "未知选项 '--%s'；参见 'muster --help'"), name);
+		if (!slot && !is_role && !val && is_flag(name))
+			val = "";
 		if (!val) {
 			if (i + 1 >= argc)
 				die(EXIT_USAGE, L("option '--%s' needs a value", "选项 '--%s' 需要一个值"), name);
 			val = argv[++i];
 		}
+		if (o->nkv == (int)(sizeof o->kv / sizeof o->kv[0]))
+			die(EXIT_USAGE, "%s", L("too many options", "选项过多"));
+		o->kv[o->nkv].name = a + 2;
+		o->kv[o->nkv].val = val;
+		o->kv[o->nkv++].slotted = slot || is_role;
 		if (is_role) {
 			if (o->nroles == (int)(sizeof o->roles / sizeof o->roles[0]))
 				die(EXIT_USAGE, "%s", L("too many --role options", "--role 选项过多"));
 			o->roles[o->nroles++] = val;
-		} else {
+		} else if (slot) {
 			*slot = val;
 		}
 	}
+}
+
+/* Options that take no value: boolean fields and a few switches. */
+static int is_flag(const char *name)
+{
+	static const char *const flags[] = {"reissue", "overdue", "all", NULL};
+	const muster_field *f = muster_field_by_name(name);
+	if (f && f->type == MUSTER_F_BOOL)
+		return 1;
+	for (int i = 0; flags[i]; i++)
+		if (strcmp(flags[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+const char *cli_opt(const struct opts *o, const char *name)
+{
+	const char *v = NULL;
+	for (int i = 0; i < o->nkv; i++) {
+		const char *a = o->kv[i].name, *b = name;
+		while (*b && (*a == *b || (*a == '-' && *b == '_') || (*a == '_' && *b == '-')))
+			a++, b++;
+		if (!*b && (!*a || *a == '='))
+			v = o->kv[i].val;
+	}
+	return v;
+}
+
+void cli_no_extra(const struct opts *o)
+{
+	for (int i = 0; i < o->nkv; i++)
+		if (!o->kv[i].slotted)
+			die(EXIT_USAGE, L("unknown option '--%s'; see 'muster --help'", "未知选项 '--%s'；参见 'muster --help'"),
+				o->kv[i].name);
 }
 
 uint64_t cli_uint(const char *opt, const char *s)
@@ -410,6 +451,20 @@ int main(int argc, char **argv)
 	if (o.npos == 0)
 		die(EXIT_USAGE, "%s", L("no command given; see 'muster --help'", "未给出命令；参见 'muster --help'"));
 	const char *cmd = o.pos[0], *sub = o.npos > 1 ? o.pos[1] : "";
+	static const char *const equip[] = {"team", "depot", "asset", "inspect", "count", "site", NULL};
+	for (int i = 0; equip[i]; i++)
+		if (strcmp(cmd, equip[i]) == 0)
+			return cmd_equip(&o, cmd, sub);
+	if (strcmp(cmd, "scan") == 0)
+		return cmd_scan(&o);
+	if (strcmp(cmd, "label") == 0)
+		return cmd_label(&o);
+	if (strcmp(cmd, "tag") == 0)
+		return cmd_tag(&o, sub);
+	if (strcmp(cmd, "gen") == 0)
+		return cmd_gen(&o);
+	if (strcmp(cmd, "init") != 0)
+		cli_no_extra(&o);
 	if (strcmp(cmd, "init") == 0)
 		return cmd_init(&o);
 	if (strcmp(cmd, "key") == 0)

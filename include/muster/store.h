@@ -34,6 +34,10 @@ typedef struct muster_wtxn muster_wtxn;
 MUSTER_API int muster_store_create(const char *dir, const char *origin, const muster_signer *admin,
 	const char *holder, muster_store **out) MUSTER_WUR;
 
+/* The same, and the site's label base URL (site.url, entry 1) in the same commit; NULL: none. */
+MUSTER_API int muster_store_create_url(const char *dir, const char *origin, const muster_signer *admin,
+	const char *holder, const char *base_url, muster_store **out) MUSTER_WUR;
+
 /* Opens an existing store.  MUSTER_ENOTFOUND if dir holds none. */
 MUSTER_API int muster_store_open(const char *dir, muster_store **out) MUSTER_WUR;
 MUSTER_API void muster_store_close(muster_store *s);

@@ -1,0 +1,41 @@
+/* equip_cli.h - what the equipment commands share. */
+#ifndef MUSTER_EQUIP_CLI_H
+#define MUSTER_EQUIP_CLI_H
+
+#include "commands.h"
+
+/* LIST and KV values collected from repeated options, per tag. */
+struct field_bufs {
+	muster_buf items[MUSTER_FIELDS_MAX];
+	uint64_t count[MUSTER_FIELDS_MAX];
+	uint64_t used;
+};
+void field_bufs_free(struct field_bufs *fb);
+
+/*
+ * Fills r from the --name value options that name fields in allowed;
+ * options in extra (NULL-terminated, may be NULL) and the general ones are
+ * skipped; any other option dies naming what `what` takes.
+ */
+void cli_fields(const struct opts *o, const char *what, uint64_t allowed, const char *const *extra, muster_rec *r,
+	struct field_bufs *fb);
+/* Dies naming the options a command of this type still needs. */
+void cli_require(const char *what, uint64_t type, const muster_rec *r);
+/* Signs and appends one field-record event in its own commit. */
+int cli_append_rec(muster_store *s, const muster_signer *signer, uint64_t type, const muster_rec *r,
+	uint64_t *index);
+/* Today in Asia/Shanghai, YYYYMMDD. */
+uint64_t cli_today(void);
+
+/*
+ * What a scanned or typed asset reference means: a label payload is parsed
+ * and its signature, site and serial checked; anything else is taken as an
+ * asset id.  0 and id (NUL-terminated) or a MUSTER_E* code and a reason.
+ */
+int cli_asset_ref(muster_snap *sn, const char *text, char id[MUSTER_TAG_ID_MAX + 1], char *why, size_t whylen);
+/* The same, dying with the reason. */
+void cli_resolve_asset(muster_store *s, const char *text, char id[MUSTER_TAG_ID_MAX + 1]);
+
+int cmd_equip_read(const struct opts *o, const char *noun, const char *verb);
+
+#endif
