@@ -298,6 +298,8 @@ static int asset_add(struct ctx *c)
 			return rc;
 		muster_rec_text(&a, MF_TEAM, team.p, team.n);
 	}
+	if ((rc = asset_desc_check(c, &a)) != 0)
+		return rc;
 	if (MUSTER_HAS(&a, MF_EXTERNAL)) {
 		if (!MUSTER_HAS(&a, MF_OWNER)) {
 			SAY("asset %.*s is outside equipment: give its owner (--owner)", PS(id));
@@ -311,7 +313,7 @@ static int asset_add(struct ctx *c)
 		}
 		muster_rec_uint(&a, MF_STATE, MUSTER_S_IN_DEPOT);
 	}
-	if ((rc = asset_desc_check(c, &a)) != 0 || (rc = serial_claim(c, &a)) != 0)
+	if ((rc = serial_claim(c, &a)) != 0)
 		return rc;
 	muster_rec_uint(&a, MF_LABEL, 1);
 	muster_rec_uint(&a, MF_REGISTERED, c->e->index);
@@ -706,7 +708,7 @@ static int count_scan(struct ctx *c)
 	muster_rec s;
 	muster_rec_clear(&s);
 	muster_rec_uint(&s, MF_REF, c->e->index);
-	if ((rc = put(c, DB_SCAN, k, kn, &s)) != 0)
+	if ((rc = put(c, DB_SCAN, k, kn, &s)) != 0 || (rc = hist(c, V(MF_ID))) != 0)
 		return rc;
 	muster_rec_uint(&r, MF_SCANNED, r.v[MF_SCANNED].u + 1);
 	return put(c, DB_STOCK, V(MF_COUNT)->p, V(MF_COUNT)->n, &r);
