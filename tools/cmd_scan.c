@@ -32,11 +32,10 @@ int cli_asset_ref(muster_snap *sn, const char *text, char id[MUSTER_TAG_ID_MAX +
 		SAYW("%s", L("empty line", "空行"));
 		return MUSTER_EINVAL;
 	}
-	if (!memchr(text, '/', n)) { /* a typed asset id */
-		if (n > MUSTER_TAG_ID_MAX) {
-			SAYW(L("'%.*s' is neither a label nor an asset id", "'%.*s' 既不是标签也不是资产编号"), (int)(n > 80 ? 80 : n), text);
-			return MUSTER_EINVAL;
-		}
+	size_t code = 0; /* a typed asset id: letters, digits, '-', '_', '.' */
+	while (code < n && (isalnum((unsigned char)text[code]) || strchr("-_.", text[code])))
+		code++;
+	if (code == n && n <= MUSTER_TAG_ID_MAX) {
 		memcpy(id, text, n);
 		id[n] = 0;
 		if (muster_row_cget(sn, MUSTER_T_ASSET, id, &a) != 0) {
