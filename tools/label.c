@@ -2,8 +2,9 @@
  * label.c - QR labels: a PNG or an SVG per asset, and A4 sheets of them as PDF.
  *
  * Every code is level M, 8-bit, case-sensitive, so one payload always gives
- * the same symbol whatever the output.  Dark modules are drawn as horizontal
- * runs: fewer shapes, and no hairline seams between neighbouring modules.
+ * the same symbol whatever the output.  No module is drawn on its own: the
+ * PNG and SVG merge horizontal runs, the PDF outlines whole dark areas, so
+ * there are fewer shapes and no hairline seams between neighbouring modules.
  */
 #include "label.h"
 
@@ -17,6 +18,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define QR_MIN_WIDTH 21     /* modules of a version 1 code */
@@ -228,6 +230,8 @@ int label_png(const struct label_item *it, const struct label_geom *g, FILE *f, 
 {
 	struct label_geom def;
 	g = geom_or_default(g, &def);
+	if (!it || !f)
+		return fail(err, errlen, "label_png needs a label and an open file: pass both");
 	if (check_raster(g, err, errlen))
 		return -1;
 	QRcode *qr = encode(it->payload, err, errlen);
@@ -352,6 +356,8 @@ int label_svg(const struct label_item *it, const struct label_geom *g, FILE *f, 
 {
 	struct label_geom def;
 	g = geom_or_default(g, &def);
+	if (!it || !f)
+		return fail(err, errlen, "label_svg needs a label and an open file: pass both");
 	if (check_raster(g, err, errlen) || check_caption(it, err, errlen))
 		return -1;
 	QRcode *qr = encode(it->payload, err, errlen);
@@ -822,10 +828,13 @@ static int write_pdf(const struct sheet *sh, QRcode **qr, const struct label_ite
 	if (!f)
 		return fail(err, errlen, "cannot create label PDF %s: %s: check the directory exists and is writable",
 			path, strerror(errno));
+	/* Only a regular file is ours to remove: path may be a device or a pipe. */
+	struct stat st;
+	int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
 	int rc = render_pdf(f, sh, qr, items, n, path, err, errlen);
 	if (fclose(f) != 0 && rc == 0)
 		rc = fail(err, errlen, "cannot write label PDF %s: %s: check free disk space", path, strerror(errno));
-	if (rc)
+	if (rc && regular)
 		unlink(path);
 	return rc;
 }
@@ -836,6 +845,8 @@ int label_pdf(const struct label_item *items, size_t n, const struct label_geom 
 	struct label_geom def;
 	g = geom_or_default(g, &def);
 	char why[400];
+	if (!items && n)
+		return fail(err, errlen, "no label items given for %s: pass the labels to print", path ? path : "the PDF");
 	if (!path || !*path)
 		return fail(err, errlen, "no label PDF path given: name an output file");
 	if (n == 0)

@@ -80,11 +80,13 @@ static int tools(const char *a, const char *b, int count, const char *what)
 	if (!missing)
 		return 1;
 	const char *req = getenv("MUSTER_REQUIRE_ALL");
+	char why[256];
+	snprintf(why, sizeof why, "%s: %s is not on PATH", what, missing);
 	for (int i = 0; i < count; i++) {
 		if (req && strcmp(req, "1") == 0)
-			ok(0, "%s: %s is not on PATH (MUSTER_REQUIRE_ALL=1)", what, missing);
+			ok(0, "%s (MUSTER_REQUIRE_ALL=1)", why);
 		else
-			skip(missing);
+			skip(why);
 	}
 	return 0;
 }
