@@ -420,3 +420,39 @@ void muster_count_lists_free(muster_count_lists *l)
 	muster_buf_free(&l->unexpected);
 	muster_buf_free(&l->matched);
 }
+
+int muster_label_check(muster_snap *sn, const char *payload, size_t n, muster_tag *t, uint64_t *current, int *why)
+{
+	uint8_t pk[MUSTER_PK_BYTES];
+	muster_rec a;
+	*current = 0;
+	if (muster_tag_parse(payload, n, t) != 0) {
+		*why = MUSTER_LBL_NOT_LABEL;
+		return MUSTER_EINVAL;
+	}
+	/* muster_tag_parse skipped leading blanks: the URL starts at the first non-blank. */
+	while (n && (*payload == ' ' || *payload == '\t' || *payload == '\r' || *payload == '\n'))
+		payload++, n--;
+	if (!muster_snap_url_known(sn, payload, t->base_len)) {
+		*why = MUSTER_LBL_FOREIGN;
+		return MUSTER_EVERIFY;
+	}
+	int rc = muster_snap_tag_pk(sn, pk);
+	if (rc)
+		return rc;
+	if (muster_tag_verify(t, sn->s->origin, pk) != 0) {
+		*why = MUSTER_LBL_FORGED;
+		return MUSTER_EVERIFY;
+	}
+	if (muster_row_get(sn, MUSTER_T_ASSET, t->id, t->id_len, &a) != 0) {
+		*why = MUSTER_LBL_UNKNOWN;
+		return MUSTER_ENOTFOUND;
+	}
+	*current = a.v[MF_LABEL].u;
+	if (t->serial != *current) {
+		*why = t->serial < *current ? MUSTER_LBL_REVOKED : MUSTER_LBL_NOT_ISSUED;
+		return t->serial < *current ? MUSTER_ESTATE : MUSTER_EVERIFY;
+	}
+	*why = MUSTER_LBL_OK;
+	return 0;
+}

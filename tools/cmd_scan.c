@@ -45,41 +45,39 @@ int cli_asset_ref(muster_snap *sn, const char *text, char id[MUSTER_TAG_ID_MAX +
 		return 0;
 	}
 	muster_tag t;
-	uint8_t pk[MUSTER_PK_BYTES];
-	if (muster_tag_parse(text, n, &t) != 0) {
+	uint64_t cur;
+	int reason;
+	int rc = muster_label_check(sn, text, n, &t, &cur, &reason);
+	switch (rc ? reason : MUSTER_LBL_OK) {
+	case MUSTER_LBL_OK:
+		break;
+	case MUSTER_LBL_NOT_LABEL:
 		SAYW(L("'%.*s' is not a Muster label (expected <base URL>/t/<tag>)", "'%.*s' 不是 Muster 标签（应为 <站点地址>/t/<标签码>）"),
 			(int)(n > 80 ? 80 : n), text);
-		return MUSTER_EINVAL;
-	}
-	if (!muster_snap_url_known(sn, text, t.base_len)) {
-		SAYW(L("label of another site (%.*s): not one of ours", "其他站点的标签（%.*s）：不属于本站"), (int)t.base_len, text);
-		return MUSTER_EVERIFY;
-	}
-	int rc = muster_snap_tag_pk(sn, pk);
-	if (rc)
 		return rc;
-	const char *origin = muster_store_origin(muster_snap_store(sn));
-	if (muster_tag_verify(&t, origin, pk) != 0) {
+	case MUSTER_LBL_FOREIGN:
+		SAYW(L("label of another site (%.*s): not one of ours", "其他站点的标签（%.*s）：不属于本站"), (int)t.base_len, text);
+		return rc;
+	case MUSTER_LBL_FORGED:
 		SAYW(L("forged or damaged label for '%s': its signature does not verify with this site's tag key",
 			       "标签（'%s'）系伪造或已损坏：签名无法用本站标签公钥验证"),
 			t.id);
-		return MUSTER_EVERIFY;
-	}
-	if (muster_row_get(sn, MUSTER_T_ASSET, t.id, t.id_len, &a) != 0) {
+		return rc;
+	case MUSTER_LBL_UNKNOWN:
 		SAYW(L("label for asset %s, which is not registered here", "标签对应的资产 %s 在本站未登记"), t.id);
-		return MUSTER_ENOTFOUND;
-	}
-	uint64_t cur = a.v[MF_LABEL].u;
-	if (t.serial < cur) {
+		return rc;
+	case MUSTER_LBL_REVOKED:
 		SAYW(L("revoked label: asset %s label %" PRIu64 " was replaced by label %" PRIu64,
 			       "标签已作废：资产 %s 的第 %" PRIu64 " 号标签已由第 %" PRIu64 " 号取代"),
 			t.id, t.serial, cur);
-		return MUSTER_ESTATE;
-	}
-	if (t.serial > cur) {
+		return rc;
+	case MUSTER_LBL_NOT_ISSUED:
 		SAYW(L("asset %s label %" PRIu64 " was never issued (current %" PRIu64 ")", "资产 %s 的第 %" PRIu64 " 号标签从未签发（当前为 %" PRIu64 "）"),
 			t.id, t.serial, cur);
-		return MUSTER_EVERIFY;
+		return rc;
+	default:
+		SAYW("%s", cli_strerror(rc));
+		return rc;
 	}
 	memcpy(id, t.id, t.id_len + 1);
 	return 0;

@@ -181,7 +181,7 @@ static void png_row_of(unsigned char *out, size_t nbytes, const unsigned char *m
 {
 	memset(out, 0xff, nbytes);
 	for (int x = 0, len; next_run(mrow, w, &x, &len); x += len)
-		clear_bits(out, (size_t)(q + x) * px, (size_t)len * px);
+		clear_bits(out, (size_t)(q + x) * (size_t)px, (size_t)len * (size_t)px);
 }
 
 /* row is 2 * nbytes: a white row for the quiet zone, then the row being built. */
@@ -245,6 +245,7 @@ int label_png(const struct label_item *it, const struct label_geom *g, FILE *f, 
 		     : fail(err, errlen, "out of memory writing a label PNG: free memory and retry");
 	free(row);
 	QRcode_free(qr);
+	errno = 0;
 	if (rc == 0 && (fflush(f) != 0 || ferror(f)))
 		rc = fail(err, errlen, "cannot write label PNG: %s: check the output file and free disk space",
 			strerror(errno ? errno : EIO));
@@ -346,7 +347,7 @@ static void write_svg(FILE *f, const QRcode *qr, const struct label_item *it, in
 		   "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n",
 		side, height, side, height, side, height);
 	svg_code(f, qr, q, px);
-	fprintf(f, "<g font-family=\"'" FONT_FAMILY "', sans-serif\" text-anchor=\"middle\" fill=\"#000\">\n");
+	fputs("<g font-family=\"'" FONT_FAMILY "', sans-serif\" text-anchor=\"middle\" fill=\"#000\">\n", f);
 	svg_text(f, it->name, side / 2, base1, fs1, side - 2 * px);
 	svg_text(f, it->id, side / 2, base2, fs2, side - 2 * px);
 	fputs("</g>\n</svg>\n", f);
@@ -363,6 +364,7 @@ int label_svg(const struct label_item *it, const struct label_geom *g, FILE *f, 
 	QRcode *qr = encode(it->payload, err, errlen);
 	if (!qr)
 		return -1;
+	errno = 0;
 	write_svg(f, qr, it, quiet_of(g), g->px);
 	QRcode_free(qr);
 	if (fflush(f) != 0 || ferror(f))

@@ -63,6 +63,26 @@ MUSTER_API int muster_snap_tag_pk(muster_snap *sn, uint8_t pk[MUSTER_PK_BYTES]) 
 MUSTER_API int muster_snap_url_known(muster_snap *sn, const char *url, size_t n);
 
 /*
+ * muster_label_check - what a scanned label payload means here: parses it,
+ * checks that its URL is (or was) this site's, its tag signature under the
+ * site's tag key, that the asset is registered and that the label is the
+ * current one.  0 with *t filled; otherwise *why is one of MUSTER_LBL_* and
+ * the return a MUSTER_E* code (*t is filled as far as it was parsed).
+ */
+enum {
+	MUSTER_LBL_OK,
+	MUSTER_LBL_NOT_LABEL,   /* MUSTER_EINVAL */
+	MUSTER_LBL_FOREIGN,     /* MUSTER_EVERIFY: the URL is not one of this site's */
+	MUSTER_LBL_FORGED,      /* MUSTER_EVERIFY: the signature does not verify */
+	MUSTER_LBL_UNKNOWN,     /* MUSTER_ENOTFOUND: no such asset here */
+	MUSTER_LBL_REVOKED,     /* MUSTER_ESTATE: a later label was issued */
+	MUSTER_LBL_NOT_ISSUED,  /* MUSTER_EVERIFY: a serial past the current one */
+};
+struct muster_tag;
+MUSTER_API int muster_label_check(muster_snap *sn, const char *payload, size_t n, struct muster_tag *t,
+	uint64_t *current, int *why) MUSTER_WUR;
+
+/*
  * What an asset owes to its inspection rules on a date.  One muster_due per
  * rule of its type, and one per inspection kind recorded without a rule.
  * due: the last inspection's explicit due date, else last date + interval,
