@@ -67,7 +67,7 @@ static int scan_prefix(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t ple
 		return rc;
 	int mrc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
 	for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+		if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
 			break;
 		if ((rc = fn(&k, &v, arg)) != 0)
 			break;

@@ -434,6 +434,22 @@ void muster_fv_format(muster_buf *b, const muster_field *f, const muster_fv *v, 
 	}
 }
 
+void muster_rec_words(muster_buf *b, const muster_rec *r, int zh, uint64_t skip)
+{
+	int first = 1;
+	index_dict();
+	for (unsigned tag = 1; tag < MUSTER_FIELDS_MAX; tag++) {
+		const muster_field *f = by_tag[tag];
+		if (!MUSTER_HAS(r, tag) || !f || (skip & MUSTER_BIT(tag)))
+			continue;
+		muster_buf_puts(b, first ? "" : zh ? "，" : ", ");
+		muster_buf_puts(b, zh ? f->zh : f->en);
+		muster_buf_puts(b, zh ? "：" : " ");
+		muster_fv_format(b, f, &r->v[tag], zh);
+		first = 0;
+	}
+}
+
 void muster_rec_json(muster_buf *b, const muster_rec *r)
 {
 	char d[11];

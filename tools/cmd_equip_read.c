@@ -308,16 +308,8 @@ static int hist_one(uint64_t index, void *arg)
 		else
 			cli_col(&h->out, hex, strlen(hex), 12);
 		muster_buf_puts(&h->out, ok ? L("sig ok  ", "签名有效  ") : L("SIG BAD  ", "签名无效  "));
-		if (dec) {
-			for (unsigned tg = 1; tg < MUSTER_FIELDS_MAX; tg++) {
-				if (!MUSTER_HAS(&r, tg) || tg == MF_ID || tg == MF_DIGEST)
-					continue;
-				const muster_field *f = muster_field_get(tg);
-				muster_buf_printf(&h->out, "%s=", cli_zh() ? f->zh : f->name);
-				muster_fv_format(&h->out, f, &r.v[tg], cli_zh());
-				muster_buf_puts(&h->out, " ");
-			}
-		}
+		if (dec)
+			muster_rec_words(&h->out, &r, cli_zh(), MUSTER_BIT(MF_ID) | MUSTER_BIT(MF_DIGEST));
 		muster_buf_puts(&h->out, "\n");
 	}
 	muster_buf_free(&kb);

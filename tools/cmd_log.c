@@ -167,6 +167,15 @@ static void describe(muster_buf *b, const muster_entry *e)
 		muster_buf_put(b, v.text.p, v.text.n);
 		return;
 	}
+	default: {
+		uint64_t allowed, required;
+		muster_rec r;
+		if (!muster_event_schema(e->type, &allowed, &required) ||
+			muster_rec_decode(e->body, e->body_len, allowed, required, &r, NULL, 0) != 0)
+			break;
+		muster_rec_words(b, &r, cli_zh(), MUSTER_BIT(MF_DIGEST));
+		return;
+	}
 	}
 	muster_buf_printf(b, L("(%zu bytes of an unknown event)", "（未知事件，%zu 字节）"), e->body_len);
 }
@@ -192,7 +201,7 @@ static int show_one(uint64_t index, const uint8_t *p, size_t len, void *arg)
 	muster_time_local(e.time_ms, t);
 	muster_key_id_hex(e.signer, id);
 	const char *name = muster_event_name(e.type);
-	muster_buf_printf(&c->out, "%6" PRIu64 "  %s  %-10s  %s  ", index, t, name ? name : "?", id);
+	muster_buf_printf(&c->out, "%6" PRIu64 "  %s  %-19s  %s  ", index, t, name ? name : "?", id);
 	describe(&c->out, &e);
 	muster_buf_puts(&c->out, "\n");
 	return 0;

@@ -155,6 +155,8 @@ MUSTER_API void muster_rec_list(muster_rec *r, unsigned tag, const muster_buf *i
 
 /* A field of r as text for people: dates "2026-11-25", fen "1,234.56元", enums in zh or en. */
 MUSTER_API void muster_fv_format(muster_buf *b, const muster_field *f, const muster_fv *v, int zh);
+/* Every present field not in skip (a MUSTER_BIT mask) as "label value" words, in zh or en. */
+MUSTER_API void muster_rec_words(muster_buf *b, const muster_rec *r, int zh, uint64_t skip);
 /* Appends ,"name":value for every present field (dates ISO, money integer fen, enums by name). */
 MUSTER_API void muster_rec_json(muster_buf *b, const muster_rec *r);
 
