@@ -539,9 +539,14 @@ static int inspect_due(const struct opts *o)
 	l.until = muster_date_add(l.date, (int64_t)within);
 	if (o->json)
 		muster_buf_puts(&l.out, "[");
-	else
-		muster_buf_puts(&l.out, L("ASSET           TYPE              KIND          LAST       DUE        STATUS\n",
-					 "资产            装备类型          检查类别      上次       到期       状态\n"));
+	else {
+		static const size_t w[] = {16, 18, 14, 11, 11};
+		const char *h[] = {L("ASSET", "资产"), L("TYPE", "装备类型"), L("KIND", "检查类别"), L("LAST", "上次"),
+			L("DUE", "到期")};
+		for (int i = 0; i < 5; i++)
+			cli_col(&l.out, h[i], strlen(h[i]), w[i]);
+		muster_buf_puts(&l.out, L("STATUS\n", "状态\n"));
+	}
 	int rc = muster_row_list(l.sn, MUSTER_T_ASSET, NULL, 0, due_one, &l);
 	if (rc)
 		die(cli_exit_code(rc), L("cannot list inspections: %s", "无法列出检查：%s"), cli_strerror(rc));

@@ -1,7 +1,9 @@
 #!/bin/sh
 # tools/demo.sh - a short duty-shift session on the default store: a depot
-# keeper is enrolled, both people sign journal entries, the site's signed
-# checkpoint is printed and the whole log is verified from the raw store.
+# keeper is enrolled, the team, its depot and equipment are registered, a
+# sheet of QR labels is printed, two labels are scanned out for a drill and
+# back, an inspection is recorded, readiness is shown, both people sign
+# journal entries, and the whole log is verified from the raw store.
 #
 #   sh tools/demo.sh [MUSTER-BINARY] [DIR]
 #
@@ -23,7 +25,31 @@ if [ ! -f muster-data/data.mdb ]; then
 	"$M" key new --out keeper.key
 	say "管理员登记李娜为 keeper / the admin enrols her as keeper"
 	"$M" --key admin.key key enrol keeper.key.pub --role keeper --holder 李娜
+	say "队伍、装备库与装备 / the team, its depot and equipment"
+	"$M" --key admin.key team add KS-SX-07 --name 国家矿山应急救援太原队 --specialty mine --province 140000 \
+		--host 山西焦煤集团有限责任公司 --host-code 91110000600037341L
+	"$M" --key keeper.key depot add TY-D1 --team KS-SX-07 --name 太原一号装备库 --location 太原市万柏林区
+	"$M" --key keeper.key asset add RIG-01 --category 3010101 --type 定向钻机 --model ZDY4000LD --serial 0007 \
+		--funding national --team KS-SX-07 --depot TY-D1 --agreement '国投托管〔2024〕07号' \
+		--custody-from 2024-01-01 --value 3580000.00
+	for n in 1 2 3; do
+		"$M" --key keeper.key asset add "BA-00$n" --category 2030101 --type 正压氧气呼吸器 --model HY4 \
+			--serial "HY4-230$n" --funding host --depot TY-D1 --acquired 2025-03-01 --value 18500.00
+	done
+	"$M" --key keeper.key inspect rule --type 正压氧气呼吸器 --kind 月检 --interval 30
 fi
+say "打印标签 / a sheet of QR labels: $PWD/labels.pdf"
+"$M" label --depot TY-D1 --format pdf --out labels.pdf
+say "扫码借出、归还 / scan two labels out for a drill, and back"
+"$M" --json label BA-001 BA-002 --format png --out labels-png |
+	grep -o '"payload":"[^"]*"' | cut -d'"' -f4 >scanned.txt
+"$M" --key keeper.key scan --action checkout --holder 第一小队 --purpose drill <scanned.txt
+"$M" --key keeper.key scan --action return <scanned.txt
+say "检查与完好率 / an inspection, and readiness"
+"$M" --key keeper.key inspect record BA-001 --kind 月检 --result pass --inspector 李娜
+"$M" inspect due
+"$M" asset ready
+"$M" asset history BA-001
 say "值班记录 / duty journal"
 "$M" --key admin.key journal add "$(date -u +%Y-%m-%d) 白班交接：定向钻机 ZDY-4000 已归库，油位正常"
 "$M" --key keeper.key journal add "巡检：正压氧气呼吸器 12 台气压合格，2 台待送检"
