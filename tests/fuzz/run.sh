@@ -1,11 +1,11 @@
 #!/bin/sh
 # tests/fuzz/run.sh - build and run the libFuzzer targets (not part of 'make check').
 #
-#   sh tests/fuzz/run.sh [run]     build both targets, fuzz each for FUZZ_SECONDS
+#   sh tests/fuzz/run.sh [run]     build the targets, fuzz each for FUZZ_SECONDS
 #   sh tests/fuzz/run.sh build     build only
 #   sh tests/fuzz/run.sh cover     line coverage of core/ by the corpus so far
 #                                  (clang source-based coverage, llvm-cov)
-#   sh tests/fuzz/run.sh seeds     regenerate tests/fuzz/corpus/{entry,note} in the
+#   sh tests/fuzz/run.sh seeds     regenerate tests/fuzz/corpus/{entry,note,fields} in the
 #                                  source tree (or under SEEDS_DIR)
 #
 # 'make fuzz' and 'make fuzz-smoke' call this with the configured flags.  The
@@ -15,7 +15,7 @@
 # a working corpus that grows from run to run, crash files and logs.  The
 # seed corpus in the source tree is only read.
 #
-# Environment: FUZZ_SECONDS (60), FUZZ_TARGETS ("entry note"), CLANG,
+# Environment: FUZZ_SECONDS (60), FUZZ_TARGETS ("entry note fields"), CLANG,
 # FUZZ_CFLAGS (extra), FUZZ_ARGS (extra libFuzzer flags), FUZZ_REQUIRED=1
 # (fail instead of skipping when clang/libFuzzer is missing), and
 # SODIUM_/LMDB_/PTHREAD_ CFLAGS/LIBS (default: pkg-config).
@@ -28,7 +28,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 out=${FUZZ_OUT:-$(pwd)/tests/fuzz-out}
 secs=${FUZZ_SECONDS:-60}
 [ -n "$secs" ] || secs=60
-targets=${FUZZ_TARGETS:-entry note}
+targets=${FUZZ_TARGETS:-entry note fields}
 
 say() { printf 'fuzz: %s\n' "$*"; }
 die() { printf 'fuzz: %s\n' "$*" >&2; exit 1; }
@@ -94,7 +94,7 @@ seeds() {
 	dest=${SEEDS_DIR:-$here/corpus}
 	cc=${CC:-cc}
 	mkdir -p "$out/seeds"
-	for t in entry note; do
+	for t in entry note fields; do
 		mkdir -p "$dest/$t"
 		# shellcheck disable=SC2086
 		"$cc" $std -O1 -DMUSTER_FUZZ_SEEDS $SODIUM_CFLAGS $LMDB_CFLAGS -o "$out/seeds/mkseeds_$t" \
@@ -136,6 +136,7 @@ cover() {
 		case $t in
 		entry) srcs="codec.c event.c json.c" ;;
 		note) srcs="codec.c note.c" ;;
+		fields) srcs="codec.c fields.c tag.c" ;;
 		esac
 		files=
 		for f in $srcs; do files="$files $top_srcdir/core/$f"; done
