@@ -258,7 +258,7 @@ static const struct gen_type gen_types[] = {
 		{{"FBY-9", "江苏鼎安通风设备有限公司", "DT"}, {"PY-120", "山东新风机械有限公司", "XF"}}},
 	{"3030101", "小型挖掘机", 350000, 1200000, {0, 0, 15, 0, 12}, 3, G_VEHICLE, 0, A_NONE, {"年检"}, {365},
 		{{"LG60", "江苏力工工程机械有限公司", "LG"}}},
-	/* Outside equipment: requisitioned (征用) from their owners, never bought. */
+	/* Outside equipment (value range 0): requisitioned (征用) from their owners, never bought. */
 	{"3030102", "挖掘机", 0, 0, {0, 0, 0, 0, 0}, 0, G_VEHICLE, 0, A_NONE, {NULL}, {0},
 		{{"SL365H", "湖南三力重工有限公司", "SL"}}},
 	{"3030103", "装载机", 0, 0, {0, 0, 0, 0, 0}, 0, G_VEHICLE, 0, A_NONE, {NULL}, {0},
@@ -269,7 +269,6 @@ static const struct gen_type gen_types[] = {
 		{{"ZZ3257N", "山东重载汽车有限公司", "ZZ"}}},
 };
 #define GEN_NTYPES (sizeof gen_types / sizeof gen_types[0])
-#define GEN_FIRST_EXT 35 /* gen_types from here on are outside equipment */
 
 /* Owners of outside equipment: place + one of these. */
 static const char *const gen_ext_owner[] = {"路桥建设集团有限公司", "工程机械租赁有限公司", "建筑工程有限公司",
