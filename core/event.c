@@ -333,7 +333,16 @@ static void json_body(muster_buf *b, const muster_entry *e)
 		muster_rec r;
 		if (muster_event_schema(e->type, &allowed, &required) &&
 			muster_rec_decode(e->body, e->body_len, allowed, required, &r, NULL, 0) == 0) {
-			muster_rec_json(b, &r);
+			/* Nested: a field may be called "type" (an asset's type) like the entry's. */
+			muster_buf f = {0};
+			muster_rec_json(&f, &r);
+			muster_buf_puts(b, ",\"fields\":{");
+			if (f.len)
+				muster_buf_put(b, f.data + 1, f.len - 1);
+			muster_buf_puts(b, "}");
+			if (f.err && !b->err)
+				b->err = f.err;
+			muster_buf_free(&f);
 			return;
 		}
 	}

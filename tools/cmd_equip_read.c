@@ -290,7 +290,7 @@ static int hist_one(uint64_t index, void *arg)
 			muster_buf_puts(&h->out, "null");
 		muster_buf_printf(&h->out, ",\"signature_ok\":%s", ok ? "true" : "false");
 		if (dec) {
-			muster_buf_puts(&h->out, ",\"body\":");
+			muster_buf_puts(&h->out, ",\"fields\":");
 			row_json(&h->out, &r);
 		}
 		muster_buf_puts(&h->out, "}");
