@@ -57,7 +57,7 @@ full-log verify entries/s|log_verify_per_s|verify_ed25519|ref_verify_per_s|min|1
   (vs verify on all CPUs)|log_verify_per_s|-|ref_verify_all_cpus_per_s|-|-|/s
 inclusion proof|inclusion_proof_us|-|-|max|50|us
 consistency proof|consistency_proof_us|-|-|-|-|us
-scan to durable checkout, median|scan_checkout_median_ms|lmdb_commit_sync|-|-|-|ms
+scan to checkout, median|scan_checkout_median_ms|lmdb_commit_sync|-|-|-|ms
   (p99)|scan_checkout_p99_ms|lmdb_commit_sync|-|-|-|ms
   (plain durable commit here)|ref_commit_sync_ms|lmdb_commit_sync|-|-|-|ms
 PNG labels/s|labels_png_per_s|qrencode_M|ref_qrencode_per_s|min|0.3|/s

@@ -1,6 +1,8 @@
 /* equip_read.c - reading the equipment projections through a snapshot. */
 #include "equip_int.h"
 
+#include <ctype.h>
+
 struct muster_snap {
 	muster_store *s;
 	MDB_txn *txn;
@@ -431,7 +433,7 @@ int muster_label_check(muster_snap *sn, const char *payload, size_t n, muster_ta
 		return MUSTER_EINVAL;
 	}
 	/* muster_tag_parse skipped leading blanks: the URL starts at the first non-blank. */
-	while (n && (*payload == ' ' || *payload == '\t' || *payload == '\r' || *payload == '\n'))
+	while (n && isspace((unsigned char)*payload))
 		payload++, n--;
 	if (!muster_snap_url_known(sn, payload, t->base_len)) {
 		*why = MUSTER_LBL_FOREIGN;

@@ -668,6 +668,8 @@ static int count_close(const struct opts *o)
 	memset(&fb, 0, sizeof fb);
 	int rc = muster_count_result(sn, o->pos[2], &l, &r);
 	muster_snap_end(sn);
+	if (rc == 0) /* the row's copy of the id ended with the snapshot */
+		muster_rec_cstr(&r, MF_COUNT, o->pos[2]);
 	if (rc == MUSTER_ENOTFOUND)
 		die(EXIT_NOTFOUND, L("count %s was never started: start it with 'muster count start'",
 				       "盘点单 %s 不存在：请先用 'muster count start' 开始盘点"),
