@@ -65,3 +65,38 @@ new_store() {
 new_key() {
 	"$M" key new --out "$T/$1.key" --kdf min >/dev/null
 }
+
+# The shell commands' shared harness: run ARGS... puts muster's stdout in
+# $T/out and stderr in $T/err and sets rc; fails / succeeds assert on them;
+# py EXPR evaluates a Python expression over the JSON in $T/out (as d).
+PY=${PYTHON3_SYSTEM:-/usr/bin/python3}
+# run ARGS...: muster with stdout in $T/out, stderr in $T/err; sets rc.
+run() {
+	"$M" "$@" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+}
+
+# fails WANT DESC ARGS...: muster ARGS must exit WANT with one "muster: " line on stderr.
+fails() {
+	want=$1 desc=$2
+	shift 2
+	run "$@"
+	errlines=$(wc -l <"$T/err" | tr -d ' ')
+	prefix=$(head -c 8 "$T/err")
+	is "rc=$rc err=$errlines:$prefix" "rc=$want err=1:muster: " "$desc: exit $want, one error line"
+	[ "$rc" = "$want" ] || sed 's/^/#   stderr: /' "$T/err"
+}
+
+# succeeds DESC ARGS...: muster ARGS must exit 0 with nothing on stderr.
+succeeds() {
+	desc=$1
+	shift
+	run "$@"
+	is "rc=$rc err=$(wc -c <"$T/err" | tr -d ' ')" "rc=0 err=0" "$desc"
+	[ "$rc" = 0 ] || sed 's/^/#   stderr: /' "$T/err"
+}
+
+# py EXPR: prints a python expression evaluated over the JSON in $T/out (as d).
+py() {
+	"$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1" <"$T/out" 2>&1
+}

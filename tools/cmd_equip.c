@@ -172,27 +172,36 @@ void cli_require(const char *what, uint64_t type, const muster_rec *r)
 	die(EXIT_USAGE, L("'%s' needs %s", "'%s' 还需要 %s"), what, list);
 }
 
-struct rec_event {
+struct one_event {
 	const muster_signer *signer;
 	uint64_t type;
-	muster_buf body;
+	const uint8_t *body;
+	size_t len;
 	uint64_t index;
 };
 
-static int write_rec(muster_wtxn *w, void *arg)
+static int write_one(muster_wtxn *w, void *arg)
 {
-	struct rec_event *ev = arg;
-	return muster_append(w, ev->signer, ev->type, ev->body.data, ev->body.len, &ev->index);
+	struct one_event *ev = arg;
+	return muster_append(w, ev->signer, ev->type, ev->body, ev->len, &ev->index);
+}
+
+int cli_append_body(muster_store *s, const muster_signer *signer, uint64_t type, const uint8_t *body, size_t len,
+	uint64_t *index)
+{
+	struct one_event ev = {signer, type, body, len, 0};
+	int rc = muster_write(s, write_one, &ev);
+	if (rc == 0 && index)
+		*index = ev.index;
+	return rc;
 }
 
 int cli_append_rec(muster_store *s, const muster_signer *signer, uint64_t type, const muster_rec *r, uint64_t *index)
 {
-	struct rec_event ev = {signer, type, {0}, 0};
-	muster_rec_encode(&ev.body, r);
-	int rc = ev.body.err ? ev.body.err : muster_write(s, write_rec, &ev);
-	muster_buf_free(&ev.body);
-	if (rc == 0 && index)
-		*index = ev.index;
+	muster_buf body = {0};
+	muster_rec_encode(&body, r);
+	int rc = body.err ? body.err : cli_append_body(s, signer, type, body.data, body.len, index);
+	muster_buf_free(&body);
 	return rc;
 }
 

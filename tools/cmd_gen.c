@@ -1219,19 +1219,6 @@ static muster_signer *derive(uint64_t seed, const char *role)
 	return s;
 }
 
-static muster_kdf kdf_of(const struct opts *o)
-{
-	if (!o->kdf || strcmp(o->kdf, "interactive") == 0)
-		return MUSTER_KDF_INTERACTIVE;
-	if (strcmp(o->kdf, "moderate") == 0)
-		return MUSTER_KDF_MODERATE;
-	if (strcmp(o->kdf, "min") == 0)
-		return MUSTER_KDF_MIN;
-	die(EXIT_USAGE, L("--kdf '%s' is not a cost level; use interactive, moderate or min",
-			    "--kdf '%s' 不是有效强度；请用 interactive、moderate 或 min"),
-		o->kdf);
-}
-
 static const char *const key_files[] = {"admin.key", "keeper.key", "keeper2.key"};
 
 static char *path2(const char *dir, const char *a, const char *b)
@@ -1334,7 +1321,7 @@ int cmd_gen(const struct opts *o)
 	memset(&g, 0, sizeof g);
 	g.scale = scale_of(o);
 	g.seed = seed_of(o);
-	muster_kdf kdf = kdf_of(o);
+	muster_kdf kdf = cli_kdf(o);
 	const char *dir = cli_store_dir(o);
 
 	/* A new store only: refuse before anything is written. */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static muster_kdf kdf_of(const struct opts *o)
+muster_kdf cli_kdf(const struct opts *o)
 {
 	if (!o->kdf || strcmp(o->kdf, "interactive") == 0)
 		return MUSTER_KDF_INTERACTIVE;
@@ -31,7 +31,7 @@ static muster_signer *new_key(const struct opts *o, const char *path)
 	if (rc)
 		die(EXIT_IO, "%s", cli_strerror(rc));
 	struct pass ps = cli_passphrase(o, path, 1);
-	rc = muster_key_seal(s, path, ps.p, ps.n, kdf_of(o));
+	rc = muster_key_seal(s, path, ps.p, ps.n, cli_kdf(o));
 	cli_pass_free(&ps);
 	if (rc == MUSTER_EEXIST)
 		die(EXIT_USAGE, L("'%s' or '%s.pub' already exists; choose another file name (keys are never overwritten)",
@@ -130,31 +130,17 @@ int cmd_init(const struct opts *o)
 	return EXIT_OK;
 }
 
-/* One event, appended in one write. */
-struct one_event {
-	const muster_signer *signer;
-	uint64_t type;
-	muster_buf body;
-	uint64_t index;
-};
-
-static int write_one(muster_wtxn *w, void *arg)
-{
-	struct one_event *ev = arg;
-	return muster_append(w, ev->signer, ev->type, ev->body.data, ev->body.len, &ev->index);
-}
-
 static uint64_t append_one(muster_store *s, muster_signer *signer, uint64_t type, muster_buf *body, const char *what)
 {
-	struct one_event ev = {signer, type, *body, 0};
+	uint64_t index = 0;
 	if (body->err)
 		die(EXIT_USAGE, "%s: %s", what, cli_strerror(body->err));
-	int rc = muster_write(s, write_one, &ev);
+	int rc = cli_append_body(s, signer, type, body->data, body->len, &index);
 	muster_signer_free(signer);
 	muster_buf_free(body);
 	if (rc)
 		cli_write_failed(s, what, rc);
-	return ev.index;
+	return index;
 }
 
 static uint32_t roles_of(const struct opts *o, const char *usage)

@@ -27,6 +27,11 @@ muster_signer *cli_signer(const struct opts *o);
 struct pass cli_passphrase(const struct opts *o, const char *what, int confirm);
 void cli_pass_free(struct pass *ps);
 uint64_t cli_uint(const char *opt, const char *s);
+/* The Argon2id cost --kdf names (interactive by default); dies on a bad one. */
+muster_kdf cli_kdf(const struct opts *o);
+/* Signs and appends one event with body in its own write; 0 or MUSTER_E*. */
+int cli_append_body(muster_store *s, const muster_signer *signer, uint64_t type, const uint8_t *body, size_t len,
+	uint64_t *index);
 #ifdef __GNUC__
 __attribute__((noreturn))
 #endif

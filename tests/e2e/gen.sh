@@ -11,28 +11,6 @@ export MUSTER_STORE="$T/no-default-store" # never fall back to ./muster-data
 A=$T/a
 B=$T/b
 
-# run ARGS...: muster with stdout in $T/out, stderr in $T/err; sets rc.
-run() {
-	"$M" "$@" >"$T/out" 2>"$T/err" </dev/null
-	rc=$?
-}
-
-# fails WANT DESC ARGS...: muster ARGS must exit WANT with one "muster: " line on stderr.
-fails() {
-	want=$1 desc=$2
-	shift 2
-	run "$@"
-	errlines=$(wc -l <"$T/err" | tr -d ' ')
-	prefix=$(head -c 8 "$T/err")
-	is "rc=$rc err=$errlines:$prefix" "rc=$want err=1:muster: " "$desc: exit $want, one error line"
-	[ "$rc" = "$want" ] || sed 's/^/#   stderr: /' "$T/err"
-}
-
-# py EXPR: evaluates a python expression over the JSON in $T/out (as d).
-py() {
-	"$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1" <"$T/out" 2>&1
-}
-
 # ---- the same seed twice ---------------------------------------------------------------
 run gen --scale team --seed 7 --store "$A" --kdf min --json
 is "rc=$rc err=$(wc -c <"$T/err" | tr -d ' ')" "rc=0 err=0" "gen --scale team --seed 7 exits 0, nothing on stderr"
