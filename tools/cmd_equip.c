@@ -272,7 +272,9 @@ static int write_cmd(const struct opts *o, const struct evcmd *c)
 			cli_resolve_asset(s, arg, idbuf);
 			arg = idbuf;
 		}
-		muster_rec_cstr(&r, c->pos, arg);
+		char why[512];
+		if (muster_fv_parse(muster_field_get(c->pos), arg, &r, NULL, NULL, why, sizeof why) != 0)
+			die(EXIT_USAGE, "%s", why);
 	}
 	cli_fields(o, what, allowed, NULL, &r, &fb);
 	if (c->type == MUSTER_EV_INSPECT && !MUSTER_HAS(&r, MF_DATE))
