@@ -753,7 +753,7 @@ static int count_close(struct ctx *c)
 
 int muster_equip_apply(MDB_txn *txn, const MDB_dbi *dbi, const muster_entry *e, char *why, size_t whylen)
 {
-	uint64_t allowed, required;
+	muster_mask allowed, required;
 	char sink[1];
 	struct ctx c = {.txn = txn, .dbi = dbi, .e = e, .why = why ? why : sink, .whylen = why ? whylen : sizeof sink};
 	if (!muster_event_schema(e->type, &allowed, &required))

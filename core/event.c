@@ -13,7 +13,7 @@ static const struct {
 	uint64_t type;
 	const char *name, *zh;
 	uint32_t roles;
-	uint64_t allowed, required; /* field-record types only */
+	muster_mask allowed, required; /* field-record types only */
 } types[] = {
 	{MUSTER_EV_SITE_INIT, "site.init", "建站", 0, 0, 0},
 	{MUSTER_EV_KEY_ENROL, "key.enrol", "登记密钥", MUSTER_ROLE_ADMIN, 0, 0},
@@ -93,7 +93,7 @@ uint32_t muster_event_roles(uint64_t type)
 	return i < 0 ? 0 : types[i].roles;
 }
 
-int muster_event_schema(uint64_t type, uint64_t *allowed, uint64_t *required)
+int muster_event_schema(uint64_t type, muster_mask *allowed, muster_mask *required)
 {
 	int i = type_at(type);
 	if (i < 0 || !types[i].allowed)
@@ -258,7 +258,7 @@ int muster_event_body_check(uint64_t type, const uint8_t *p, size_t n)
 		return muster_ev_journal_decode(p, n, &v);
 	}
 	default: {
-		uint64_t allowed, required;
+		muster_mask allowed, required;
 		muster_rec r;
 		if (!muster_event_schema(type, &allowed, &required))
 			return MUSTER_ECORRUPT;
@@ -329,7 +329,7 @@ static void json_body(muster_buf *b, const muster_entry *e)
 		return;
 	}
 	default: {
-		uint64_t allowed, required;
+		muster_mask allowed, required;
 		muster_rec r;
 		if (muster_event_schema(e->type, &allowed, &required) &&
 			muster_rec_decode(e->body, e->body_len, allowed, required, &r, NULL, 0) == 0) {

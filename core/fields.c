@@ -216,7 +216,16 @@ static int get_items(muster_rd *r, const muster_field *f, muster_fv *v)
 	return 0;
 }
 
-int muster_rec_decode(const uint8_t *p, size_t n, uint64_t allowed, uint64_t required, muster_rec *out, char *why,
+/* The lowest tag in a non-empty set. */
+static unsigned lowest(muster_mask m)
+{
+	unsigned t = 0;
+	while (!((m >> t) & 1))
+		t++;
+	return t;
+}
+
+int muster_rec_decode(const uint8_t *p, size_t n, muster_mask allowed, muster_mask required, muster_rec *out, char *why,
 	size_t whylen)
 {
 	muster_rd r;
@@ -269,12 +278,12 @@ int muster_rec_decode(const uint8_t *p, size_t n, uint64_t allowed, uint64_t req
 		return MUSTER_ECORRUPT;
 	}
 	if (allowed && (rec.has & ~allowed)) {
-		unsigned t = (unsigned)__builtin_ctzll(rec.has & ~allowed);
+		unsigned t = lowest(rec.has & ~allowed);
 		SAY("field %s does not belong here", by_tag[t]->name);
 		return MUSTER_ECORRUPT;
 	}
 	if ((rec.has & required) != required) {
-		unsigned t = (unsigned)__builtin_ctzll(required & ~rec.has);
+		unsigned t = lowest(required & ~rec.has);
 		SAY("field %s is required", by_tag[t]->name);
 		return MUSTER_ECORRUPT;
 	}
@@ -434,7 +443,7 @@ void muster_fv_format(muster_buf *b, const muster_field *f, const muster_fv *v, 
 	}
 }
 
-void muster_rec_words(muster_buf *b, const muster_rec *r, int zh, uint64_t skip)
+void muster_rec_words(muster_buf *b, const muster_rec *r, int zh, muster_mask skip)
 {
 	int first = 1;
 	index_dict();

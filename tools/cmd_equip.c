@@ -60,7 +60,7 @@ static int in_list(const char *name, const char *const *extra)
 	return 0;
 }
 
-static void names_of(char *out, size_t cap, uint64_t mask)
+static void names_of(char *out, size_t cap, muster_mask mask)
 {
 	size_t off = 0;
 	out[0] = 0;
@@ -88,7 +88,7 @@ static int kv_cmp(const void *a, const void *b)
 	return c ? c : (x->kn > y->kn) - (x->kn < y->kn);
 }
 
-void cli_fields(const struct opts *o, const char *what, uint64_t allowed, const char *const *extra, muster_rec *r,
+void cli_fields(const struct opts *o, const char *what, muster_mask allowed, const char *const *extra, muster_rec *r,
 	struct field_bufs *fb)
 {
 	char why[512];
@@ -161,10 +161,10 @@ void field_bufs_free(struct field_bufs *fb)
 
 void cli_require(const char *what, uint64_t type, const muster_rec *r)
 {
-	uint64_t allowed, required;
+	muster_mask allowed, required;
 	if (!muster_event_schema(type, &allowed, &required))
 		return;
-	uint64_t missing = required & ~r->has;
+	muster_mask missing = required & ~r->has;
 	if (!missing)
 		return;
 	char list[1024];
@@ -256,7 +256,8 @@ static int write_cmd(const struct opts *o, const struct evcmd *c)
 	char what[64];
 	muster_rec r;
 	struct field_bufs fb;
-	uint64_t allowed, required, index;
+	muster_mask allowed, required;
+	uint64_t index;
 	snprintf(what, sizeof what, "muster %s %s", c->noun, c->verb);
 	memset(&fb, 0, sizeof fb);
 	muster_rec_clear(&r);

@@ -276,7 +276,7 @@ static int hist_one(uint64_t index, void *arg)
 	muster_key_id_hex(e.signer, hex);
 	int known = muster_key_get(muster_snap_store(h->sn), kid, &k, &kb) == 0;
 	muster_rec r;
-	uint64_t allowed, required;
+	muster_mask allowed, required;
 	int dec = muster_event_schema(e.type, &allowed, &required) &&
 		  muster_rec_decode(e.body, e.body_len, allowed, required, &r, NULL, 0) == 0;
 	if (h->o->json) {

@@ -168,7 +168,7 @@ static void describe(muster_buf *b, const muster_entry *e)
 		return;
 	}
 	default: {
-		uint64_t allowed, required;
+		muster_mask allowed, required;
 		muster_rec r;
 		if (!muster_event_schema(e->type, &allowed, &required) ||
 			muster_rec_decode(e->body, e->body_len, allowed, required, &r, NULL, 0) != 0)

@@ -185,7 +185,7 @@ int cmd_scan(const struct opts *o)
 					 "accept|cancel|requisition|release|scrap|count [选项]（从标准输入逐行读取标签）"));
 	char what[64];
 	snprintf(what, sizeof what, "muster scan --action %s", a->name);
-	uint64_t allowed, required;
+	muster_mask allowed, required;
 	if (!muster_event_schema(a->type, &allowed, &required))
 		die(EXIT_IO, "no schema");
 	muster_rec base;

@@ -17,7 +17,7 @@ void field_bufs_free(struct field_bufs *fb);
  * options in extra (NULL-terminated, may be NULL) and the general ones are
  * skipped; any other option dies naming what `what` takes.
  */
-void cli_fields(const struct opts *o, const char *what, uint64_t allowed, const char *const *extra, muster_rec *r,
+void cli_fields(const struct opts *o, const char *what, muster_mask allowed, const char *const *extra, muster_rec *r,
 	struct field_bufs *fb);
 /* Dies naming the options a command of this type still needs. */
 void cli_require(const char *what, uint64_t type, const muster_rec *r);

@@ -12,6 +12,7 @@
 
 #include <muster/common.h>
 #include <muster/codec.h>
+#include <muster/fields.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -119,7 +120,7 @@ MUSTER_API int muster_event_body_check(uint64_t type, const uint8_t *p, size_t n
  * which it requires (bit masks of MUSTER_BIT(tag)).  0 if type is not a
  * field-record type.
  */
-MUSTER_API int muster_event_schema(uint64_t type, uint64_t *allowed, uint64_t *required);
+MUSTER_API int muster_event_schema(uint64_t type, muster_mask *allowed, muster_mask *required);
 /* The Chinese name of an event type ("借出"), or NULL. */
 MUSTER_API const char *muster_event_name_zh(uint64_t type);
 /* The type called name ("asset.add"), or 0. */

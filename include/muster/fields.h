@@ -37,7 +37,16 @@ enum muster_ftype {
 	MUSTER_F_KV,
 };
 
-#define MUSTER_FIELDS_MAX 64 /* tags are 1..63 */
+#define MUSTER_FIELDS_MAX 128 /* tags are 1..127 */
+
+/*
+ * A set of tags, one bit per tag.  128 bits need the compiler's 128-bit
+ * integer, which GCC and Clang give on every 64-bit target (docs/ARCHITECTURE.md).
+ */
+#ifndef __SIZEOF_INT128__
+#error "libmuster needs a compiler with unsigned __int128 (a 64-bit target)"
+#endif
+__extension__ typedef unsigned __int128 muster_mask;
 
 /* The field dictionary.  Numbers are part of the format: never reuse one. */
 enum muster_ftag {
@@ -120,12 +129,12 @@ typedef struct muster_fv {
 } muster_fv;
 
 typedef struct muster_rec {
-	uint64_t has;
+	muster_mask has;
 	muster_fv v[MUSTER_FIELDS_MAX];
 } muster_rec;
 
 #define MUSTER_HAS(r, tag) (((r)->has >> (tag)) & 1)
-#define MUSTER_BIT(tag) ((uint64_t)1 << (tag))
+#define MUSTER_BIT(tag) ((muster_mask)1 << (tag))
 
 static inline void muster_rec_clear(muster_rec *r) { r->has = 0; }
 MUSTER_API void muster_rec_uint(muster_rec *r, unsigned tag, uint64_t u);
@@ -141,7 +150,7 @@ MUSTER_API void muster_rec_encode(muster_buf *b, const muster_rec *r);
  * are present and every required one is.  MUSTER_ECORRUPT; why (may be
  * NULL) names the field and the fault.
  */
-MUSTER_API int muster_rec_decode(const uint8_t *p, size_t n, uint64_t allowed, uint64_t required, muster_rec *r,
+MUSTER_API int muster_rec_decode(const uint8_t *p, size_t n, muster_mask allowed, muster_mask required, muster_rec *r,
 	char *why, size_t whylen) MUSTER_WUR;
 
 /* Iterates a LIST or KV value: returns 1 and the next text in *s, 0 at the end. */
@@ -156,7 +165,7 @@ MUSTER_API void muster_rec_list(muster_rec *r, unsigned tag, const muster_buf *i
 /* A field of r as text for people: dates "2026-11-25", fen "1,234.56元", enums in zh or en. */
 MUSTER_API void muster_fv_format(muster_buf *b, const muster_field *f, const muster_fv *v, int zh);
 /* Every present field not in skip (a MUSTER_BIT mask) as "label value" words, in zh or en. */
-MUSTER_API void muster_rec_words(muster_buf *b, const muster_rec *r, int zh, uint64_t skip);
+MUSTER_API void muster_rec_words(muster_buf *b, const muster_rec *r, int zh, muster_mask skip);
 /* Appends ,"name":value for every present field (dates ISO, money integer fen, enums by name). */
 MUSTER_API void muster_rec_json(muster_buf *b, const muster_rec *r);
 
