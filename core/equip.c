@@ -15,20 +15,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#define SAY(...) snprintf(c->why, c->whylen, __VA_ARGS__)
-
-struct ctx {
-	MDB_txn *txn;
-	const MDB_dbi *dbi;
-	const muster_entry *e;
-	muster_rec ev;     /* the event's body */
-	uint64_t today;
-	char *why;
-	size_t whylen;
-	muster_buf row[3]; /* copies of rows read, one per slot */
-	muster_buf out;    /* encoding of a row to write */
-};
-
 int muster_row_read(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, muster_buf *copy, muster_rec *r)
 {
 	MDB_val k = {klen, (void *)key}, v;
@@ -46,25 +32,25 @@ int muster_row_read(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, mus
 	return muster_rec_decode(p, v.mv_size, 0, 0, r, NULL, 0);
 }
 
-static int get(struct ctx *c, int db, const void *key, size_t klen, int slot, muster_rec *r)
+int rule_get(struct ctx *c, int db, const void *key, size_t klen, int slot, muster_rec *r)
 {
 	return muster_row_read(c->txn, c->dbi[db], key, klen, &c->row[slot], r);
 }
 
-static int put_raw(struct ctx *c, int db, const void *key, size_t klen, const void *val, size_t vlen)
+int rule_put_raw(struct ctx *c, int db, const void *key, size_t klen, const void *val, size_t vlen)
 {
 	MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
 	return muster_mdb_err(mdb_put(c->txn, c->dbi[db], &k, &v, 0));
 }
 
-static int put(struct ctx *c, int db, const void *key, size_t klen, const muster_rec *r)
+int rule_put(struct ctx *c, int db, const void *key, size_t klen, const muster_rec *r)
 {
 	muster_buf_reset(&c->out);
 	muster_rec_encode(&c->out, r);
-	return c->out.err ? c->out.err : put_raw(c, db, key, klen, c->out.data, c->out.len);
+	return c->out.err ? c->out.err : rule_put_raw(c, db, key, klen, c->out.data, c->out.len);
 }
 
-static int del(struct ctx *c, int db, const void *key, size_t klen)
+int rule_del(struct ctx *c, int db, const void *key, size_t klen)
 {
 	MDB_val k = {klen, (void *)key};
 	int rc = mdb_del(c->txn, c->dbi[db], &k, NULL);
@@ -72,7 +58,7 @@ static int del(struct ctx *c, int db, const void *key, size_t klen)
 }
 
 /* key = a 0x00 b, in buf (at most 2 x 256 bytes + 1) */
-static size_t key2(char *buf, const muster_fv *a, const char *b, size_t bn)
+size_t rule_key2(char *buf, const muster_fv *a, const char *b, size_t bn)
 {
 	memcpy(buf, a->p, a->n);
 	buf[a->n] = 0;
@@ -81,7 +67,7 @@ static size_t key2(char *buf, const muster_fv *a, const char *b, size_t bn)
 }
 
 /* Codes and ids: ASCII letters, digits, '-', '_' and '.', not starting with '-'. */
-static int code_ok(const muster_fv *v)
+int rule_code_ok(const muster_fv *v)
 {
 	if (v->n == 0 || v->p[0] == '-')
 		return 0;
@@ -94,16 +80,14 @@ static int code_ok(const muster_fv *v)
 	return 1;
 }
 
-#define V(tag) (&c->ev.v[tag])
-#define PS(v) (int)(v)->n, (v)->p
 
-static int hist(struct ctx *c, const muster_fv *id)
+int rule_hist(struct ctx *c, const muster_fv *id)
 {
 	char k[MUSTER_TAG_ID_MAX + 9];
 	memcpy(k, id->p, id->n);
 	k[id->n] = 0;
 	be64_put((uint8_t *)k + id->n + 1, c->e->index);
-	return put_raw(c, DB_HIST, k, id->n + 9, "", 0);
+	return rule_put_raw(c, DB_HIST, k, id->n + 9, "", 0);
 }
 
 static int site_url(struct ctx *c)
@@ -116,9 +100,9 @@ static int site_url(struct ctx *c)
 		return MUSTER_ESTATE;
 	}
 	be64_put(k + 4, c->e->index);
-	if ((rc = put_raw(c, DB_META, "base_url", 8, u->p, u->n)) != 0)
+	if ((rc = rule_put_raw(c, DB_META, "base_url", 8, u->p, u->n)) != 0)
 		return rc;
-	return put_raw(c, DB_META, k, sizeof k, u->p, u->n);
+	return rule_put_raw(c, DB_META, k, sizeof k, u->p, u->n);
 }
 
 static int team_add(struct ctx *c)
@@ -128,11 +112,11 @@ static int team_add(struct ctx *c)
 	const char *why = NULL;
 	char p6[7];
 	int rc;
-	if (!code_ok(code)) {
+	if (!rule_code_ok(code)) {
 		SAY("team code '%.*s' may hold only letters, digits, '-', '_' and '.'", PS(code));
 		return MUSTER_ESTATE;
 	}
-	if ((rc = get(c, DB_TEAM, code->p, code->n, 0, &old)) != MUSTER_ENOTFOUND) {
+	if ((rc = rule_get(c, DB_TEAM, code->p, code->n, 0, &old)) != MUSTER_ENOTFOUND) {
 		if (rc == 0)
 			SAY("team %.*s already exists (%.*s)", PS(code), PS(&old.v[MF_NAME]));
 		return rc ? rc : MUSTER_EEXIST;
@@ -151,7 +135,7 @@ static int team_add(struct ctx *c)
 	}
 	muster_rec r = c->ev;
 	muster_rec_uint(&r, MF_REGISTERED, c->e->index);
-	return put(c, DB_TEAM, code->p, code->n, &r);
+	return rule_put(c, DB_TEAM, code->p, code->n, &r);
 }
 
 static int depot_add(struct ctx *c)
@@ -159,30 +143,30 @@ static int depot_add(struct ctx *c)
 	const muster_fv *code = V(MF_DEPOT), *team = V(MF_TEAM);
 	muster_rec t, old;
 	int rc;
-	if (!code_ok(code)) {
+	if (!rule_code_ok(code)) {
 		SAY("depot code '%.*s' may hold only letters, digits, '-', '_' and '.'", PS(code));
 		return MUSTER_ESTATE;
 	}
-	if ((rc = get(c, DB_TEAM, team->p, team->n, 0, &t)) != 0) {
+	if ((rc = rule_get(c, DB_TEAM, team->p, team->n, 0, &t)) != 0) {
 		if (rc == MUSTER_ENOTFOUND)
 			SAY("team %.*s is not registered: add it with 'muster team add' first", PS(team));
 		return rc;
 	}
-	if ((rc = get(c, DB_DEPOT, code->p, code->n, 1, &old)) != MUSTER_ENOTFOUND) {
+	if ((rc = rule_get(c, DB_DEPOT, code->p, code->n, 1, &old)) != MUSTER_ENOTFOUND) {
 		if (rc == 0)
 			SAY("depot %.*s already exists (team %.*s)", PS(code), PS(&old.v[MF_TEAM]));
 		return rc ? rc : MUSTER_EEXIST;
 	}
 	muster_rec r = c->ev;
 	muster_rec_uint(&r, MF_REGISTERED, c->e->index);
-	return put(c, DB_DEPOT, code->p, code->n, &r);
+	return rule_put(c, DB_DEPOT, code->p, code->n, &r);
 }
 
 /* The depot exists and belongs to team (team may be absent: then depot's team is returned in *team). */
 static int depot_of(struct ctx *c, const muster_fv *depot, muster_fv *team, int slot)
 {
 	muster_rec d;
-	int rc = get(c, DB_DEPOT, depot->p, depot->n, slot, &d);
+	int rc = rule_get(c, DB_DEPOT, depot->p, depot->n, slot, &d);
 	if (rc) {
 		if (rc == MUSTER_ENOTFOUND)
 			SAY("depot %.*s is not registered: add it with 'muster depot add' first", PS(depot));
@@ -197,10 +181,10 @@ static int depot_of(struct ctx *c, const muster_fv *depot, muster_fv *team, int 
 	return 0;
 }
 
-static int team_exists(struct ctx *c, const muster_fv *team)
+int rule_team_exists(struct ctx *c, const muster_fv *team)
 {
 	muster_rec t;
-	int rc = get(c, DB_TEAM, team->p, team->n, 2, &t);
+	int rc = rule_get(c, DB_TEAM, team->p, team->n, 2, &t);
 	if (rc == MUSTER_ENOTFOUND)
 		SAY("team %.*s is not registered: add it with 'muster team add' first", PS(team));
 	return rc;
@@ -252,7 +236,7 @@ static int serial_claim(struct ctx *c, const muster_rec *a)
 		return 0;
 	char k[600];
 	const muster_fv *id = &a->v[MF_ID], *sn = &a->v[MF_SERIAL];
-	size_t kn = key2(k, &a->v[MF_MODEL], sn->p, sn->n);
+	size_t kn = rule_key2(k, &a->v[MF_MODEL], sn->p, sn->n);
 	MDB_val key = {kn, k}, v;
 	int rc = mdb_get(c->txn, c->dbi[DB_SERIAL], &key, &v);
 	if (rc == 0) {
@@ -264,7 +248,7 @@ static int serial_claim(struct ctx *c, const muster_rec *a)
 	}
 	if (rc != MDB_NOTFOUND)
 		return muster_mdb_err(rc);
-	return put_raw(c, DB_SERIAL, k, kn, id->p, id->n);
+	return rule_put_raw(c, DB_SERIAL, k, kn, id->p, id->n);
 }
 
 static int serial_release(struct ctx *c, const muster_rec *a)
@@ -272,8 +256,8 @@ static int serial_release(struct ctx *c, const muster_rec *a)
 	if (!MUSTER_HAS(a, MF_SERIAL))
 		return 0;
 	char k[600];
-	size_t kn = key2(k, &a->v[MF_MODEL], a->v[MF_SERIAL].p, a->v[MF_SERIAL].n);
-	return del(c, DB_SERIAL, k, kn);
+	size_t kn = rule_key2(k, &a->v[MF_MODEL], a->v[MF_SERIAL].p, a->v[MF_SERIAL].n);
+	return rule_del(c, DB_SERIAL, k, kn);
 }
 
 static int asset_add(struct ctx *c)
@@ -281,17 +265,17 @@ static int asset_add(struct ctx *c)
 	const muster_fv *id = V(MF_ID);
 	muster_rec a = c->ev, old;
 	int rc;
-	if (!code_ok(id)) {
+	if (!rule_code_ok(id)) {
 		SAY("asset id '%.*s' may hold only letters, digits, '-', '_' and '.'", PS(id));
 		return MUSTER_ESTATE;
 	}
-	if ((rc = get(c, DB_ASSET, id->p, id->n, 0, &old)) != MUSTER_ENOTFOUND) {
+	if ((rc = rule_get(c, DB_ASSET, id->p, id->n, 0, &old)) != MUSTER_ENOTFOUND) {
 		if (rc == 0)
 			SAY("asset %.*s already exists (%.*s)", PS(id), PS(&old.v[MF_TYPE]));
 		return rc ? rc : MUSTER_EEXIST;
 	}
 	muster_fv team = MUSTER_HAS(&a, MF_TEAM) ? a.v[MF_TEAM] : (muster_fv){0, "", 0};
-	if (team.n && (rc = team_exists(c, &team)) != 0)
+	if (team.n && (rc = rule_team_exists(c, &team)) != 0)
 		return rc;
 	if (MUSTER_HAS(&a, MF_DEPOT)) {
 		if ((rc = depot_of(c, &a.v[MF_DEPOT], &team, 1)) != 0)
@@ -319,15 +303,15 @@ static int asset_add(struct ctx *c)
 	muster_rec_uint(&a, MF_REGISTERED, c->e->index);
 	muster_rec_uint(&a, MF_SINCE, c->e->index);
 	muster_rec_uint(&a, MF_LAST, c->e->index);
-	if ((rc = put(c, DB_ASSET, id->p, id->n, &a)) != 0)
+	if ((rc = rule_put(c, DB_ASSET, id->p, id->n, &a)) != 0)
 		return rc;
-	return hist(c, id);
+	return rule_hist(c, id);
 }
 
 static int asset_load(struct ctx *c, muster_rec *a)
 {
 	const muster_fv *id = V(MF_ID);
-	int rc = get(c, DB_ASSET, id->p, id->n, 0, a);
+	int rc = rule_get(c, DB_ASSET, id->p, id->n, 0, a);
 	if (rc == MUSTER_ENOTFOUND)
 		SAY("asset %.*s is not registered", PS(id));
 	return rc;
@@ -337,8 +321,8 @@ static int asset_store(struct ctx *c, muster_rec *a)
 {
 	const muster_fv *id = V(MF_ID);
 	muster_rec_uint(a, MF_LAST, c->e->index);
-	int rc = put(c, DB_ASSET, id->p, id->n, a);
-	return rc ? rc : hist(c, id);
+	int rc = rule_put(c, DB_ASSET, id->p, id->n, a);
+	return rc ? rc : rule_hist(c, id);
 }
 
 static const char *state_name(uint64_t s)
@@ -408,6 +392,8 @@ static int custody(struct ctx *c)
 			SAY("asset %.*s: a checkout for a mission needs the deployment id (--deployment)", PS(&a.v[MF_ID]));
 			return MUSTER_ESTATE;
 		}
+		if (MUSTER_HAS(&c->ev, MF_DEPLOYMENT) && (rc = rule_deploy_asset(c, &a.v[MF_ID])) != 0)
+			return rc;
 		state_set(c, &a, MUSTER_S_CHECKED_OUT);
 		copy_field(&a, &c->ev, MF_HOLDER);
 		copy_field(&a, &c->ev, MF_PURPOSE);
@@ -443,7 +429,7 @@ static int custody(struct ctx *c)
 			say_state(c, &a, action, "in depot");
 			return MUSTER_ESTATE;
 		}
-		if ((rc = team_exists(c, to)) != 0)
+		if ((rc = rule_team_exists(c, to)) != 0)
 			return rc;
 		if (to->n == cur->n && memcmp(to->p, cur->p, to->n) == 0) {
 			SAY("asset %.*s is already in the custody of team %.*s", PS(&a.v[MF_ID]), PS(to));
@@ -509,6 +495,8 @@ static int custody(struct ctx *c)
 			say_state(c, &a, action, "with its owner (released)");
 			return MUSTER_ESTATE;
 		}
+		if (MUSTER_HAS(&c->ev, MF_DEPLOYMENT) && (rc = rule_deploy_asset(c, &a.v[MF_ID])) != 0)
+			return rc;
 		state_set(c, &a, MUSTER_S_REQUISITIONED);
 		copy_field(&a, &c->ev, MF_ORDER);
 		copy_field(&a, &c->ev, MF_PURPOSE);
@@ -599,16 +587,16 @@ static int inspect_rule(struct ctx *c)
 	const muster_fv *kind = V(MF_KIND);
 	if (!text_ok(c, V(MF_TYPE), "type") || !text_ok(c, kind, "inspection kind"))
 		return MUSTER_ESTATE;
-	size_t kn = key2(k, V(MF_TYPE), kind->p, kind->n);
+	size_t kn = rule_key2(k, V(MF_TYPE), kind->p, kind->n);
 	if (V(MF_INTERVAL)->u == 0) /* a rule with no interval is withdrawn */
-		return del(c, DB_RULE, k, kn);
+		return rule_del(c, DB_RULE, k, kn);
 	if (V(MF_INTERVAL)->u > 36600) {
 		SAY("inspection interval %" PRIu64 " days is over 100 years", V(MF_INTERVAL)->u);
 		return MUSTER_ESTATE;
 	}
 	muster_rec r = c->ev;
 	muster_rec_uint(&r, MF_REF, c->e->index);
-	return put(c, DB_RULE, k, kn, &r);
+	return rule_put(c, DB_RULE, k, kn, &r);
 }
 
 static int inspect_record(struct ctx *c)
@@ -634,8 +622,8 @@ static int inspect_record(struct ctx *c)
 		SAY("asset %.*s: the next due date must come after the inspection date", PS(&a.v[MF_ID]));
 		return MUSTER_ESTATE;
 	}
-	size_t kn = key2(k, V(MF_ID), kind->p, kind->n);
-	rc = get(c, DB_INSPECT, k, kn, 1, &last);
+	size_t kn = rule_key2(k, V(MF_ID), kind->p, kind->n);
+	rc = rule_get(c, DB_INSPECT, k, kn, 1, &last);
 	if (rc && rc != MUSTER_ENOTFOUND)
 		return rc;
 	/* A record entered late does not displace a later inspection of the same kind. */
@@ -643,9 +631,12 @@ static int inspect_record(struct ctx *c)
 		muster_rec r = c->ev;
 		muster_rec_del(&r, MF_NOTES);
 		muster_rec_uint(&r, MF_REF, c->e->index);
-		if ((rc = put(c, DB_INSPECT, k, kn, &r)) != 0)
+		if ((rc = rule_put(c, DB_INSPECT, k, kn, &r)) != 0)
 			return rc;
 	}
+	/* Any inspection after a deployment's return is its post-use inspection. */
+	if ((rc = rule_owe_clear(c, 'a', V(MF_ID), date)) != 0)
+		return rc;
 	return asset_store(c, &a);
 }
 
@@ -655,11 +646,11 @@ static int count_start(struct ctx *c)
 	muster_rec old, r;
 	muster_fv team = {0, "", 0};
 	int rc;
-	if (!code_ok(id)) {
+	if (!rule_code_ok(id)) {
 		SAY("count id '%.*s' may hold only letters, digits, '-', '_' and '.'", PS(id));
 		return MUSTER_ESTATE;
 	}
-	if ((rc = get(c, DB_STOCK, id->p, id->n, 0, &old)) != MUSTER_ENOTFOUND) {
+	if ((rc = rule_get(c, DB_STOCK, id->p, id->n, 0, &old)) != MUSTER_ENOTFOUND) {
 		if (rc == 0)
 			SAY("count %.*s already exists (depot %.*s)", PS(id), PS(&old.v[MF_DEPOT]));
 		return rc ? rc : MUSTER_EEXIST;
@@ -670,13 +661,13 @@ static int count_start(struct ctx *c)
 	muster_rec_uint(&r, MF_OPEN, 1);
 	muster_rec_uint(&r, MF_SCANNED, 0);
 	muster_rec_uint(&r, MF_REF, c->e->index);
-	return put(c, DB_STOCK, id->p, id->n, &r);
+	return rule_put(c, DB_STOCK, id->p, id->n, &r);
 }
 
 static int count_load(struct ctx *c, muster_rec *r)
 {
 	const muster_fv *id = V(MF_COUNT);
-	int rc = get(c, DB_STOCK, id->p, id->n, 0, r);
+	int rc = rule_get(c, DB_STOCK, id->p, id->n, 0, r);
 	if (rc == MUSTER_ENOTFOUND)
 		SAY("count %.*s was never started: start it with 'muster count start'", PS(id));
 	if (rc == 0 && !MUSTER_HAS(r, MF_OPEN)) {
@@ -693,13 +684,13 @@ static int count_scan(struct ctx *c)
 	int rc = count_load(c, &r);
 	if (rc)
 		return rc;
-	if ((rc = get(c, DB_ASSET, V(MF_ID)->p, V(MF_ID)->n, 1, &a)) != 0) {
+	if ((rc = rule_get(c, DB_ASSET, V(MF_ID)->p, V(MF_ID)->n, 1, &a)) != 0) {
 		if (rc == MUSTER_ENOTFOUND)
 			SAY("asset %.*s is not registered", PS(V(MF_ID)));
 		return rc;
 	}
-	size_t kn = key2(k, V(MF_COUNT), V(MF_ID)->p, V(MF_ID)->n);
-	if ((rc = get(c, DB_SCAN, k, kn, 2, &seen)) != MUSTER_ENOTFOUND) {
+	size_t kn = rule_key2(k, V(MF_COUNT), V(MF_ID)->p, V(MF_ID)->n);
+	if ((rc = rule_get(c, DB_SCAN, k, kn, 2, &seen)) != MUSTER_ENOTFOUND) {
 		if (rc == 0)
 			SAY("asset %.*s was already counted in %.*s at entry %" PRIu64, PS(V(MF_ID)), PS(V(MF_COUNT)),
 				seen.v[MF_REF].u);
@@ -708,10 +699,10 @@ static int count_scan(struct ctx *c)
 	muster_rec s;
 	muster_rec_clear(&s);
 	muster_rec_uint(&s, MF_REF, c->e->index);
-	if ((rc = put(c, DB_SCAN, k, kn, &s)) != 0 || (rc = hist(c, V(MF_ID))) != 0)
+	if ((rc = rule_put(c, DB_SCAN, k, kn, &s)) != 0 || (rc = rule_hist(c, V(MF_ID))) != 0)
 		return rc;
 	muster_rec_uint(&r, MF_SCANNED, r.v[MF_SCANNED].u + 1);
-	return put(c, DB_STOCK, V(MF_COUNT)->p, V(MF_COUNT)->n, &r);
+	return rule_put(c, DB_STOCK, V(MF_COUNT)->p, V(MF_COUNT)->n, &r);
 }
 
 static int same_list(const muster_rec *a, const muster_rec *b, unsigned tag)
@@ -745,7 +736,7 @@ static int count_close(struct ctx *c)
 			copy_field(&r, &c->ev, t);
 		copy_field(&r, &c->ev, MF_NOTES);
 		muster_rec_uint(&r, MF_LAST, c->e->index);
-		rc = put(c, DB_STOCK, id->p, id->n, &r);
+		rc = rule_put(c, DB_STOCK, id->p, id->n, &r);
 	}
 	muster_count_lists_free(&l);
 	return rc;
@@ -774,7 +765,11 @@ int muster_equip_apply(MDB_txn *txn, const MDB_dbi *dbi, const muster_entry *e, 
 	case MUSTER_EV_COUNT_START: rc = count_start(&c); break;
 	case MUSTER_EV_COUNT_SCAN: rc = count_scan(&c); break;
 	case MUSTER_EV_COUNT_CLOSE: rc = count_close(&c); break;
-	default: rc = custody(&c);
+	default:
+		if (e->type >= MUSTER_EV_PERSON_ADD)
+			rc = muster_people_apply(&c);
+		else
+			rc = custody(&c);
 	}
 	for (int i = 0; i < 3; i++)
 		muster_buf_free(&c.row[i]);

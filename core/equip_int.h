@@ -11,4 +11,58 @@ int muster_row_read(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, mus
 int muster_count_compute(MDB_txn *txn, const MDB_dbi *dbi, const muster_rec *count, muster_count_lists *l,
 	muster_rec *out);
 
+/*
+ * The rules of the domain events (equip.c, people.c) run with a ctx: the
+ * write transaction, the entry and its decoded body, "today" (the entry's
+ * date in Shanghai) and a sentence buffer for a refusal.
+ */
+struct ctx {
+	MDB_txn *txn;
+	const MDB_dbi *dbi;
+	const muster_entry *e;
+	muster_rec ev;     /* the event's body */
+	uint64_t today;
+	char *why;
+	size_t whylen;
+	muster_buf row[3]; /* copies of rows read, one per slot */
+	muster_buf out;    /* encoding of a row to write */
+};
+#define SAY(...) snprintf(c->why, c->whylen, __VA_ARGS__)
+#define V(tag) (&c->ev.v[tag])
+#define PS(v) (int)(v)->n, (v)->p
+
+/* Row access in a rule: reads copy into slot (0..2) so up to three rows stay valid at once. */
+int rule_get(struct ctx *c, int db, const void *key, size_t klen, int slot, muster_rec *r);
+int rule_put_raw(struct ctx *c, int db, const void *key, size_t klen, const void *val, size_t vlen);
+int rule_put(struct ctx *c, int db, const void *key, size_t klen, const muster_rec *r);
+int rule_del(struct ctx *c, int db, const void *key, size_t klen);
+/* Records that the entry concerns asset id (DB_HIST). */
+int rule_hist(struct ctx *c, const muster_fv *id);
+/* key = a 0x00 b, in buf (at most 2 x 256 bytes + 1) */
+size_t rule_key2(char *buf, const muster_fv *a, const char *b, size_t bn);
+/* Codes and ids: ASCII letters, digits, '-', '_' and '.', not starting with '-'. */
+int rule_code_ok(const muster_fv *v);
+int rule_team_exists(struct ctx *c, const muster_fv *team);
+
+/* The people, certificate, health and deployment rules (people.c); 0 if e is not one of them. */
+int muster_people_apply(struct ctx *c);
+/* An asset checked out or requisitioned for a deployment joins its crew (the deployment must be open). */
+int rule_deploy_asset(struct ctx *c, const muster_fv *id);
+/* Clears what ('p' person, 'a' asset) id owed for deployments that returned on or before date. */
+int rule_owe_clear(struct ctx *c, char what, const muster_fv *id, uint64_t date);
+/* 1 if asset id owes a post-use inspection. */
+int muster_owes(MDB_txn *txn, const MDB_dbi *dbi, char what, const char *id, size_t n);
+
+/* A snapshot: one read transaction (or, inside a rule, the write transaction) and the database handles. */
+struct certs;
+struct muster_snap {
+	muster_store *s; /* NULL inside a rule */
+	MDB_txn *txn;
+	const MDB_dbi *dbi;
+	MDB_cursor *cur[2];  /* kept by people_read.c: certificates, owed */
+	struct certs *certs; /* people_read.c's scratch: one person's certificates */
+};
+/* Closes the cursors and frees the scratch a snapshot gathered (not the transaction). */
+void muster_snap_release(muster_snap *sn);
+
 #endif

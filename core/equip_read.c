@@ -1,16 +1,16 @@
 /* equip_read.c - reading the equipment projections through a snapshot. */
 #include "equip_int.h"
 
-#include <ctype.h>
+#include <muster/people.h>
 
-struct muster_snap {
-	muster_store *s;
-	MDB_txn *txn;
-};
+#include <ctype.h>
 
 static const int table_db[] = {
 	[MUSTER_T_TEAM] = DB_TEAM, [MUSTER_T_DEPOT] = DB_DEPOT, [MUSTER_T_ASSET] = DB_ASSET,
 	[MUSTER_T_RULE] = DB_RULE, [MUSTER_T_INSPECT] = DB_INSPECT, [MUSTER_T_COUNT] = DB_STOCK,
+	[MUSTER_T_PERSON] = DB_PERSON, [MUSTER_T_CERT] = DB_CERT, [MUSTER_T_EXAM] = DB_EXAM,
+	[MUSTER_T_DEPLOY] = DB_DEPLOY, [MUSTER_T_CREW] = DB_CREW, [MUSTER_T_OWE] = DB_OWE, [MUSTER_T_HRULE] = DB_HRULE,
+	[MUSTER_T_ROSTER] = DB_ROSTER,
 };
 
 int muster_snap_begin(muster_store *s, muster_snap **out)
@@ -18,7 +18,7 @@ int muster_snap_begin(muster_store *s, muster_snap **out)
 	muster_snap *sn = malloc(sizeof *sn);
 	if (!sn)
 		return MUSTER_ENOMEM;
-	sn->s = s;
+	*sn = (muster_snap){s, NULL, s->dbi, {NULL, NULL}, NULL};
 	int rc = muster_read_begin(s, &sn->txn);
 	if (rc) {
 		free(sn);
@@ -32,6 +32,7 @@ void muster_snap_end(muster_snap *sn)
 {
 	if (!sn)
 		return;
+	muster_snap_release(sn);
 	mdb_txn_abort(sn->txn);
 	free(sn);
 }
@@ -41,14 +42,19 @@ muster_store *muster_snap_store(muster_snap *sn)
 	return sn->s;
 }
 
+static int table_ok(int table)
+{
+	return table >= 0 && (size_t)table < sizeof table_db / sizeof table_db[0] && table_db[table] != 0;
+}
+
 static MDB_dbi dbi_of(muster_snap *sn, int table)
 {
-	return sn->s->dbi[table_db[table]];
+	return sn->dbi[table_db[table]];
 }
 
 int muster_row_get(muster_snap *sn, int table, const char *key, size_t klen, muster_rec *r)
 {
-	if (table < 0 || table > MUSTER_T_COUNT || klen == 0)
+	if (!table_ok(table) || klen == 0)
 		return MUSTER_EINVAL;
 	return muster_row_read(sn->txn, dbi_of(sn, table), key, klen, NULL, r);
 }
@@ -96,7 +102,7 @@ static int list_one(const MDB_val *k, const MDB_val *v, void *varg)
 
 int muster_row_list(muster_snap *sn, int table, const char *prefix, size_t plen, muster_row_cb cb, void *arg)
 {
-	if (table < 0 || table > MUSTER_T_COUNT)
+	if (!table_ok(table))
 		return MUSTER_EINVAL;
 	struct list_arg a = {cb, arg};
 	return scan_prefix(sn->txn, dbi_of(sn, table), prefix, plen, list_one, &a);
@@ -123,7 +129,7 @@ int muster_asset_history(muster_snap *sn, const char *id, muster_index_cb cb, vo
 	if (n == 0 || n > MUSTER_TAG_ID_MAX)
 		return MUSTER_EINVAL;
 	struct hist_arg a = {n + 1, cb, arg};
-	return scan_prefix(sn->txn, sn->s->dbi[DB_HIST], id, n + 1, hist_one, &a);
+	return scan_prefix(sn->txn, sn->dbi[DB_HIST], id, n + 1, hist_one, &a);
 }
 
 int muster_snap_entry(muster_snap *sn, uint64_t index, muster_entry *e, const uint8_t **raw, size_t *len)
@@ -131,7 +137,7 @@ int muster_snap_entry(muster_snap *sn, uint64_t index, muster_entry *e, const ui
 	uint8_t kb[LOG_KEY];
 	log_key(kb, index, LOG_ENTRY);
 	MDB_val k = {LOG_KEY, kb}, v;
-	int rc = muster_mdb_err(mdb_get(sn->txn, sn->s->dbi[DB_LOG], &k, &v));
+	int rc = muster_mdb_err(mdb_get(sn->txn, sn->dbi[DB_LOG], &k, &v));
 	if (rc == 0)
 		rc = muster_entry_decode(v.mv_data, v.mv_size, e);
 	if (rc == 0 && e->index != index)
@@ -146,7 +152,7 @@ int muster_snap_entry(muster_snap *sn, uint64_t index, muster_entry *e, const ui
 static int meta_get(muster_snap *sn, const char *key, MDB_val *v)
 {
 	MDB_val k = {strlen(key), (void *)key};
-	return muster_mdb_err(mdb_get(sn->txn, sn->s->dbi[DB_META], &k, v));
+	return muster_mdb_err(mdb_get(sn->txn, sn->dbi[DB_META], &k, v));
 }
 
 int muster_snap_base_url(muster_snap *sn, muster_buf *out)
@@ -195,7 +201,7 @@ int muster_snap_url_known(muster_snap *sn, const char *url, size_t n)
 	if (n == 8 + on && memcmp(url, "https://", 8) == 0 && memcmp(url + 8, sn->s->origin, on) == 0)
 		return 1;
 	struct url_arg a = {url, n, 0};
-	if (scan_prefix(sn->txn, sn->s->dbi[DB_META], "url/", 4, url_one, &a) < 0)
+	if (scan_prefix(sn->txn, sn->dbi[DB_META], "url/", 4, url_one, &a) < 0)
 		return 0;
 	return a.found;
 }
@@ -312,6 +318,8 @@ int muster_asset_ready(muster_snap *sn, const char *id, const muster_rec *asset,
 		if (d[i].last_result == 1)
 			w |= MUSTER_NR_FAILED;
 	}
+	if (muster_owes(sn->txn, sn->dbi, 'a', id, strlen(id)))
+		w |= MUSTER_NR_POSTUSE;
 	*why = w;
 	return 0;
 }
@@ -413,7 +421,7 @@ int muster_count_result(muster_snap *sn, const char *count, muster_count_lists *
 	int rc = muster_row_cget(sn, MUSTER_T_COUNT, count, &c);
 	if (rc)
 		return rc;
-	return muster_count_compute(sn->txn, sn->s->dbi, &c, l, out);
+	return muster_count_compute(sn->txn, sn->dbi, &c, l, out);
 }
 
 void muster_count_lists_free(muster_count_lists *l)

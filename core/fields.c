@@ -17,6 +17,19 @@ const char *const muster_asset_states[] = {"in_depot", "checked_out", "in_repair
 const char *const muster_asset_states_zh[] = {"在库", "借出", "送修", "移交待接收", "征用中", "已归还原单位",
 	"已报废", NULL};
 
+const char *const muster_positions[] = {"brigade_commander", "squadron_commander", "squad_leader", "member",
+	"technician", "driver", "medic", "other", NULL};
+const char *const muster_positions_zh[] = {"大队指挥员", "中队指挥员", "小队指挥员", "队员", "技术人员", "驾驶员",
+	"医护人员", "其他", NULL};
+static const char *const status[] = {"active", "suspended", "left", NULL};
+static const char *const status_zh[] = {"在岗", "停职", "离队", NULL};
+static const char *const exam[] = {"pre_placement", "periodic", "exit", "emergency", NULL};
+static const char *const exam_zh[] = {"上岗前", "在岗期间", "离岗时", "应急", NULL};
+static const char *const conclusion[] = {"normal", "recheck", "suspected", "contraindication", "other", NULL};
+static const char *const conclusion_zh[] = {"目前未见异常", "复查", "疑似职业病", "职业禁忌证", "其他疾病或异常", NULL};
+static const char *const source[] = {"ministry", "province", "enterprise", "self", NULL};
+static const char *const source_zh[] = {"应急管理部", "省级", "企业", "自主", NULL};
+
 #define T(tag, type, max, name, en, zh) {tag, type, max, name, en, zh, NULL, NULL}
 #define E(tag, name, en, zh, v) {tag, MUSTER_F_ENUM, 0, name, en, zh, v, v##_zh}
 
@@ -75,6 +88,49 @@ static const muster_field dict[] = {
 	T(MF_SIGNER, MUSTER_F_BYTES, MUSTER_KEYID_BYTES, "signer", "signed by", "签名人"),
 	T(MF_OPEN, MUSTER_F_BOOL, 0, "open", "open", "进行中"),
 	T(MF_SCANNED, MUSTER_F_UINT, 0, "scanned", "scanned", "已扫描"),
+	T(MF_PERSON, MUSTER_F_TEXT, 18, "person", "person", "身份证号"),
+	{MF_POSITION, MUSTER_F_ENUM, 0, "position", "position", "岗位", muster_positions, muster_positions_zh},
+	T(MF_HIRED, MUSTER_F_DATE, 0, "hired", "on the post since", "上岗日期"),
+	E(MF_STATUS, "status", "status", "在岗状态", status),
+	T(MF_SPECIAL, MUSTER_F_BOOL, 0, "special", "special build", "特体队员"),
+	T(MF_HAZARDS, MUSTER_F_LIST, 32, "hazards", "hazard factors", "职业病危害因素"),
+	T(MF_LEFT, MUSTER_F_DATE, 0, "left", "left", "离队日期"),
+	T(MF_NUMBER, MUSTER_F_TEXT, 64, "number", "number", "证书编号"),
+	T(MF_OP_CATEGORY, MUSTER_F_UINT, 0, "op_category", "operation category", "作业类别"),
+	T(MF_ITEM, MUSTER_F_TEXT, 128, "item", "item", "操作项目"),
+	T(MF_ISSUER, MUSTER_F_TEXT, 256, "issuer", "issuer", "发证机关"),
+	T(MF_VALID_FROM, MUSTER_F_DATE, 0, "valid_from", "valid from", "有效期起"),
+	T(MF_VALID_TO, MUSTER_F_DATE, 0, "valid_to", "valid to", "有效期止"),
+	T(MF_REVIEWED, MUSTER_F_DATE, 0, "reviewed", "last review", "上次复审"),
+	T(MF_HOURS, MUSTER_F_UINT, 0, "hours", "training hours", "培训学时"),
+	T(MF_VALIDITY, MUSTER_F_UINT, 0, "validity", "validity (months)", "有效期(月)"),
+	T(MF_REVIEW, MUSTER_F_UINT, 0, "review", "review every (months)", "复审周期(月)"),
+	T(MF_WINDOW, MUSTER_F_UINT, 0, "window", "review window (days)", "复审申请期(天)"),
+	T(MF_T_NUMBER, MUSTER_F_BOOL, 0, "t_number", "number is T + ID", "编号为T+身份证号"),
+	T(MF_REVOKED, MUSTER_F_DATE, 0, "revoked", "revoked", "吊销日期"),
+	E(MF_EXAM, "exam", "exam", "体检类别", exam),
+	T(MF_INSTITUTION, MUSTER_F_TEXT, 256, "institution", "institution", "体检机构"),
+	E(MF_CONCLUSION, "conclusion", "conclusion", "体检结论", conclusion),
+	T(MF_ITEMS, MUSTER_F_LIST, 32, "items", "recheck items", "复查项目"),
+	T(MF_CONTRA, MUSTER_F_TEXT, 256, "contraindication", "contraindication", "职业禁忌证"),
+	T(MF_HAZARD, MUSTER_F_TEXT, 64, "hazard", "hazard factor", "危害因素"),
+	T(MF_EXAM_DAYS, MUSTER_F_UINT, 0, "exam_days", "emergency exam within (days)", "应急体检期限(天)"),
+	T(MF_TARGET, MUSTER_F_UINT, 0, "target", "arrival target (minutes)", "到达时限(分钟)"),
+	E(MF_SOURCE, "source", "ordered by", "调度来源", source),
+	T(MF_ORDERED_BY, MUSTER_F_TEXT, 256, "ordered_by", "who ordered", "调度人"),
+	T(MF_INCIDENT, MUSTER_F_TEXT, 256, "incident", "incident", "事故类型"),
+	T(MF_ORDERED, MUSTER_F_TIME, 0, "ordered", "ordered", "接警"),
+	T(MF_DEPARTED, MUSTER_F_TIME, 0, "departed", "departed", "出动"),
+	T(MF_ARRIVED, MUSTER_F_TIME, 0, "arrived", "arrived", "到达"),
+	T(MF_ENDED, MUSTER_F_TIME, 0, "ended", "rescue ended", "救援结束"),
+	T(MF_RETURNED, MUSTER_F_TIME, 0, "returned", "returned", "归建"),
+	T(MF_REPORTED, MUSTER_F_TIME, 0, "reported", "report filed", "报告提交"),
+	T(MF_PRE_PLACEMENT, MUSTER_F_DATE, 0, "pre_placement", "pre-placement exam", "上岗前体检"),
+	T(MF_PERIODIC, MUSTER_F_DATE, 0, "periodic", "last periodic exam", "最近在岗体检"),
+	T(MF_EXAM_DATE, MUSTER_F_DATE, 0, "exam_date", "latest exam", "最近体检"),
+	T(MF_PEOPLE, MUSTER_F_UINT, 0, "people", "people", "人数"),
+	T(MF_ASSETS, MUSTER_F_UINT, 0, "assets", "assets", "装备数"),
+	T(MF_EXIT, MUSTER_F_DATE, 0, "exit", "exit exam", "离岗体检"),
 };
 
 static const muster_field *by_tag[MUSTER_FIELDS_MAX];
@@ -266,6 +322,8 @@ int muster_rec_decode(const uint8_t *p, size_t n, muster_mask allowed, muster_ma
 				bad = v->u >= (uint64_t)enum_count(f);
 			else if (f->type == MUSTER_F_BOOL)
 				bad = v->u != 1;
+			else if (f->type == MUSTER_F_TIME)
+				bad = v->u > MUSTER_TIME_MAX;
 		}
 		if (r.err || bad) {
 			SAY("field %s has a bad value", f->name);
@@ -384,6 +442,56 @@ uint64_t muster_date_of_ms(uint64_t time_ms)
 	return muster_date_from_days((int64_t)((time_ms / 1000 + 8 * 3600) / 86400));
 }
 
+uint64_t muster_date_add_months(uint64_t ymd, unsigned months)
+{
+	uint64_t y = ymd / 10000, m = ymd / 100 % 100 - 1 + months, d = ymd % 100;
+	y += m / 12;
+	m = m % 12 + 1;
+	if (d > (uint64_t)mdays((int64_t)y, (int64_t)m))
+		d = (uint64_t)mdays((int64_t)y, (int64_t)m);
+	return y * 10000 + m * 100 + d;
+}
+
+/* Times: seconds since 1970 UTC; people read and type them in Beijing time (UTC+8, no DST). */
+#define BEIJING (8 * 3600)
+
+uint64_t muster_time_parse(const char *s)
+{
+	char d[11];
+	size_t n = strlen(s);
+	unsigned hh, mm, ss = 0;
+	if ((n != 16 && n != 19) || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || (n == 19 && s[16] != ':'))
+		return 0;
+	memcpy(d, s, 10);
+	d[10] = 0;
+	uint64_t ymd = muster_date_parse(d);
+	for (size_t i = 11; i < n; i++)
+		if (i != 13 && i != 16 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	hh = (unsigned)(s[11] - '0') * 10 + (unsigned)(s[12] - '0');
+	mm = (unsigned)(s[14] - '0') * 10 + (unsigned)(s[15] - '0');
+	if (n == 19)
+		ss = (unsigned)(s[17] - '0') * 10 + (unsigned)(s[18] - '0');
+	int64_t days = ymd ? muster_date_days(ymd) : 0;
+	if (!ymd || hh > 23 || mm > 59 || ss > 59 || days < 0)
+		return 0;
+	int64_t t = days * 86400 + hh * 3600 + mm * 60 + ss - BEIJING;
+	return t > 0 && (uint64_t)t <= MUSTER_TIME_MAX ? (uint64_t)t : 0;
+}
+
+void muster_time_format(uint64_t t, char out[20])
+{
+	uint64_t local = t + BEIJING, ymd = muster_date_from_days((int64_t)(local / 86400));
+	unsigned sec = (unsigned)(local % 86400);
+	snprintf(out, 20, "%04u-%02u-%02u %02u:%02u", (unsigned)(ymd / 10000 % 10000), (unsigned)(ymd / 100 % 100),
+		(unsigned)(ymd % 100), sec / 3600 % 24, sec / 60 % 60);
+}
+
+uint64_t muster_time_date(uint64_t t)
+{
+	return muster_date_from_days((int64_t)((t + BEIJING) / 86400));
+}
+
 /* Rendering and parsing. */
 
 static void fen_format(muster_buf *b, uint64_t fen)
@@ -423,6 +531,12 @@ void muster_fv_format(muster_buf *b, const muster_field *f, const muster_fv *v, 
 	case MUSTER_F_BOOL:
 		muster_buf_puts(b, zh ? "是" : "yes");
 		break;
+	case MUSTER_F_TIME: {
+		char t[20];
+		muster_time_format(v->u, t);
+		muster_buf_puts(b, t);
+		break;
+	}
 	case MUSTER_F_LIST:
 	case MUSTER_F_KV: {
 		muster_iter it;
@@ -486,6 +600,13 @@ void muster_rec_json(muster_buf *b, const muster_rec *r)
 		case MUSTER_F_BOOL:
 			muster_buf_puts(b, "true");
 			break;
+		case MUSTER_F_TIME: {
+			char t[20];
+			muster_time_format(v->u, t);
+			t[10] = 'T';
+			muster_buf_printf(b, "\"%s:%02u+08:00\"", t, (unsigned)(v->u % 60));
+			break;
+		}
 		case MUSTER_F_LIST:
 		case MUSTER_F_KV: {
 			muster_iter it;
@@ -591,6 +712,13 @@ int muster_fv_parse(const muster_field *f, const char *s, muster_rec *r, muster_
 		return MUSTER_EINVAL;
 	case MUSTER_F_BOOL:
 		muster_rec_uint(r, f->tag, 1);
+		return 0;
+	case MUSTER_F_TIME:
+		if (!(u = muster_time_parse(s))) {
+			SAY("--%s '%s' is not a time: give Beijing time as YYYY-MM-DD HH:MM, e.g. 2026-11-25 08:30", f->name, s);
+			return MUSTER_EINVAL;
+		}
+		muster_rec_uint(r, f->tag, u);
 		return 0;
 	case MUSTER_F_LIST:
 		if (n == 0 || !muster_utf8_valid(s, n) || *count >= f->max) {

@@ -46,6 +46,16 @@ enum {
 	DB_INSPECT, /* asset id 0x00 kind -> its latest inspection */
 	DB_STOCK,   /* count id -> physical inventory count */
 	DB_SCAN,    /* count id 0x00 asset id -> {ref: index of the scan} */
+	/* people (core/people.c) */
+	DB_PERSON,  /* resident ID -> person, with a summary of their exams */
+	DB_ROSTER,  /* team 0x00 resident ID -> "" */
+	DB_CERT,    /* resident ID 0x00 kind 0x00 number 0x00 item -> certificate */
+	DB_CKIND,   /* kind -> certificate kind (adds to or replaces a built-in kind) */
+	DB_EXAM,    /* resident ID 0x00 be64(date) be64(index) -> exam */
+	DB_HRULE,   /* hazard factor -> periodic exam interval */
+	DB_DEPLOY,  /* deployment id -> deployment */
+	DB_CREW,    /* deployment 0x00 'p'|'a' 0x00 resident ID or asset id -> member */
+	DB_OWE,     /* 'p'|'a' 0x00 id 0x00 deployment -> an emergency exam or post-use inspection owed */
 	DB_COUNT
 };
 extern const char *const muster_db_names[DB_COUNT];

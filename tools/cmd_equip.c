@@ -38,6 +38,21 @@ static const struct evcmd {
 	{"inspect", "rule", MUSTER_EV_INSPECT_RULE, 0},
 	{"inspect", "record", MUSTER_EV_INSPECT, MF_ID},
 	{"count", "start", MUSTER_EV_COUNT_START, MF_COUNT},
+	{"person", "add", MUSTER_EV_PERSON_ADD, MF_PERSON},
+	{"person", "update", MUSTER_EV_PERSON_UPDATE, MF_PERSON},
+	{"cert", "kind", MUSTER_EV_CERT_KIND, MF_KIND},
+	{"cert", "add", MUSTER_EV_CERT_ADD, MF_PERSON},
+	{"cert", "renew", MUSTER_EV_CERT_RENEW, MF_PERSON},
+	{"cert", "review", MUSTER_EV_CERT_REVIEW, MF_PERSON},
+	{"cert", "revoke", MUSTER_EV_CERT_REVOKE, MF_PERSON},
+	{"exam", "record", MUSTER_EV_EXAM, MF_PERSON},
+	{"health", "rule", MUSTER_EV_HEALTH_RULE, MF_HAZARD},
+	{"site", "policy", MUSTER_EV_POLICY, 0},
+	{"deploy", "open", MUSTER_EV_DEPLOY_OPEN, MF_DEPLOYMENT},
+	{"deploy", "person", MUSTER_EV_DEPLOY_PERSON, MF_DEPLOYMENT},
+	{"deploy", "time", MUSTER_EV_DEPLOY_TIME, MF_DEPLOYMENT},
+	{"deploy", "return", MUSTER_EV_DEPLOY_RETURN, MF_DEPLOYMENT},
+	{"deploy", "report", MUSTER_EV_DEPLOY_REPORT, MF_DEPLOYMENT},
 };
 
 /* Options every command accepts besides its fields. */
@@ -218,6 +233,10 @@ static void report(const struct opts *o, muster_store *s, uint64_t type, const m
 	muster_rec a;
 	muster_snap *sn = NULL;
 	int have = 0;
+	if (type >= MUSTER_EV_PERSON_ADD && type != MUSTER_EV_EXAM) {
+		cli_people_report(o, s, type, r, index);
+		return;
+	}
 	if (MUSTER_HAS(r, MF_ID) && muster_snap_begin(s, &sn) == 0)
 		have = muster_row_get(sn, MUSTER_T_ASSET, r->v[MF_ID].p, r->v[MF_ID].n, &a) == 0;
 	if (o->json) {
@@ -278,8 +297,10 @@ static int write_cmd(const struct opts *o, const struct evcmd *c)
 			die(EXIT_USAGE, "%s", why);
 	}
 	cli_fields(o, what, allowed, NULL, &r, &fb);
-	if (c->type == MUSTER_EV_INSPECT && !MUSTER_HAS(&r, MF_DATE))
+	if ((c->type == MUSTER_EV_INSPECT || c->type == MUSTER_EV_EXAM) && !MUSTER_HAS(&r, MF_DATE))
 		muster_rec_uint(&r, MF_DATE, cli_today());
+	char tnum[24];
+	cli_people_defaults(s, c->type, &r, tnum);
 	cli_require(what, c->type, &r);
 	muster_signer *signer = cli_signer(o);
 	int rc = cli_append_rec(s, signer, c->type, &r, &index);

@@ -159,8 +159,13 @@ static void why_words(muster_buf *b, unsigned why, const muster_rec *a, int json
 		muster_buf_printf(b, "%s%s", sep, json ? "\"overdue\"" : L("inspection overdue", "检查逾期"));
 		sep = json ? "," : L(", ", "、");
 	}
-	if (why & MUSTER_NR_FAILED)
+	if (why & MUSTER_NR_FAILED) {
 		muster_buf_printf(b, "%s%s", sep, json ? "\"failed\"" : L("last inspection failed", "最近检查不合格"));
+		sep = json ? "," : L(", ", "、");
+	}
+	if (why & MUSTER_NR_POSTUSE)
+		muster_buf_printf(b, "%s%s", sep,
+			json ? "\"post_use_inspection_owed\"" : L("owes its post-use inspection", "出动后待检查"));
 }
 
 static int asset_show(const struct opts *o)
@@ -750,6 +755,9 @@ int cmd_equip_read(const struct opts *o, const char *noun, const char *verb)
 		if (strcmp(verb, "due") == 0)
 			return inspect_due(o);
 	}
+	if (strcmp(noun, "person") == 0 || strcmp(noun, "cert") == 0 || strcmp(noun, "exam") == 0 ||
+		strcmp(noun, "deploy") == 0 || strcmp(noun, "health") == 0)
+		return cmd_people(o, noun, verb);
 	if (strcmp(noun, "count") == 0) {
 		if (strcmp(verb, "scan") == 0)
 			return count_scan(o);

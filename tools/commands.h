@@ -19,6 +19,8 @@ int cmd_scan(const struct opts *o);
 int cmd_label(const struct opts *o);
 int cmd_tag(const struct opts *o, const char *sub);
 int cmd_gen(const struct opts *o);
+/* person, cert, exam, deploy reads; ready; due (cmd_people.c). */
+int cmd_people(const struct opts *o, const char *noun, const char *verb);
 
 const char *cli_store_dir(const struct opts *o);
 muster_store *cli_open(const struct opts *o);

@@ -8,7 +8,7 @@
 struct field_bufs {
 	muster_buf items[MUSTER_FIELDS_MAX];
 	uint64_t count[MUSTER_FIELDS_MAX];
-	uint64_t used;
+	muster_mask used;
 };
 void field_bufs_free(struct field_bufs *fb);
 
@@ -37,5 +37,11 @@ int cli_asset_ref(muster_snap *sn, const char *text, char id[MUSTER_TAG_ID_MAX +
 void cli_resolve_asset(muster_store *s, const char *text, char id[MUSTER_TAG_ID_MAX + 1]);
 
 int cmd_equip_read(const struct opts *o, const char *noun, const char *verb);
+
+/* People (cmd_people.c). */
+/* Fills what a people command may leave out: "T" + ID for a special operation number (in tnum), times now. */
+void cli_people_defaults(muster_store *s, uint64_t type, muster_rec *r, char tnum[24]);
+/* What a people write prints. */
+void cli_people_report(const struct opts *o, muster_store *s, uint64_t type, const muster_rec *r, uint64_t index);
 
 #endif

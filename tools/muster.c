@@ -505,10 +505,13 @@ int main(int argc, char **argv)
 	if (o.npos == 0)
 		die(EXIT_USAGE, "%s", L("no command given; see 'muster --help'", "未给出命令；参见 'muster --help'"));
 	const char *cmd = o.pos[0], *sub = o.npos > 1 ? o.pos[1] : "";
-	static const char *const equip[] = {"team", "depot", "asset", "inspect", "count", "site", NULL};
+	static const char *const equip[] = {"team", "depot", "asset", "inspect", "count", "site", "person", "cert", "exam",
+		"health", "deploy", NULL};
 	for (int i = 0; equip[i]; i++)
 		if (strcmp(cmd, equip[i]) == 0)
 			return cmd_equip(&o, cmd, sub);
+	if (strcmp(cmd, "ready") == 0 || strcmp(cmd, "due") == 0)
+		return cmd_people(&o, cmd, "");
 	if (strcmp(cmd, "scan") == 0)
 		return cmd_scan(&o);
 	if (strcmp(cmd, "label") == 0)

@@ -104,11 +104,12 @@ MUSTER_API int muster_asset_dues(muster_snap *sn, const char *id, const muster_r
 
 /*
  * Whether an asset is ready on date: it is held by us (in depot, checked out
- * or requisitioned), no inspection is overdue and no last inspection failed.
+ * or requisitioned), no inspection is overdue, no last inspection failed and
+ * it owes no post-use inspection after a deployment.
  * *why gets a mask of the reasons it is not (MUSTER_NR_*); 0 when ready.
  * Scrapped and released assets do not count (returns 0 with *counted 0).
  */
-enum { MUSTER_NR_STATE = 1, MUSTER_NR_OVERDUE = 2, MUSTER_NR_FAILED = 4 };
+enum { MUSTER_NR_STATE = 1, MUSTER_NR_OVERDUE = 2, MUSTER_NR_FAILED = 4, MUSTER_NR_POSTUSE = 8 };
 MUSTER_API int muster_asset_ready(muster_snap *sn, const char *id, const muster_rec *asset, uint64_t date,
 	int *counted, unsigned *why) MUSTER_WUR;
 

@@ -52,6 +52,22 @@ enum {
 	MUSTER_EV_COUNT_START = 50,   /* physical inventory 盘点 of a depot begins */
 	MUSTER_EV_COUNT_SCAN = 51,    /* an asset found present */
 	MUSTER_EV_COUNT_CLOSE = 52,   /* the signed result: missing, unexpected, matched */
+	/* People (docs/PEOPLE.md). */
+	MUSTER_EV_PERSON_ADD = 60,    /* hr enrols a rescuer */
+	MUSTER_EV_PERSON_UPDATE = 61, /* post, team, hazards, status (suspended, left), key */
+	MUSTER_EV_CERT_KIND = 62,     /* a certificate kind and its validity and review rules */
+	MUSTER_EV_CERT_ADD = 63,      /* a certificate held */
+	MUSTER_EV_CERT_RENEW = 64,    /* a new validity period (换证) */
+	MUSTER_EV_CERT_REVIEW = 65,   /* a review passed (复审) */
+	MUSTER_EV_CERT_REVOKE = 66,
+	MUSTER_EV_EXAM = 67,          /* an occupational health exam (GBZ 188) */
+	MUSTER_EV_HEALTH_RULE = 68,   /* periodic exam interval of a hazard factor */
+	MUSTER_EV_POLICY = 69,        /* site policy: emergency exam deadline, arrival target */
+	MUSTER_EV_DEPLOY_OPEN = 70,   /* 出动: a deployment is ordered */
+	MUSTER_EV_DEPLOY_PERSON = 71, /* a person goes (ready, or with an override reason) */
+	MUSTER_EV_DEPLOY_TIME = 72,   /* departed / arrived / ended, in order */
+	MUSTER_EV_DEPLOY_RETURN = 73, /* 归建: emergency exams and post-use inspections fall due */
+	MUSTER_EV_DEPLOY_REPORT = 74, /* the deployment report is filed */
 };
 
 /* A decoded entry.  body points into the decoded bytes. */

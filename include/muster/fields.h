@@ -35,6 +35,7 @@ enum muster_ftype {
 	MUSTER_F_BYTES,
 	MUSTER_F_LIST,
 	MUSTER_F_KV,
+	MUSTER_F_TIME, /* a moment: seconds since 1970 UTC, shown in Beijing time */
 };
 
 #define MUSTER_FIELDS_MAX 128 /* tags are 1..127 */
@@ -104,6 +105,50 @@ enum muster_ftag {
 	MF_SIGNER = 52,    /* key id that signed the step referred to (projection) */
 	MF_OPEN = 53,      /* count is open (projection) */
 	MF_SCANNED = 54,   /* number of scans (projection) */
+	/* People, certificates, health exams, deployments (docs/PEOPLE.md). */
+	MF_PERSON = 55,      /* resident ID number (GB 11643) */
+	MF_POSITION = 56,    /* post: brigade commander ... medic */
+	MF_HIRED = 57,       /* start on the post */
+	MF_STATUS = 58,      /* active / suspended / left */
+	MF_SPECIAL = 59,     /* 特体队员: cleared for confined-space work */
+	MF_HAZARDS = 60,     /* hazard factors of the post; of an exam */
+	MF_LEFT = 61,        /* date the person left (projection) */
+	MF_NUMBER = 62,      /* certificate number */
+	MF_OP_CATEGORY = 63, /* special operation category 1..11 */
+	MF_ITEM = 64,        /* special operation item */
+	MF_ISSUER = 65,
+	MF_VALID_FROM = 66,
+	MF_VALID_TO = 67,
+	MF_REVIEWED = 68,    /* last review 复审 */
+	MF_HOURS = 69,       /* training hours before a review; a kind's minimum */
+	MF_VALIDITY = 70,    /* certificate kind: months valid */
+	MF_REVIEW = 71,      /* certificate kind: months between reviews */
+	MF_WINDOW = 72,      /* certificate kind: days before the review due date it opens */
+	MF_T_NUMBER = 73,    /* certificate kind: number is "T" + the holder's ID */
+	MF_REVOKED = 74,     /* date a certificate was revoked (projection) */
+	MF_EXAM = 75,        /* exam kind */
+	MF_INSTITUTION = 76,
+	MF_CONCLUSION = 77,
+	MF_ITEMS = 78,       /* recheck items */
+	MF_CONTRA = 79,      /* contraindication 职业禁忌证 */
+	MF_HAZARD = 80,      /* one hazard factor (a periodic-exam rule) */
+	MF_EXAM_DAYS = 81,   /* policy: days to do the emergency exam after a deployment */
+	MF_TARGET = 82,      /* arrival target, minutes */
+	MF_SOURCE = 83,      /* who ordered the deployment: ministry / province / enterprise / self */
+	MF_ORDERED_BY = 84,
+	MF_INCIDENT = 85,
+	MF_ORDERED = 86,     /* deployment times, in order */
+	MF_DEPARTED = 87,
+	MF_ARRIVED = 88,
+	MF_ENDED = 89,
+	MF_RETURNED = 90,
+	MF_REPORTED = 91,    /* deployment report filed */
+	MF_PRE_PLACEMENT = 92, /* date of the last pre-placement exam (projection) */
+	MF_PERIODIC = 93,    /* date of the last periodic exam (projection) */
+	MF_EXAM_DATE = 94,   /* date of the latest exam, whose conclusion the row carries (projection) */
+	MF_PEOPLE = 95,      /* people on a deployment (projection) */
+	MF_ASSETS = 96,      /* assets on a deployment (projection) */
+	MF_EXIT = 97,        /* date of the exit exam (projection) */
 };
 
 typedef struct muster_field {
@@ -189,6 +234,21 @@ MUSTER_API uint64_t muster_date_from_days(int64_t days);
 MUSTER_API uint64_t muster_date_add(uint64_t ymd, int64_t days);
 /* The date in Asia/Shanghai at time_ms (UTC milliseconds). */
 MUSTER_API uint64_t muster_date_of_ms(uint64_t time_ms);
+/* The same day of the month months later (the month's last day if it has fewer). */
+MUSTER_API uint64_t muster_date_add_months(uint64_t ymd, unsigned months);
+
+/* Times (MUSTER_F_TIME): seconds since 1970 UTC, typed and shown in Beijing time. */
+#define MUSTER_TIME_MAX 253402271999u /* 9999-12-31 23:59:59 UTC */
+/* "2026-11-25 08:30" or "2026-11-25T08:30:15" in Beijing time -> seconds; 0 if not a time. */
+MUSTER_API uint64_t muster_time_parse(const char *s);
+/* "2026-11-25 08:30", Beijing time. */
+MUSTER_API void muster_time_format(uint64_t t, char out[20]);
+/* The Beijing date (YYYYMMDD) of a time. */
+MUSTER_API uint64_t muster_time_date(uint64_t t);
+
+/* Post names (field MF_POSITION), NULL-terminated. */
+MUSTER_API extern const char *const muster_positions[];
+MUSTER_API extern const char *const muster_positions_zh[];
 
 #ifdef __cplusplus
 }

@@ -18,5 +18,6 @@
 #include <muster/fields.h>
 #include <muster/equip.h>
 #include <muster/tag.h>
+#include <muster/people.h>
 
 #endif

@@ -62,7 +62,7 @@ static void test_records(void)
 
 	/* Non-canonical: fields out of order, an unknown tag, a bool that is not 1, a date that is not one. */
 	static const uint8_t out_of_order[] = {12, 1, 'x', 1, 1, 'y'};
-	static const uint8_t unknown[] = {63, 0};
+	static const uint8_t unknown[] = {127, 0};
 	static const uint8_t bool2[] = {MF_EXTERNAL, 2};
 	static const uint8_t baddate[] = {MF_DATE, 0x80 | (20250230 & 0x7f), 0x80 | ((20250230 >> 7) & 0x7f),
 		0x80 | ((20250230 >> 14) & 0x7f), (20250230 >> 21) & 0x7f};
@@ -236,6 +236,11 @@ static void test_rules(void)
 	ok(strstr(muster_store_why(s), "in_depot") != NULL, "and says the asset is in depot");
 	is_int(EV(MUSTER_EV_CHECKOUT, "id=A1", "holder=张三", "purpose=mission"), MUSTER_ESTATE,
 		"a mission checkout needs a deployment id");
+	is_int(EV(MUSTER_EV_CHECKOUT, "id=A1", "holder=张三", "purpose=mission", "deployment=CD-1"), MUSTER_ENOTFOUND,
+		"a mission checkout needs its deployment opened first");
+	is_int(EV(MUSTER_EV_DEPLOY_OPEN, "deployment=CD-1", "source=province", "ordered_by=省应急厅", "incident=煤矿透水",
+		       "location=古交", "ordered=2026-01-01 08:00"),
+		0, "a deployment opened");
 	is_int(EV(MUSTER_EV_CHECKOUT, "id=A1", "holder=张三", "purpose=mission", "deployment=CD-1"), 0, "checkout");
 	is_int(state_of("A1"), MUSTER_S_CHECKED_OUT, "checked out");
 	is_int(EV(MUSTER_EV_REPAIR_OUT, "id=A1", "vendor=v"), MUSTER_ESTATE, "no repair while checked out");
