@@ -165,8 +165,14 @@ is "$(state GD-002) $(field GD-002 team)" "in_depot KS-SX-01" "a cancelled hando
 
 # ---- requisition of outside equipment ---------------------------------------------------------
 refused "requisition of our own equipment" "outside equipment" as keeper asset requisition GD-001 --order x
-as keeper asset requisition EX-01 --order 晋应急征〔2026〕3号 --purpose mission --deployment CD-2026-0137 >/dev/null
-is "$(state EX-01)" "requisitioned" "outside equipment requisitioned"
+before=$(size)
+as keeper asset requisition EX-01 --order 晋应急征〔2026〕3号 --purpose mission --deployment CD-2026-0137 2>"$T/err"
+is "$? $(size)" "3 $before" "a requisition for a deployment never opened: exit 3 (not found), nothing written"
+like "$(cat "$T/err")" "deploy open" "the message says how to open it"
+as keeper deploy open CD-2026-0137 --source province --ordered-by 山西省应急管理厅 --incident 煤矿透水 \
+	--location 古交市 >/dev/null &&
+	as keeper asset requisition EX-01 --order 晋应急征〔2026〕3号 --purpose mission --deployment CD-2026-0137 >/dev/null
+is "$(state EX-01)" "requisitioned" "outside equipment requisitioned for an open deployment"
 as keeper asset release EX-01 >/dev/null
 is "$(state EX-01)" "released" "and returned to its owner"
 refused "scrapping outside equipment" "owner" as keeper asset scrap EX-01 --reason x
@@ -205,7 +211,7 @@ q log verify >/dev/null
 ok $? "log verify passes"
 
 # ---- reindex reproduces the same state --------------------------------------------------------------
-DBS="meta keys journal team depot asset serial history rule inspect count scan"
+DBS="meta keys journal team depot asset serial history rule inspect count scan person roster cert cert_kind exam health_rule deployment crew owed"
 "$PY" "$top_srcdir/tests/interop/tamper.py" dump "$S" $DBS >"$T/p0"
 q --json asset list >"$T/a0"
 q reindex >/dev/null
