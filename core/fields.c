@@ -644,6 +644,11 @@ static int parse_uint(const char *s, uint64_t *out)
 	return 0;
 }
 
+static int hexval(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
 /* "1250000" fen, or "12500.00" / "12500.5" yuan. */
 static int parse_money(const char *s, uint64_t *fen)
 {
@@ -741,6 +746,25 @@ int muster_fv_parse(const muster_field *f, const char *s, muster_rec *r, muster_
 		muster_list_add(items, count, eq + 1, strlen(eq + 1));
 		return 0;
 	}
+	case MUSTER_F_BYTES: /* hex, e.g. a key id */
+		if (!items || n == 0 || n % 2 || n / 2 > f->max) {
+			SAY("--%s '%s': give %u bytes as hex digits", f->name, s, f->max);
+			return MUSTER_EINVAL;
+		}
+		muster_buf_reset(items);
+		for (size_t i = 0; i < n; i += 2) {
+			int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+			if (hi < 0 || lo < 0) {
+				SAY("--%s '%s': give %u bytes as hex digits", f->name, s, f->max);
+				return MUSTER_EINVAL;
+			}
+			uint8_t byte = (uint8_t)(hi << 4 | lo);
+			muster_buf_put(items, &byte, 1);
+		}
+		if (items->err)
+			return items->err;
+		muster_rec_text(r, f->tag, (const char *)items->data, items->len);
+		return 0;
 	default:
 		SAY("--%s cannot be given on the command line", f->name);
 		return MUSTER_EINVAL;

@@ -47,18 +47,21 @@ static int roster_put(struct ctx *c, const muster_fv *team, const muster_fv *id,
 
 static int hazards_ok(struct ctx *c, const muster_fv *who, const muster_rec *r)
 {
-	muster_iter it;
-	const char *s, *prev = NULL;
-	size_t n, pn = 0;
+	muster_iter it, seen;
+	const char *s, *t;
+	size_t n, tn;
 	if (!MUSTER_HAS(r, MF_HAZARDS))
 		return 1;
 	muster_iter_init(&it, &r->v[MF_HAZARDS], 0);
-	while (muster_iter_next(&it, &s, &n)) {
-		if (n > 64 || (prev && pn == n && memcmp(prev, s, n) == 0)) {
+	for (uint64_t i = 0; muster_iter_next(&it, &s, &n); i++) {
+		int repeated = 0;
+		muster_iter_init(&seen, &r->v[MF_HAZARDS], 0);
+		for (uint64_t j = 0; j < i && muster_iter_next(&seen, &t, &tn); j++)
+			repeated |= tn == n && memcmp(t, s, n) == 0;
+		if (n > 64 || repeated) {
 			SAY("person %.*s: hazard factor '%.*s' is repeated or longer than 64 bytes", PS(who), (int)n, s);
 			return 0;
 		}
-		prev = s, pn = n;
 	}
 	return 1;
 }
@@ -119,7 +122,7 @@ static int person_update(struct ctx *c)
 	if (rc)
 		return rc;
 	uint64_t st = p.v[MF_STATUS].u;
-	if (st == MUSTER_P_LEFT && !(MUSTER_HAS(&c->ev, MF_STATUS) && V(MF_STATUS)->u != MUSTER_P_LEFT)) {
+	if (st == MUSTER_P_LEFT && !(MUSTER_HAS(&c->ev, MF_STATUS) && V(MF_STATUS)->u == MUSTER_P_ACTIVE)) {
 		SAY("person %.*s left on %s: only a return to active (--status active) changes their record", PS(id),
 			DATE(p.v[MF_LEFT].u));
 		return MUSTER_ESTATE;
@@ -142,9 +145,12 @@ static int person_update(struct ctx *c)
 			V(MF_HIRED)->u > c->today ? "in the future" : "before their pre-placement exam");
 		return MUSTER_ESTATE;
 	}
-	if (MUSTER_HAS(&c->ev, MF_SIGNER) && c->ev.v[MF_SIGNER].n != MUSTER_KEYID_BYTES) {
-		SAY("person %.*s: --signer must be a key id (see 'muster key list')", PS(id));
-		return MUSTER_ESTATE;
+	if (MUSTER_HAS(&c->ev, MF_SIGNER)) {
+		MDB_val k = {c->ev.v[MF_SIGNER].n, (void *)c->ev.v[MF_SIGNER].p}, v;
+		if (k.mv_size != MUSTER_KEYID_BYTES || mdb_get(c->txn, c->dbi[DB_KEYS], &k, &v) != 0) {
+			SAY("person %.*s: --signer must be the id of an enrolled key (see 'muster key list')", PS(id));
+			return MUSTER_ENOTFOUND;
+		}
 	}
 	static const unsigned copied[] = {MF_NAME, MF_TEAM, MF_POSITION, MF_HIRED, MF_HAZARDS, MF_SIGNER};
 	for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++)
@@ -534,7 +540,7 @@ static int deploy_load(struct ctx *c, const muster_fv *id, int slot, muster_rec 
 	if (rc == 0 && open && MUSTER_HAS(d, MF_RETURNED)) {
 		char t[20];
 		muster_time_format(d->v[MF_RETURNED].u, t);
-		SAY("deployment %.*s returned at %s (归建): it takes no more people or equipment", PS(id), t);
+		SAY("deployment %.*s returned at %s (归建): it is closed", PS(id), t);
 		rc = MUSTER_ESTATE;
 	}
 	return rc;
@@ -570,6 +576,10 @@ static int deploy_open(struct ctx *c)
 		return rc;
 	if (!time_ok(c, id, MF_ORDERED))
 		return MUSTER_ESTATE;
+	if (MUSTER_HAS(&c->ev, MF_TARGET) && (V(MF_TARGET)->u < 1 || V(MF_TARGET)->u > 7 * 24 * 60)) {
+		SAY("deployment %.*s: --target is the arrival target in minutes, 1 to 10080 (e.g. 300 for 5 h)", PS(id));
+		return MUSTER_ESTATE;
+	}
 	muster_rec d = c->ev;
 	muster_rec_del(&d, MF_NOTES);
 	muster_rec_uint(&d, MF_REGISTERED, c->e->index);
@@ -802,11 +812,16 @@ static int deploy_report(struct ctx *c)
 		SAY("deployment %.*s: its report is already filed", PS(id));
 		return MUSTER_ESTATE;
 	}
-	if (V(MF_REPORTED)->u < d.v[MF_ORDERED].u || !time_ok(c, id, MF_REPORTED)) {
-		if (V(MF_REPORTED)->u < d.v[MF_ORDERED].u)
-			SAY("deployment %.*s: the report cannot be filed before the deployment was ordered", PS(id));
+	if (!MUSTER_HAS(&d, MF_RETURNED)) {
+		SAY("deployment %.*s has not returned: record the return (归建) with 'muster deploy return' first", PS(id));
 		return MUSTER_ESTATE;
 	}
+	if (V(MF_REPORTED)->u < d.v[MF_RETURNED].u) {
+		SAY("deployment %.*s: the report is filed after the return, not before it", PS(id));
+		return MUSTER_ESTATE;
+	}
+	if (!time_ok(c, id, MF_REPORTED))
+		return MUSTER_ESTATE;
 	muster_rec_uint(&d, MF_REPORTED, V(MF_REPORTED)->u);
 	muster_rec_uint(&d, MF_LAST, c->e->index);
 	return rule_put(c, DB_DEPLOY, id->p, id->n, &d);

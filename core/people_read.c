@@ -427,7 +427,6 @@ static const char *const reason_codes[] = {
 	[MUSTER_R_CERT_EXPIRED] = "cert_expired",
 	[MUSTER_R_CERT_REVIEW_OVERDUE] = "cert_review_overdue",
 	[MUSTER_R_CERT_REVOKED] = "cert_revoked",
-	[MUSTER_R_CERT_NOT_YET] = "cert_not_yet_valid",
 	[MUSTER_R_NEEDS] = "needs",
 	[MUSTER_R_NEEDS_SPECIAL] = "needs_special",
 	[MUSTER_R_NO_EXAM] = "no_exam",

@@ -128,7 +128,8 @@ void cli_fields(const struct opts *o, const char *what, muster_mask allowed, con
 			fb->used |= MUSTER_BIT(f->tag);
 			continue;
 		}
-		if (muster_fv_parse(f, o->kv[i].val, r, NULL, NULL, why, sizeof why))
+		if (muster_fv_parse(f, o->kv[i].val, r, f->type == MUSTER_F_BYTES ? &fb->items[f->tag] : NULL, NULL, why,
+			    sizeof why))
 			die(EXIT_USAGE, "%s", why);
 	}
 	for (unsigned t = 1; t < MUSTER_FIELDS_MAX; t++) {
@@ -233,7 +234,7 @@ static void report(const struct opts *o, muster_store *s, uint64_t type, const m
 	muster_rec a;
 	muster_snap *sn = NULL;
 	int have = 0;
-	if (type >= MUSTER_EV_PERSON_ADD && type != MUSTER_EV_EXAM) {
+	if (type >= MUSTER_EV_PERSON_ADD) {
 		cli_people_report(o, s, type, r, index);
 		return;
 	}

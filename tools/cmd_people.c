@@ -361,7 +361,7 @@ static int ready_one(const muster_rec *p, void *arg)
 	size_t n, blocks;
 	if ((r->rc = muster_person_ready(r->sn, p, r->date, r->needs, why, &n, &blocks)) != 0)
 		return 1;
-	/* Someone who left before the date is no longer on the roll. */
+	/* Leavers are listed too, with the reason 'left': HR sees the whole roll. */
 	r->people++;
 	muster_buf *b = blocks ? &r->no : &r->yes;
 	if (!blocks)
@@ -641,14 +641,14 @@ static void due_ics(muster_snap *sn, const char *path, const struct due_row *row
 		muster_buf uid = {0}, sum = {0}, desc = {0};
 		char d[11];
 		muster_date_format(r->it.due, d);
-		/* Stable across runs: the same item keeps its UID, so a re-import updates it. */
+		/* Stable across runs and due dates: the same item keeps its UID, so a re-import moves it. */
 		muster_buf_printf(&uid, "%s-", muster_due_code(r->it.code));
 		put_fv(&uid, &r->p->v[MF_PERSON]);
 		if (r->it.kind_len)
 			muster_buf_printf(&uid, "-%.*s", (int)r->it.kind_len, r->it.kind);
 		if (r->it.ref_len && r->it.code != MUSTER_D_RECHECK)
 			muster_buf_printf(&uid, "-%.*s", (int)r->it.ref_len, r->it.ref);
-		muster_buf_printf(&uid, "-%s@%s", d, host);
+		muster_buf_printf(&uid, "@%s", host);
 		muster_buf_put(&uid, "", 1);
 		put_fv(&sum, &r->p->v[MF_NAME]);
 		muster_buf_puts(&sum, " ");
@@ -679,8 +679,8 @@ static int cmd_due(const struct opts *o)
 	static const char *const allowed[] = {"within", "team", "ics", "date", NULL};
 	only(o, "muster due", allowed);
 	if (o->npos > 1)
-		die(EXIT_USAGE, "%s", L("usage: muster due [--within DAYS] [--team T] [--ics FILE] [--json]",
-					  "用法: muster due [--within 天数] [--team 队伍] [--ics 文件] [--json]"));
+		die(EXIT_USAGE, "%s", L("usage: muster due [--within DAYS] [--team T] [--date FROM] [--ics FILE] [--json]",
+					  "用法: muster due [--within 天数] [--team 队伍] [--date 起始日期] [--ics 文件] [--json]"));
 	const char *w = cli_opt(o, "within");
 	uint64_t within = w ? cli_uint("--within", w) : 60;
 	if (within > 3660)
@@ -961,14 +961,17 @@ static int person_show(const struct opts *o)
 				d, interval);
 		}
 		muster_buf_puts(&b, blocks ? L("NOT deployable: ", "不可出动：") : L("deployable", "可出动"));
-		for (size_t i = 0, k = 0; i < n; i++) {
-			if (!blocks && MUSTER_REASON_BLOCKS(why[i].code))
-				continue;
-			muster_buf_puts(&b, k++ ? L("; ", "；") : blocks ? "" : L(" (", "（"));
-			reason_words(&b, sn, &p, &why[i]);
+		for (int pass = 1; pass >= 0; pass--) { /* blocks first, then warnings in brackets */
+			size_t before = b.len;
+			for (size_t i = 0; i < n; i++) {
+				if (MUSTER_REASON_BLOCKS(why[i].code) != pass)
+					continue;
+				muster_buf_puts(&b, b.len > before ? L("; ", "；") : pass ? "" : blocks ? L(" (also: ", "（另：") : L(" (", "（"));
+				reason_words(&b, sn, &p, &why[i]);
+			}
+			if (!pass && b.len > before)
+				muster_buf_puts(&b, L(")", "）"));
 		}
-		if (!blocks && n)
-			muster_buf_puts(&b, L(")", "）"));
 		muster_buf_puts(&b, L("\ncertificates:\n", "\n证书：\n"));
 	}
 	if ((rc = muster_row_list(sn, MUSTER_T_CERT, pre, pn, cert_row, &r)) != 0)
@@ -1002,8 +1005,8 @@ static int team_person_rows(const muster_rec *p, void *arg)
 /* cert list / exam list: --person ID or --team T (or everyone). */
 static int person_rows(const struct opts *o, int table, const char *what)
 {
-	static const char *const allowed[] = {"person", "team", "date", NULL};
-	only(o, what, allowed);
+	static const char *const cert_opts[] = {"person", "team", "date", NULL}, *const exam_opts[] = {"person", "team", NULL};
+	only(o, what, table == MUSTER_T_CERT ? cert_opts : exam_opts);
 	muster_store *s = cli_open(o);
 	muster_snap *sn = snapshot(s);
 	muster_buf b = {0};

@@ -218,7 +218,8 @@ MUSTER_API void muster_rec_json(muster_buf *b, const muster_rec *r);
  * Parses text typed by a person into field f of r.  Dates "2026-11-25";
  * money in fen ("1250000") or in yuan with a point ("12500.00"); enums by
  * English or Chinese name; KV "key=value" (adds one pair to items/count,
- * for the caller to set with muster_rec_list).  0 or MUSTER_EINVAL with why.
+ * for the caller to set with muster_rec_list); BYTES as hex digits, decoded
+ * into items (which the record then points into).  0 or MUSTER_EINVAL with why.
  */
 MUSTER_API int muster_fv_parse(const muster_field *f, const char *s, muster_rec *r, muster_buf *items,
 	uint64_t *count, char *why, size_t whylen) MUSTER_WUR;

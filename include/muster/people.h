@@ -83,7 +83,6 @@ enum {
 	MUSTER_R_CERT_EXPIRED,      /* kind, ref = number, date = valid_to */
 	MUSTER_R_CERT_REVIEW_OVERDUE, /* kind, ref = number, date = review due */
 	MUSTER_R_CERT_REVOKED,      /* kind, ref = number, date */
-	MUSTER_R_CERT_NOT_YET,      /* kind, ref = number, date = valid_from */
 	MUSTER_R_NEEDS,             /* kind: --needs KIND, no valid certificate of it */
 	MUSTER_R_NEEDS_SPECIAL,     /* --needs special: not a 特体队员 */
 	MUSTER_R_NO_EXAM,           /* no pre-placement or periodic exam on record */
@@ -134,7 +133,7 @@ MUSTER_API int muster_person_birth(const muster_rec *person, uint64_t *birth, ch
 
 /*
  * What falls due for a person up to a date (inclusive): certificates that
- * expire or whose review falls due (the review window counts), periodic
+ * expire (which replaces their review) or whose review falls due, periodic
  * exams due, rechecks, emergency exams owed after deployments, exit exams
  * owed by leavers.  Overdue items are included.
  */

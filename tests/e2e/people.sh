@@ -130,6 +130,12 @@ ok $? "one person of the other team"
 as hr health rule 噪声 --interval 90 >/dev/null && as hr person update "$P15" --hazards 噪声 --reason 调整岗位 >/dev/null
 ok $? "P15's post now carries 噪声, examined every 90 days"
 
+kid=$(q --json key list | "$PY" -c 'import json,sys; print([k["key_id"] for k in json.load(sys.stdin) if k["holder"]=="库管 李娜"][0])')
+as hr person update "$P09" --signer "$kid" --reason 大队指挥员持有签名密钥 >/dev/null
+ok $? "a person may hold a signing key"
+is "$(q --json person show "$P09" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["person"]["signer"])')" "$kid" "bound by its key id"
+refused 3 "a key id nobody enrolled" "enrolled key" as hr person update "$P09" --signer 0011223344556677 --reason x
+
 # ---- ready --------------------------------------------------------------------------------
 succeeds "muster ready --team KS-SX-01 --json" --store "$S" --json ready --team KS-SX-01
 set_is() { # set_is JSON-LIST-EXPR "ID ID..." DESC: the ids the expression lists are exactly these
@@ -225,6 +231,11 @@ refused 2 "a special-operation number that is not T + ID" "T$P08" as hr cert add
 	--number "T$P09" --op-category 5 --item 瓦斯检查作业 --issuer 山西省应急管理厅 --valid-from "$(day -10)"
 refused 2 "an exit exam before hire" "before" as hr exam record "$P12" --exam exit --institution 医院 \
 	--date "$(years_ago 6)" --conclusion normal
+refused 2 "a leaver suspended" "return to active" as hr person update "$P19" --status suspended --reason x
+refused 2 "a hazard factor given twice" "repeated" as hr person update "$P12" --hazards 煤尘 --hazards 噪声 \
+	--hazards 煤尘 --reason x
+refused 2 "an arrival target of zero" "target" as keeper deploy open CD-X --source self --ordered-by x \
+	--incident y --location z --target 0
 refused 2 "a recheck without its items" "items" as hr exam record "$P12" --exam periodic --institution 医院 \
 	--date "$(day -1)" --conclusion recheck
 refused 4 "a keeper recording a health exam" "hr" as keeper exam record "$P12" --exam periodic --institution 医院 \
@@ -254,6 +265,7 @@ refused 2 "a time in the future" "future" as keeper deploy time CD-2026-0137 --a
 as keeper deploy time CD-2026-0137 --arrived "$(at -200)" --ended "$(at -60)" >/dev/null
 ok $? "arrived and ended"
 refused 2 "departed twice" "already" as keeper deploy time CD-2026-0137 --departed "$(at -300)"
+refused 2 "a report before the return" "return" as keeper deploy report CD-2026-0137 --reported "$(at -50)"
 refused 2 "a return before the rescue ended" "before" as keeper deploy return CD-2026-0137 --returned "$(at -90)"
 succeeds "归建" --store "$S" --key "$T/keeper.key" --json deploy return CD-2026-0137 --returned "$(at -10)"
 is "$(py 'd["owed"]')" "{'emergency_exams': 3, 'post_use_inspections': 2}" "the return leaves 3 emergency exams and 2 post-use inspections owed"
