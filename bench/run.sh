@@ -9,6 +9,9 @@
 # figures are printed), BENCH_TMPDIR (scratch space, default $TMPDIR or
 # /tmp: put it on the disk you care about), BENCH_STRICT=1 (exit 1 on a
 # MISS), and the BENCH_* sizes bench/bench reads (BENCH_ENTRIES...).
+# BENCH_EQUIP and BENCH_PEOPLE_BIN name bench/bench_equip and
+# bench/bench_people (run when built); bench_people reads BENCH_TEAMS,
+# BENCH_PEOPLE (the head count, 28000), BENCH_CERTS and BENCH_EXAMS.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +49,16 @@ if [ -x "$bench_equip" ]; then
 		exit 1
 	fi
 fi
+bench_people=${BENCH_PEOPLE_BIN:-./bench/bench_people}
+if [ -x "$bench_people" ]; then
+	echo "== muster: $bench_people (BENCH_TEAMS=${BENCH_TEAMS:-130}, BENCH_PEOPLE=${BENCH_PEOPLE:-28000})"
+	("$bench_people" "$scratch/muster" 2>&1 || echo "bench_failed $?") |
+		tee -a "$scratch/bench.out"
+	if grep -q '^bench_failed' "$scratch/bench.out"; then
+		echo "bench: $bench_people failed" >&2
+		exit 1
+	fi
+fi
 
 # figure | bench key | limits key | same-run key | goal kind | goal value | unit
 cat >"$scratch/rows" <<'EOF'
@@ -63,6 +76,15 @@ scan to checkout, median|scan_checkout_median_ms|lmdb_commit_sync|-|-|-|ms
 PNG labels/s|labels_png_per_s|qrencode_M|ref_qrencode_per_s|min|0.3|/s
 1,000-label PDF sheet|pdf_1000_labels_s|-|-|max|3|s
 asset lookup by payload|lookup_payload_us|verify_ed25519|ref_verify_per_s|costmax|1.2|us
+people build, events/s|build_people_per_s|sign_ed25519|-|-|-|/s
+ready, one team|ready_team_ms|-|-|max|5|ms
+  (p90 of the teams)|ready_team_p90_ms|-|-|-|-|ms
+ready, whole country|ready_country_ms|-|-|max|200|ms
+  (CPU time)|ready_country_cpu_ms|-|-|-|-|ms
+  (per person)|ready_per_person_us|-|-|-|-|us
+due in 60 days, country|due_country_ms|-|-|max|200|ms
+  (CPU time)|due_country_cpu_ms|-|-|-|-|ms
+due in 60 days, one team|due_team_ms|-|-|-|-|ms
 EOF
 
 echo

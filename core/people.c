@@ -247,8 +247,16 @@ static int cert_dates(struct ctx *c, const muster_cert_rule *rule, muster_rec *r
 	}
 	muster_rec_del(r, MF_DUE);
 	if (rule->review) {
-		uint64_t base = MUSTER_HAS(r, MF_REVIEWED) ? r->v[MF_REVIEWED].u : from;
-		uint64_t due = muster_date_add_months(base, rule->review);
+		/*
+		 * Reviews fall on the anniversaries of valid from (3, 6... years on).
+		 * A review done inside its window satisfies that anniversary; the
+		 * next one is due at the next anniversary, not three years after the
+		 * review day (which would put a review just before expiry).
+		 */
+		uint64_t after = MUSTER_HAS(r, MF_REVIEWED) ? muster_date_add(r->v[MF_REVIEWED].u, rule->window) : from;
+		uint64_t due = muster_date_add_months(from, rule->review);
+		for (unsigned k = 2; due <= after && k < 200; k++)
+			due = muster_date_add_months(from, rule->review * k);
 		if (!MUSTER_HAS(r, MF_VALID_TO) || due < r->v[MF_VALID_TO].u)
 			muster_rec_uint(r, MF_DUE, due);
 	}

@@ -13,6 +13,86 @@
 #include <muster/ident.h>
 #include <muster/people.h>
 
+#include <pthread.h>
+
+/*
+ * Rows in the projections were checked when the event that wrote them was
+ * appended (and reindex re-derives them): read them without re-checking
+ * UTF-8 and dates, straight into *r.  Lengths and enum values are still
+ * checked, so a damaged row is refused, never read past or indexed with.
+ */
+static uint8_t ftype[MUSTER_FIELDS_MAX], fenums[MUSTER_FIELDS_MAX];
+static pthread_once_t ftype_once = PTHREAD_ONCE_INIT;
+
+static void ftype_init(void)
+{
+	for (unsigned t = 1; t < MUSTER_FIELDS_MAX; t++) {
+		const muster_field *f = muster_field_get(t);
+		ftype[t] = f ? f->type : 0;
+		for (unsigned i = 0; f && f->enums && f->enums[i]; i++)
+			fenums[t] = (uint8_t)(i + 1);
+	}
+}
+
+static uint64_t leb(const uint8_t **pp, const uint8_t *e, int *bad)
+{
+	uint64_t v = 0;
+	const uint8_t *p = *pp;
+	for (unsigned shift = 0; p < e && shift < 64; shift += 7) {
+		uint8_t c = *p++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*pp = p;
+			return v;
+		}
+	}
+	*bad = 1;
+	return 0;
+}
+
+static int row_decode(const void *vp, size_t n, muster_rec *r)
+{
+	const uint8_t *p = vp, *e = p + n;
+	int bad = 0;
+	pthread_once(&ftype_once, ftype_init);
+	r->has = 0;
+	while (p < e && !bad) {
+		uint64_t tag = leb(&p, e, &bad), len;
+		if (bad || tag >= MUSTER_FIELDS_MAX || !ftype[tag])
+			return MUSTER_ECORRUPT;
+		muster_fv *v = &r->v[tag];
+		switch (ftype[tag]) {
+		case MUSTER_F_TEXT:
+		case MUSTER_F_BYTES:
+			len = leb(&p, e, &bad);
+			if (bad || len > (uint64_t)(e - p))
+				return MUSTER_ECORRUPT;
+			*v = (muster_fv){0, (const char *)p, len};
+			p += len;
+			break;
+		case MUSTER_F_LIST:
+		case MUSTER_F_KV: {
+			uint64_t count = leb(&p, e, &bad), items = ftype[tag] == MUSTER_F_KV ? 2 * count : count;
+			const uint8_t *start = p;
+			for (uint64_t i = 0; i < items && !bad; i++) {
+				len = leb(&p, e, &bad);
+				if (bad || len > (uint64_t)(e - p))
+					return MUSTER_ECORRUPT;
+				p += len;
+			}
+			*v = (muster_fv){count, (const char *)start, (size_t)(p - start)};
+			break;
+		}
+		default:
+			*v = (muster_fv){leb(&p, e, &bad), NULL, 0};
+			if (ftype[tag] == MUSTER_F_ENUM && v->u >= fenums[tag])
+				return MUSTER_ECORRUPT;
+		}
+		r->has |= MUSTER_BIT(tag);
+	}
+	return bad || p != e ? MUSTER_ECORRUPT : 0;
+}
+
 unsigned muster_position_age_limit(unsigned position)
 {
 	static const unsigned limit[] = {55, 50, 45, 45};
@@ -166,24 +246,90 @@ int muster_policy_get(muster_snap *sn, muster_policy *out)
 	return 0;
 }
 
+#define CERTS_MAX 64
+#define HRULES_MAX 64
+
+struct certs {
+	muster_rec r[CERTS_MAX];
+	size_t n;
+	/* the health rules, read once per snapshot: hazard -> interval days */
+	int hr_loaded, hr_overflow; /* overflow: more rules than fit, look each up */
+	uint64_t hr_default;
+	size_t nhr;
+	struct {
+		const char *p;
+		size_t n;
+		uint64_t days;
+	} hr[HRULES_MAX];
+};
+
+static struct certs *snap_certs(muster_snap *sn)
+{
+	if (!sn->certs) {
+		sn->certs = malloc(sizeof *sn->certs);
+		if (sn->certs)
+			sn->certs->hr_loaded = 0, sn->certs->n = 0;
+	}
+	return sn->certs;
+}
+
+static int hrules_load(muster_snap *sn, struct certs *cs)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	muster_rec r;
+	cs->hr_default = 365;
+	cs->nhr = 0;
+	cs->hr_overflow = 0;
+	int rc = muster_mdb_err(mdb_cursor_open(sn->txn, sn->dbi[DB_HRULE], &cur));
+	if (rc)
+		return rc;
+	int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (row_decode(v.mv_data, v.mv_size, &r) != 0)
+			break;
+		if (k.mv_size == 7 && memcmp(k.mv_data, "default", 7) == 0)
+			cs->hr_default = r.v[MF_INTERVAL].u;
+		else if (cs->nhr < HRULES_MAX)
+			cs->hr[cs->nhr].p = k.mv_data, cs->hr[cs->nhr].n = k.mv_size, cs->hr[cs->nhr++].days = r.v[MF_INTERVAL].u;
+		else
+			cs->hr_overflow = 1;
+	}
+	mdb_cursor_close(cur);
+	if (mrc != 0 && mrc != MDB_NOTFOUND)
+		return mrc > 0 ? MUSTER_ECORRUPT : muster_mdb_err(mrc);
+	cs->hr_loaded = 1;
+	return 0;
+}
+
 int muster_person_periodic_due(muster_snap *sn, const muster_rec *p, uint64_t *due, uint64_t *interval)
 {
-	uint64_t days = 365, last = 0;
-	MDB_val k = {7, "default"}, v;
-	muster_rec r;
+	struct certs *cs = snap_certs(sn);
+	uint64_t days, last = 0;
+	int rc;
+	if (!cs)
+		return MUSTER_ENOMEM;
+	if (!cs->hr_loaded && (rc = hrules_load(sn, cs)) != 0)
+		return rc;
+	days = cs->hr_default;
 	/* The crew default (hazard "default"), then the shortest interval among the post's hazard factors. */
-	if (mdb_get(sn->txn, sn->dbi[DB_HRULE], &k, &v) == 0 && muster_rec_decode(v.mv_data, v.mv_size, 0, 0, &r, NULL, 0) == 0)
-		days = r.v[MF_INTERVAL].u;
 	if (MUSTER_HAS(p, MF_HAZARDS)) {
 		muster_iter it;
 		const char *s;
 		size_t n;
 		muster_iter_init(&it, &p->v[MF_HAZARDS], 0);
 		while (muster_iter_next(&it, &s, &n)) {
-			k.mv_size = n, k.mv_data = (void *)s;
-			if (mdb_get(sn->txn, sn->dbi[DB_HRULE], &k, &v) == 0 &&
-				muster_rec_decode(v.mv_data, v.mv_size, 0, 0, &r, NULL, 0) == 0 && r.v[MF_INTERVAL].u < days)
-				days = r.v[MF_INTERVAL].u;
+			MDB_val k = {n, (void *)s}, v;
+			muster_rec r;
+			if (cs->hr_overflow) {
+				if (mdb_get(sn->txn, sn->dbi[DB_HRULE], &k, &v) == 0 && row_decode(v.mv_data, v.mv_size, &r) == 0 &&
+					r.v[MF_INTERVAL].u < days)
+					days = r.v[MF_INTERVAL].u;
+				continue;
+			}
+			for (size_t i = 0; i < cs->nhr; i++)
+				if (cs->hr[i].n == n && memcmp(cs->hr[i].p, s, n) == 0 && cs->hr[i].days < days)
+					days = cs->hr[i].days;
 		}
 	}
 	if (MUSTER_HAS(p, MF_PRE_PLACEMENT))
@@ -203,13 +349,6 @@ static MDB_cursor *snap_cursor(muster_snap *sn, int which, int db)
 	return sn->cur[which];
 }
 
-#define CERTS_MAX 64
-
-struct certs {
-	muster_rec r[CERTS_MAX];
-	size_t n;
-};
-
 void muster_snap_release(muster_snap *sn)
 {
 	for (int i = 0; i < 2; i++)
@@ -217,13 +356,6 @@ void muster_snap_release(muster_snap *sn)
 			mdb_cursor_close(sn->cur[i]), sn->cur[i] = NULL;
 	free(sn->certs);
 	sn->certs = NULL;
-}
-
-static struct certs *snap_certs(muster_snap *sn)
-{
-	if (!sn->certs)
-		sn->certs = malloc(sizeof *sn->certs);
-	return sn->certs;
 }
 
 static int certs_of(muster_snap *sn, const muster_fv *id, struct certs *out)
@@ -238,7 +370,7 @@ static int certs_of(muster_snap *sn, const muster_fv *id, struct certs *out)
 	MDB_val k = {id->n + 1, pre}, v;
 	int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	while (mrc == 0 && k.mv_size > id->n + 1 && memcmp(k.mv_data, pre, id->n + 1) == 0 && out->n < CERTS_MAX) {
-		if (muster_rec_decode(v.mv_data, v.mv_size, 0, 0, &out->r[out->n], NULL, 0) != 0)
+		if (row_decode(v.mv_data, v.mv_size, &out->r[out->n]) != 0)
 			return MUSTER_ECORRUPT;
 		out->n++;
 		mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -550,7 +682,7 @@ int muster_people_each(muster_snap *sn, const char *team, muster_person_cb cb, v
 			if ((mrc = mdb_get(sn->txn, sn->dbi[DB_PERSON], &pk, &v)) != 0)
 				break;
 		}
-		if ((rc = muster_rec_decode(v.mv_data, v.mv_size, 0, 0, &p, NULL, 0)) == 0)
+		if ((rc = row_decode(v.mv_data, v.mv_size, &p)) == 0)
 			rc = cb(&p, arg);
 	}
 	mdb_cursor_close(cur);

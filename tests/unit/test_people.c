@@ -220,11 +220,12 @@ static void test_rules(void)
 	is_int(EV(MUSTER_EV_CERT_REVIEW, "person=" P1, "kind=special_op", "number=T" P1, "item=瓦斯检查作业",
 		       "date=2022-12-01", "hours=8"),
 		0, "the review inside the window");
-	is_str(ready_codes(P1, 20251201, NULL, &blocks), "cert_review_due",
-		"the next review is three years on (2025-12-01), its window open");
-	is_str(ready_codes(P1, 20251202, NULL, &blocks), "cert_review_overdue", "and overdue the day after");
+	is_str(ready_codes(P1, 20251201, NULL, &blocks), "cert_expiring",
+		"reviewed at three years, nothing more is due before the six years end: only the expiry warns");
+	is_str(ready_codes(P1, 20251231, NULL, &blocks), "cert_expiring", "valid on its last day");
 	is_str(ready_codes(P1, 20260101, NULL, &blocks), "cert_expired age", "the six years end on 2025-12-31");
-	is_int(due_count(P1, 20251201, MUSTER_D_CERT_REVIEW), 1, "the review is on the due list");
+	is_int(due_count(P1, 20251201, MUSTER_D_CERT_REVIEW), 0, "no review is due after the last one");
+	is_int(due_count(P1, 20251231, MUSTER_D_CERT_EXPIRY), 1, "the expiry is on the due list");
 	is_int(EV(MUSTER_EV_CERT_RENEW, "person=" P1, "kind=special_op", "number=T" P1, "item=瓦斯检查作业",
 		       "valid_from=2026-01-10"),
 		0, "a renewal starts a new six-year period");
