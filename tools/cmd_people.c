@@ -489,7 +489,8 @@ static int cmd_ready(const struct opts *o)
 
 struct due_row {
 	muster_due_item it;
-	const muster_rec *p; /* points into rows[] */
+	size_t person;       /* index into people[] while collecting */
+	const muster_rec *p; /* &people[person], once collected */
 };
 
 struct due {
@@ -515,9 +516,9 @@ static int due_one(const muster_rec *p, void *arg)
 		muster_rec *np = realloc(d->people, cap * sizeof *np);
 		if (!np)
 			return d->rc = MUSTER_ENOMEM;
-		/* Rows point at people by index below, so moving the array is fine. */
 		d->people = np, d->pcap = cap;
 	}
+	/* The copy's fields point into the snapshot, which outlives the list. */
 	d->people[d->np] = *p;
 	for (size_t i = 0; i < n; i++) {
 		if (d->n == d->cap) {
@@ -528,7 +529,7 @@ static int due_one(const muster_rec *p, void *arg)
 			d->rows = nr, d->cap = cap;
 		}
 		d->rows[d->n].it = it[i];
-		d->rows[d->n].p = (const muster_rec *)(uintptr_t)(d->np + 1); /* index + 1 until sorted */
+		d->rows[d->n].person = d->np;
 		d->n++;
 	}
 	d->np++;
@@ -696,7 +697,7 @@ static int cmd_due(const struct opts *o)
 	if (rc)
 		die(cli_exit_code(rc), L("cannot read the people: %s", "无法读取人员：%s"), cli_strerror(rc));
 	for (size_t i = 0; i < d.n; i++)
-		d.rows[i].p = &d.people[(uintptr_t)d.rows[i].p - 1];
+		d.rows[i].p = &d.people[d.rows[i].person];
 	if (d.n)
 		qsort(d.rows, d.n, sizeof *d.rows, due_cmp);
 	const char *ics = cli_opt(o, "ics");
