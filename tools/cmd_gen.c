@@ -7,8 +7,13 @@
  *
  * The whole dataset is planned in memory first (teams, depots, inspection
  * rules, assets, and a year of custody and inspection history simulated
- * asset by asset), then written: setup events in a fixed order, history
- * sorted by (date, asset, step).  Every random choice comes from
+ * asset by asset; each team's people with their certificates and
+ * occupational health exams; and the deployments of its missions, with
+ * their crews, the emergency exams and post-use inspections after them),
+ * then written: setup events in a fixed order, history sorted by (date,
+ * phase, entity, step), where the phases of a day are people's records,
+ * deployments ordered, custody and inspections, deployment times and
+ * returns, and what follows a return.  Every random choice comes from
  * xoshiro256** streams seeded from the seed and what is being drawn, so
  * the same scale and seed give the same entities, fields and event order;
  * dates are relative to today (Asia/Shanghai), so the same seed on the
@@ -36,10 +41,12 @@ enum { SCALE_TEAM, SCALE_PROVINCE, SCALE_NATIONAL };
 static const char *const scale_names[] = {"team", "province", "national"};
 static const uint32_t scale_assets[] = {600, 4000, 100000};
 
-#define PERSONS 16     /* named people per team */
+#define PERSONS 16     /* people per team who take equipment out and sign inspections (never leave) */
 #define BATCH 4000     /* appends per muster_write */
 #define HISTORY 365    /* days of history */
 #define NATIONAL_TEAMS 130
+#define RECORDS (365 + 180) /* people's records go back this far before the year; older exams were entered then */
+#define NEVER INT32_MAX
 
 /* ---- randomness: xoshiro256**, seeded through splitmix64 ------------------------------ */
 
@@ -108,9 +115,11 @@ struct gteam {
 	uint8_t sp, prov, ndepots;
 	uint16_t place;     /* index into gen_places */
 	uint32_t key;       /* prov * 64 + rank of its place: names the team's random streams */
-	uint32_t person0;   /* PERSONS names from here */
+	uint32_t person0, npeople; /* its people; the first PERSONS are the ones named in custody */
 	uint32_t asset0, nassets;
 	uint32_t act0, nact;
+	int32_t season;     /* day of its yearly training and exams in the year shown; missions come after */
+	uint8_t inst;       /* its occupational health institution */
 	double neglect;     /* how often the last inspection due is missed */
 };
 
@@ -120,6 +129,37 @@ struct gact {
 	uint16_t dur, no, year;
 	uint8_t mission;
 	uint32_t team;
+	/* A mission's deployment. */
+	int32_t back;       /* last day an asset of it came back */
+	uint8_t out;        /* an asset of it is still out today */
+	uint8_t stages;     /* how many of t[] happened before today */
+	uint8_t source, incident, word;
+	uint16_t seq, place;
+	int64_t t[6];       /* ordered, departed, arrived, ended, returned, reported: seconds since 1970 UTC */
+};
+
+/* A rescuer. */
+struct gperson {
+	char name[16];
+	char id[19];        /* resident ID (GB 11643) */
+	uint8_t pos, female, special, hz, cls, new_hire;
+	uint16_t seq;
+	uint32_t team;
+	int32_t birth, hired, enrol, left; /* days; left 0: still on the team */
+	/* When the rules find them ready, as they judge on the day an event is written (see person_ready). */
+	int32_t ok_from, ok_to, mb_from, mb_to, avail;
+};
+
+/* A certificate (a row: a renewal keeps its row, a re-issue is a new one). */
+struct gcert {
+	uint32_t person, serial;
+	int32_t from, reviewed; /* valid from, last review (0: none) as registered */
+	uint8_t kind, item;
+};
+
+/* An asset on a deployment: checked out or requisitioned for it. */
+struct guse {
+	uint32_t asset, act;
 };
 
 struct gasset {
@@ -134,16 +174,20 @@ struct gasset {
 	uint8_t final;       /* MUSTER_S_* at the end */
 	uint8_t moved;       /* accepted by another team */
 	int32_t last;        /* day of its last event */
+	int32_t scrapped;    /* day it was scrapped, 0 */
 };
 
-/* One event to write.  type is MUSTER_EV_*; the meaning of a..x depends on it (see build()). */
+/* Phases of a day: people's records, deployments ordered, custody, deployment times, after a return. */
+enum { PH_HR, PH_ORDER, PH_ASSET, PH_DEPLOY, PH_AFTER };
+
+/* One event to write.  type is MUSTER_EV_*; the meaning of a..y depends on it (see build()). */
 struct gev {
 	int32_t day;
-	uint32_t ent; /* asset, team, type or key index */
-	uint16_t seq;
-	uint8_t type, a, b, c;
-	uint16_t d;
+	uint32_t ent; /* asset, person, mission, team, type or key index */
 	uint32_t x;
+	int32_t y;
+	uint16_t seq, d;
+	uint8_t type, ph, a, b, c;
 };
 
 struct gen {
@@ -157,15 +201,22 @@ struct gen {
 	uint32_t nassets;
 	struct gact *acts;
 	uint32_t nacts;
-	char (*persons)[16];
-	uint32_t npersons;
-	char admin_name[16];
+	struct gperson *people;
+	uint32_t npeople;
+	struct gcert *certs;
+	uint32_t ncerts, ccap;
+	struct guse *uses;
+	uint32_t nuses, ucap;
+	uint64_t *idset; /* resident IDs given (first 17 digits + 1), open addressing */
+	uint32_t idcap;
+	uint32_t nexams, ndeploy;
+	char admin_name[16], hr_name[16];
 	uint16_t place_order[GEN_NPLACES]; /* places of each province, shuffled, by province */
 	uint16_t prov_first[GEN_NPROV + 1];
 	struct gev *ev;
 	size_t nev, cap, nsetup;
 	uint32_t serial[GEN_NTYPES][3];
-	uint8_t pk[2][MUSTER_PK_BYTES]; /* keeper, keeper2 */
+	uint8_t pk[3][MUSTER_PK_BYTES]; /* keeper, keeper2, hr */
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -187,6 +238,7 @@ static struct gev *push(struct gen *g, int32_t day, uint32_t ent, uint8_t type)
 	e->day = day;
 	e->ent = ent;
 	e->type = type;
+	e->ph = PH_ASSET;
 	return e;
 }
 
@@ -197,6 +249,24 @@ static struct gev *emit(struct gen *g, uint32_t ai, int32_t day, uint8_t type)
 	struct gev *e = push(g, day, ai, type);
 	e->seq = a->nseq++;
 	a->last = day;
+	return e;
+}
+
+/* An event in a person's records, written on day. */
+static struct gev *pemit(struct gen *g, uint32_t pi, int32_t day, uint8_t type)
+{
+	struct gev *e = push(g, day, pi, type);
+	e->ph = PH_HR;
+	e->seq = g->people[pi].seq++;
+	return e;
+}
+
+/* An event of a mission's deployment. */
+static struct gev *demit(struct gen *g, uint32_t act, int32_t day, uint8_t ph, uint8_t type)
+{
+	struct gev *e = push(g, day, act, type);
+	e->ph = ph;
+	e->seq = g->acts[act].seq++;
 	return e;
 }
 
@@ -264,19 +334,8 @@ static void team_init(struct gen *g, struct gteam *t, const struct slot *sl)
 	credit_code(&r, p->code, t->host_code);
 	t->ndepots = (uint8_t)(2 + below(&r, 2));
 	t->neglect = 0.03 + 0.11 * unif(&r);
-	t->person0 = g->npersons;
-	g->persons = xrealloc(g->persons, (g->npersons + PERSONS) * sizeof *g->persons);
-	for (int i = 0; i < PERSONS; i++) {
-		char *nm = g->persons[g->npersons];
-		int again;
-		do {
-			person_name(&r, nm);
-			again = 0;
-			for (int k = 0; k < i; k++)
-				again |= strcmp(g->persons[t->person0 + (uint32_t)k], nm) == 0;
-		} while (again);
-		g->npersons++;
-	}
+	t->season = 20 + (int32_t)below(&r, 100);
+	t->inst = (uint8_t)below(&r, (uint32_t)NELEM(gen_institutions));
 }
 
 /* The teams of the scale: the national roster (130 teams), one of it, or six of one province. */
@@ -341,6 +400,7 @@ static void roster(struct gen *g)
 		team_init(g, &g->teams[i], &sel[i]);
 	rng_init(&r, g->seed, 17, 0);
 	person_name(&r, g->admin_name);
+	person_name(&r, g->hr_name);
 }
 
 static int act_cmp(const void *pa, const void *pb)
@@ -367,6 +427,10 @@ static void activities(struct gen *g)
 			memset(a, 0, sizeof *a);
 			a->mission = i < nm;
 			a->day = g->start + (int32_t)below(&r, HISTORY + 1);
+			if (a->mission) { /* after the team's yearly exams and certificate renewals: see person_ready() */
+				int32_t lo = g->start + t->season + 50;
+				a->day = lo + (int32_t)below(&r, (uint32_t)(g->today - lo));
+			}
 			a->dur = (uint16_t)(a->mission ? 1 + below(&r, 10) : 1 + below(&r, 2));
 			a->team = ti;
 		}
@@ -397,6 +461,563 @@ static void activities(struct gen *g)
 		m[i]->no = (uint16_t)(no > 9999 ? 9999 : no);
 	}
 	free(m);
+}
+
+/* ---- people ----------------------------------------------------------------------------- */
+
+/*
+ * Readiness.  A person joins a deployment only if the rules find them ready
+ * (core/people_read.c), and the rules judge on the day the event is
+ * written, today, from what the log holds so far: a certificate whose old
+ * period ended before today blocks until its renewal is written, an exam
+ * counts only if it is less than a year before today, an emergency exam is
+ * owed from the return until it is written.  So each person carries, in
+ * days of writing (a day's people's records come before its deployments):
+ * ready on [ok_from, ok_to) except [mb_from, mb_to), and free for a
+ * deployment from avail on.  Every block is taken at least as wide as the
+ * rules would make it; a crew member who is not ready carries a reason.
+ * Each team's yearly exams and certificate renewals fall in its season,
+ * and its missions come after it, so that crews are ready.
+ */
+static void block(struct gperson *p, int32_t from, int32_t to, int32_t start)
+{
+	if (to <= start || from >= to)
+		return;
+	if (from <= start) {
+		if (to > p->ok_from)
+			p->ok_from = to;
+	} else if (to == NEVER || p->mb_to) {
+		if (from < p->ok_to)
+			p->ok_to = from;
+	} else {
+		p->mb_from = from;
+		p->mb_to = to;
+	}
+}
+
+static int person_ready(const struct gperson *p, int32_t day)
+{
+	return day >= p->ok_from && day < p->ok_to && !(day >= p->mb_from && day < p->mb_to);
+}
+
+static int32_t days_of(uint64_t ymd)
+{
+	return (int32_t)muster_date_days(ymd);
+}
+
+static int32_t add_months(int32_t day, unsigned months)
+{
+	return days_of(muster_date_add_months(muster_date_from_days(day), months));
+}
+
+/* The same day of the month months earlier (days of the month are kept at most 28 here). */
+static int32_t sub_months(int32_t day, unsigned months)
+{
+	uint64_t ymd = muster_date_from_days(day);
+	int64_t m = (int64_t)(ymd / 10000) * 12 + (int64_t)(ymd / 100 % 100) - 1 - months;
+	return days_of((uint64_t)(m / 12) * 10000 + (uint64_t)(m % 12 + 1) * 100 + ymd % 100);
+}
+
+/* A day whose day of the month is at most 28, so that months can be added and taken back. */
+static int32_t day28(int32_t day)
+{
+	uint64_t d = muster_date_from_days(day) % 100;
+	return d > 28 ? day - (int32_t)(d - 28) : day;
+}
+
+static void rescuer_name(rng *r, int female, char out[16])
+{
+	double u = unif(r);
+	const char *s = gen_surnames[(uint32_t)(u * u * (double)NELEM(gen_surnames))]; /* the common ones more often */
+	const char *a = female ? PICK(r, gen_given_f) : PICK(r, gen_given_m);
+	const char *b = chance(r, 0.7) ? (female ? PICK(r, gen_given_f) : PICK(r, gen_given_m)) : "";
+	snprintf(out, 16, "%s%s%s", s, a, b);
+}
+
+/* A resident ID born on day, unique in the dataset, with its GB 11643 check character. */
+static void resident_id(struct gen *g, rng *r, const struct gteam *t, int32_t birth, int female, char out[19])
+{
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	uint32_t prov = chance(r, 0.85) ? t->prov : below(r, (uint32_t)GEN_NPROV);
+	const char *pc = gen_provs[prov].code;
+	uint64_t ymd = muster_date_from_days(birth);
+	for (;;) {
+		unsigned city = 1 + below(r, 15), county = 1 + below(r, 28), seq = 2 * below(r, 499) + (female ? 2 : 1);
+		snprintf(out, 19, "%.2s%02u%02u%08u%03u", pc[0] == '6' && pc[1] == '6' ? "65" : pc, city, county,
+			(unsigned)ymd, seq);
+		uint64_t key = strtoull(out, NULL, 10) + 1; /* 17 digits */
+		uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15u) >> 40) & (g->idcap - 1);
+		while (g->idset[h] && g->idset[h] != key)
+			h = (h + 1) & (g->idcap - 1);
+		if (g->idset[h])
+			continue;
+		g->idset[h] = key;
+		break;
+	}
+	int sum = 0;
+	for (int i = 0; i < 17; i++)
+		sum += (out[i] - '0') * w[i];
+	out[17] = "10X98765432"[sum % 11];
+	out[18] = 0;
+}
+
+/* How many people a team has at this scale. */
+static uint32_t team_size(const struct gen *g, rng *r)
+{
+	if (g->scale == SCALE_NATIONAL)
+		return 160 + below(r, 111);
+	if (g->scale == SCALE_PROVINCE)
+		return 40 + below(r, 41);
+	return 20 + below(r, 21);
+}
+
+static int age_limit_ok(int pos, int age)
+{
+	unsigned lim = muster_position_age_limit((unsigned)pos);
+	return !lim || (unsigned)age <= lim;
+}
+
+/* Who a team has: posts, ages, hire dates, who joined during the year and who left. */
+static void person_init(struct gen *g, uint32_t ti, uint32_t pi, int pos, int new_hire, rng *r)
+{
+	static const uint8_t age_lo[] = {42, 35, 29, 22, 26, 24, 24, 25}, age_hi[] = {56, 51, 47, 49, 55, 55, 50, 57};
+	static const uint8_t tenure[] = {15, 10, 6, 1, 3, 1, 1, 1};
+	const struct gteam *t = &g->teams[ti];
+	struct gperson *p = &g->people[pi];
+	memset(p, 0, sizeof *p);
+	p->team = ti;
+	p->pos = (uint8_t)pos;
+	p->new_hire = (uint8_t)new_hire;
+	p->female = (uint8_t)chance(r, pos == MUSTER_POS_MEDIC ? 0.45 : pos == MUSTER_POS_OTHER ? 0.3 :
+						  pos == MUSTER_POS_TECHNICIAN ? 0.1 : 0.02);
+	int age = new_hire ? 21 + (int)below(r, 8) : age_lo[pos] + (int)below(r, (uint32_t)(age_hi[pos] - age_lo[pos] + 1));
+	if (!age_limit_ok(pos, age) && chance(r, 0.5)) /* over the post's age norm: some, not too many */
+		age = age_lo[pos] + (int)below(r, (uint32_t)(age_hi[pos] - age_lo[pos] + 1));
+	int32_t birth = g->today - age * 365 - (int32_t)below(r, 365) - age / 4;
+	int32_t lo = days_of(19680101), hi = days_of(20041231);
+	p->birth = birth < lo ? lo + (int32_t)below(r, 365) : birth > hi ? hi - (int32_t)below(r, 365) : birth;
+	p->cls = (uint8_t)(pos == MUSTER_POS_DRIVER ? 1 : pos == MUSTER_POS_TECHNICIAN || pos == MUSTER_POS_OTHER ? 2 : 0);
+	p->hz = gen_post_hazards[t->sp][p->cls];
+	p->special = (uint8_t)((pos == MUSTER_POS_MEMBER || pos == MUSTER_POS_SQUAD) &&
+			       chance(r, t->sp == SP_MINE || t->sp == SP_TUNNEL ? 0.25 : 0.1));
+	if (new_hire) {
+		p->hired = g->start + 45 + (int32_t)below(r, HISTORY - 50);
+		p->enrol = p->hired - 3 - (int32_t)below(r, 25); /* enrolled at the pre-placement exam */
+	} else {
+		int most = age - 19 - tenure[pos];
+		int hire_age = 19 + (most > 0 ? (int)below(r, (uint32_t)(most < 12 ? most : 12) + 1) : 0);
+		p->hired = p->birth + hire_age * 365 + hire_age / 4 + (int32_t)below(r, 365);
+		if (p->hired > g->start - 30)
+			p->hired = g->start - 30 - (int32_t)below(r, 300);
+		if (p->hired < p->birth + 18 * 365 + 5)
+			p->hired = p->birth + 18 * 365 + 5;
+		/* Records begin RECORDS days before the year: earlier people were entered then. */
+		int32_t rec = g->start - RECORDS;
+		p->enrol = p->hired > rec + 60 ? p->hired - 1 - (int32_t)below(r, 30) : rec + (int32_t)below(r, 60);
+	}
+	p->ok_from = p->hired;
+	p->ok_to = NEVER;
+	p->avail = 0;
+	resident_id(g, r, t, p->birth, p->female, p->id);
+	int again;
+	do { /* names are unique within a team */
+		rescuer_name(r, p->female, p->name);
+		again = 0;
+		for (uint32_t k = t->person0; k < pi && !again; k++)
+			again = strcmp(g->people[k].name, p->name) == 0;
+	} while (again);
+}
+
+/* The roster of every team: posts in a fixed order (the first ones inspect and take equipment out). */
+static void people_plan(struct gen *g)
+{
+	g->idcap = 1024;
+	for (uint32_t need = 4 * NATIONAL_TEAMS * 280; g->idcap < need && g->scale == SCALE_NATIONAL;)
+		g->idcap *= 2;
+	if (g->scale != SCALE_NATIONAL)
+		g->idcap = 4096;
+	g->idset = xrealloc(NULL, g->idcap * sizeof *g->idset);
+	memset(g->idset, 0, g->idcap * sizeof *g->idset);
+	for (uint32_t ti = 0; ti < g->nteams; ti++) {
+		struct gteam *t = &g->teams[ti];
+		rng r;
+		rng_init(&r, g->seed, 19, t->key);
+		uint32_t n = team_size(g, &r);
+		uint32_t squadrons = n < 30 ? 1 : n < 60 ? 2 : n < 200 ? 3 : 4;
+		uint32_t count[8] = {0};
+		count[MUSTER_POS_BRIGADE] = 1;
+		count[MUSTER_POS_TECHNICIAN] = n * 6 / 100 > 2 ? n * 6 / 100 : 2;
+		count[MUSTER_POS_SQUADRON] = squadrons * (n >= 100 ? 2 : 1);
+		count[MUSTER_POS_SQUAD] = n / 10 > 2 ? n / 10 : 2;
+		count[MUSTER_POS_DRIVER] = n * 8 / 100 > 2 ? n * 8 / 100 : 2;
+		count[MUSTER_POS_MEDIC] = n * 4 / 100 > 1 ? n * 4 / 100 : 1;
+		count[MUSTER_POS_OTHER] = n * 2 / 100;
+		uint32_t given = 0;
+		for (int k = 0; k < 8; k++)
+			given += count[k];
+		count[MUSTER_POS_MEMBER] = n - given;
+		static const int order[] = {MUSTER_POS_BRIGADE, MUSTER_POS_TECHNICIAN, MUSTER_POS_SQUADRON, MUSTER_POS_SQUAD,
+			MUSTER_POS_DRIVER, MUSTER_POS_MEDIC, MUSTER_POS_OTHER, MUSTER_POS_MEMBER};
+		uint32_t nnew = n * 4 / 100 + (chance(&r, 0.5) ? 1 : 0);
+		t->person0 = g->npeople;
+		t->npeople = n;
+		g->people = xrealloc(g->people, (g->npeople + n) * sizeof *g->people);
+		uint32_t i = 0;
+		for (int k = 0; k < 8; k++)
+			for (uint32_t c = 0; c < count[order[k]]; c++, i++) {
+				/* New hires are the last members: never among the first PERSONS. */
+				int nh = i >= n - nnew && i >= PERSONS;
+				person_init(g, ti, g->npeople++, order[k], nh, &r);
+			}
+		/* About 2% leave during the year (never the first PERSONS, who sign for equipment all year). */
+		uint32_t nleave = n * 2 / 100 + (chance(&r, 0.6) ? 1 : 0);
+		for (uint32_t k = 0; k < nleave; k++) {
+			struct gperson *p = &g->people[t->person0 + PERSONS + below(&r, n - PERSONS)];
+			int32_t lo = p->hired > g->start ? p->hired + 60 : g->start + 20;
+			if (p->left || lo >= g->today - 1)
+				continue;
+			p->left = lo + (int32_t)below(&r, (uint32_t)(g->today - 1 - lo));
+			p->ok_to = p->left - 75; /* no deployment, nor the exams after one, close to leaving */
+		}
+	}
+}
+
+/* ---- certificates ----------------------------------------------------------------------- */
+
+enum { K_DRIVING, K_FIRST_AID, K_MINE_RESCUE, K_SKILL, K_SPECIAL_OP, K_OTHER };
+static const char *const kind_names[] = {"driving", "first_aid", "mine_rescue", "skill", "special_op", "other"};
+static const uint8_t kind_months[] = {72, 36, 36, 0, 72, 0}; /* the built-in validity */
+#define REVIEW_MONTHS 36 /* special_op: reviews on the 3rd, 6th... anniversary of valid from */
+#define REVIEW_WINDOW 60 /* days before one that a review may be done */
+
+static uint32_t cert_new(struct gen *g, uint32_t pi, uint8_t kind, uint8_t item, int32_t from)
+{
+	if (g->ncerts == g->ccap) {
+		g->ccap = g->ccap ? g->ccap * 2 : 8192;
+		g->certs = xrealloc(g->certs, g->ccap * sizeof *g->certs);
+	}
+	static const uint32_t serial_mod[] = {1, 100000, 100000, 100000000, 1, 1000000};
+	struct gcert *c = &g->certs[g->ncerts];
+	memset(c, 0, sizeof *c);
+	c->person = pi;
+	c->kind = kind;
+	c->item = item;
+	c->from = from;
+	c->serial = (uint32_t)((g->ncerts * 2654435761u + 12345u) % serial_mod[kind]);
+	return g->ncerts++;
+}
+
+/* A certificate's state, as the rules keep it: what makes it block on today. */
+struct cstate {
+	int32_t from, to, due, revoked; /* to, due 0: none */
+};
+
+static void cstate_set(struct cstate *s, unsigned months, int review, int32_t from, int32_t reviewed)
+{
+	s->from = from;
+	s->to = months ? add_months(from, months) - 1 : 0;
+	s->due = 0;
+	if (review) { /* the next anniversary after the last review's window (core/people.c cert_dates) */
+		int32_t after = reviewed ? reviewed + REVIEW_WINDOW : from, due = add_months(from, REVIEW_MONTHS);
+		for (unsigned k = 2; due <= after && k < 200; k++)
+			due = add_months(from, REVIEW_MONTHS * k);
+		if (!s->to || due < s->to)
+			s->due = due;
+	}
+}
+
+static int cstate_bad(const struct cstate *s, int32_t today)
+{
+	return s->revoked || (s->to && s->to < today) || (s->due && s->due < today);
+}
+
+/*
+ * One line of certificates of a person (a kind and item): the periods up
+ * to the one current today, written from the person's enrolment on.  A
+ * renewal keeps the row (cert.renew), first aid and mine rescue training are
+ * re-issued under a new number (the old row stays, superseded).  Most
+ * lines have nothing due during the year; the others are renewed or
+ * reviewed in the team's season, before its missions.  A few lapse, skip a
+ * review, or (special operations) are revoked.
+ */
+static void cert_line(struct gen *g, uint32_t pi, uint8_t kind, uint8_t item, rng *r)
+{
+	struct gperson *p = &g->people[pi];
+	const struct gteam *t = &g->teams[p->team];
+	const unsigned months = kind_months[kind];
+	const int review = kind == K_SPECIAL_OP, reissue = kind == K_FIRST_AID || kind == K_MINE_RESCUE;
+	const int32_t today = g->today, anchor = g->start + t->season;
+	const int32_t until = p->left ? p->left - 1 : today - 1; /* nothing is renewed for those who left */
+	int32_t lo = p->birth + 18 * 365 + 30;
+	if (lo < p->hired - 3 * 365)
+		lo = p->hired - 3 * 365;
+	double u = unif(r);
+	int lapse = !p->new_hire && months && u < 0.006, skip_review = !p->new_hire && review && u >= 0.006 && u < 0.016,
+	    revoke = !p->new_hire && review && u >= 0.016 && u < 0.019;
+	int32_t cur; /* the current period's first day */
+	if (p->new_hire) { /* brought along, issued within the last two years, nothing due this year */
+		int32_t back = (int32_t)below(r, 700);
+		cur = p->enrol - 1 - back;
+		if (cur < lo)
+			cur = lo < p->enrol ? lo : p->enrol;
+		cur = day28(cur);
+	} else if (!lapse && !skip_review && chance(r, 0.7)) {
+		/*
+		 * Most periods began before the year and nothing falls due in it:
+		 * from a day that leaves the end (and a review) after today.
+		 */
+		int32_t first = months ? sub_months(day28(today), review ? REVIEW_MONTHS : months) + 30 : lo;
+		if (first < lo)
+			first = lo;
+		if (first >= g->start - 1)
+			return;
+		cur = day28(first + (int32_t)below(r, (uint32_t)(g->start - 1 - first)));
+	} else {
+		/* At the team's season (give or take 20 days), in one of the years its validity spans. */
+		uint32_t years = months ? months / 12 : 8;
+		int32_t m = lapse ? (int32_t)years : (int32_t)below(r, years);
+		cur = day28(anchor + (int32_t)below(r, 41) - 20 - 365 * m);
+		while (cur < lo && m > 0)
+			cur = day28(cur + 365), m--;
+		while (!lapse && months && add_months(cur, months) - 1 < today && m > 0)
+			cur = day28(cur + 365), m--;
+		if (cur < lo || cur > today - 1)
+			return;
+	}
+	/* Periods back to the one the person held when enrolled (or the first). */
+	int32_t per[16];
+	int np = 1;
+	per[0] = cur;
+	while (months && np < 16) {
+		int32_t prev = sub_months(per[0], months);
+		if (prev < lo || per[0] - 1 < p->enrol)
+			break;
+		memmove(per + 1, per, (size_t)np * sizeof *per);
+		per[0] = prev;
+		np++;
+	}
+	/* Write them. */
+	struct cstate st;
+	memset(&st, 0, sizeof st);
+	int32_t w = per[0] > p->enrol ? per[0] : p->enrol, seg = w;
+	uint32_t ci = cert_new(g, pi, kind, item, per[0]);
+	struct gev *e;
+	for (int n = 0; n < np; n++) {
+		int32_t reviewed = 0, wrote = w;
+		if (n == 0 || reissue) { /* reviews before the row is written go into it */
+			if (n > 0)
+				ci = cert_new(g, pi, kind, item, per[n]);
+			cstate_set(&st, months, review, per[n], 0);
+			while (st.due && st.due - 1 - 19 <= w) {
+				int32_t rv = st.due - 1 - (int32_t)below(r, 20);
+				if (rv > w || rv > today || (skip_review && st.due >= g->start && st.due < today))
+					break;
+				reviewed = rv;
+				cstate_set(&st, months, review, per[n], rv);
+			}
+			g->certs[ci].reviewed = reviewed;
+			e = pemit(g, pi, w, MUSTER_EV_CERT_ADD);
+			e->x = ci;
+			e->y = per[n];
+		}
+		/* Reviews during the period; the renewal at its end stands for the one due just before it. */
+		while (st.due) {
+			if ((skip_review && st.due >= g->start && st.due < today) || (n + 1 < np && st.due + 90 > st.to))
+				break;
+			int32_t rv = st.due - 1 - (int32_t)below(r, 20);
+			if (rv < wrote)
+				rv = wrote;
+			if (rv > until)
+				break;
+			if (cstate_bad(&st, today))
+				block(p, seg, rv, g->start);
+			e = pemit(g, pi, rv, MUSTER_EV_CERT_REVIEW);
+			e->x = ci;
+			e->y = rv;
+			e->a = (uint8_t)(8 + below(r, 17));
+			cstate_set(&st, months, review, st.from, rv);
+			seg = wrote = rv;
+		}
+		if (n + 1 < np) { /* the next period */
+			if ((reissue ? per[n + 1] : (st.due && st.due < st.to ? st.due : st.to) - 5) > until)
+				break;
+			int32_t end = st.due && st.due < st.to ? st.due : st.to;
+			int32_t next = reissue ? per[n + 1] : end - 5 - (int32_t)below(r, 40);
+			if (next < wrote)
+				next = wrote;
+			if (cstate_bad(&st, today))
+				block(p, seg, next, g->start);
+			if (!reissue) {
+				e = pemit(g, pi, next, MUSTER_EV_CERT_RENEW);
+				e->x = ci;
+				e->y = per[n + 1];
+				cstate_set(&st, months, review, per[n + 1], 0);
+			}
+			seg = w = next;
+		}
+	}
+	if (revoke) {
+		int32_t lo2 = seg > g->start + 30 ? seg + 1 : g->start + 30;
+		if (lo2 < until) {
+			if (cstate_bad(&st, today))
+				block(p, seg, NEVER, g->start);
+			int32_t when = lo2 + (int32_t)below(r, (uint32_t)(until - lo2));
+			e = pemit(g, pi, when, MUSTER_EV_CERT_REVOKE);
+			e->x = ci;
+			e->y = when;
+			e->a = (uint8_t)below(r, (uint32_t)NELEM(gen_revoke_reasons));
+			st.revoked = when;
+			seg = when;
+		}
+	}
+	if (cstate_bad(&st, today))
+		block(p, seg, NEVER, g->start);
+}
+
+/* Every certificate a person holds: special operations by post, rescue and first aid training, skills, driving. */
+static void certs_plan(struct gen *g, uint32_t pi)
+{
+	struct gperson *p = &g->people[pi];
+	const struct gteam *t = &g->teams[p->team];
+	rng r;
+	rng_init(&r, g->seed, 20, pi);
+	static const uint8_t items_lo[] = {1, 1, 1, 1, 2, 0, 0, 0}, items_n[] = {2, 4, 4, 4, 3, 2, 1, 2};
+	uint32_t nitems = items_lo[p->pos] + below(&r, items_n[p->pos]);
+	uint8_t used = 0;
+	for (uint32_t k = 0; k < nitems; k++) {
+		/* The common items first: the first two of the specialty's list are the likeliest. */
+		uint32_t it = chance(&r, 0.6) ? below(&r, 2) : below(&r, 6);
+		if (used & (1u << it))
+			continue;
+		used |= (uint8_t)(1u << it);
+		cert_line(g, pi, K_SPECIAL_OP, (uint8_t)it, &r);
+	}
+	if (t->sp == SP_MINE ? p->pos != MUSTER_POS_OTHER : chance(&r, p->pos == MUSTER_POS_MEDIC ? 0.05 : 0.4))
+		cert_line(g, pi, K_MINE_RESCUE, 0, &r);
+	if (p->pos == MUSTER_POS_MEDIC || chance(&r, 0.95))
+		cert_line(g, pi, K_FIRST_AID, 0, &r);
+	int field = p->pos != MUSTER_POS_MEDIC && p->pos != MUSTER_POS_OTHER;
+	if (field) {
+		uint32_t level = p->pos <= MUSTER_POS_SQUADRON ? 2 + below(&r, 2)
+				 : p->pos == MUSTER_POS_SQUAD ? 1 + below(&r, 2) : below(&r, 3);
+		cert_line(g, pi, K_SKILL, (uint8_t)level, &r);
+	}
+	/* Trades (skill items after the levels): technicians one or two, others now and then. */
+	uint32_t trades = p->pos == MUSTER_POS_TECHNICIAN ? 1 + chance(&r, 0.5)
+			  : field ? chance(&r, 0.7) + chance(&r, 0.3) : 0;
+	for (uint32_t k = 0, first = below(&r, 3); k < trades; k++)
+		cert_line(g, pi, K_SKILL, (uint8_t)(NELEM(gen_skill_levels) + (first + k) % 3), &r);
+	int rescuer = p->pos == MUSTER_POS_MEMBER || p->pos == MUSTER_POS_SQUAD;
+	if (chance(&r, p->pos == MUSTER_POS_TECHNICIAN ? 0.5 : rescuer ? 0.15 : 0)) /* drone pilots */
+		cert_line(g, pi, K_OTHER, 0, &r);
+	if (p->pos <= MUSTER_POS_SQUADRON && chance(&r, 0.9))
+		cert_line(g, pi, K_OTHER, 1, &r);
+	if (p->pos == MUSTER_POS_DRIVER)
+		cert_line(g, pi, K_DRIVING, (uint8_t)(1 + below(&r, 3)), &r);
+	else if (chance(&r, 0.65))
+		cert_line(g, pi, K_DRIVING, 0, &r);
+}
+
+/* ---- exams ------------------------------------------------------------------------------- */
+
+enum { X_PRE, X_PERIODIC, X_EXIT, X_EMERGENCY };
+enum { C_NORMAL, C_RECHECK, C_SUSPECTED, C_CONTRA, C_OTHER };
+
+static int first_hazard(const struct gperson *p, rng *r)
+{
+	int n = 0, pick[GEN_NHAZARDS];
+	for (int i = 0; i < (int)GEN_NHAZARDS; i++)
+		if (p->hz & HZ(i))
+			pick[n++] = i;
+	return n ? pick[below(r, (uint32_t)n)] : -1;
+}
+
+static struct gev *exam_emit(struct gen *g, uint32_t pi, int32_t date, int kind, int concl)
+{
+	struct gperson *p = &g->people[pi];
+	struct gev *e = pemit(g, pi, date > p->enrol ? date : p->enrol, MUSTER_EV_EXAM);
+	e->y = date;
+	e->a = (uint8_t)kind;
+	e->b = (uint8_t)concl;
+	g->nexams++;
+	return e;
+}
+
+/*
+ * A person's exams: pre-placement on or before the post start, periodic
+ * ones yearly in the team's season for the last five years (a few missed
+ * this year), with their rechecks; the exit exam of a leaver.
+ */
+static void exams_plan(struct gen *g, uint32_t pi)
+{
+	struct gperson *p = &g->people[pi];
+	const struct gteam *t = &g->teams[p->team];
+	rng r;
+	rng_init(&r, g->seed, 22, pi);
+	const int32_t today = g->today;
+	int32_t pre = p->new_hire ? p->enrol : p->hired - 1 - (int32_t)below(&r, 30);
+	int32_t first_ok = pre >= g->start ? (pre > p->enrol ? pre : p->enrol) : NEVER;
+	exam_emit(g, pi, pre, X_PRE, C_NORMAL);
+	int32_t stop = p->left ? p->left - 25 : today;
+	for (int k = 4; k >= 0; k--) {
+		int32_t d = g->start + t->season + (int32_t)below(&r, 35) - 365 * k;
+		if (d <= p->hired || (k ? d <= pre + 180 : pre >= g->start) || d >= stop || d > today - 1 ||
+			(k == 4 && chance(&r, 0.3)))
+			continue;
+		if (k == 0 && chance(&r, 0.025)) /* missed this year: overdue now */
+			continue;
+		double u = unif(&r);
+		int concl = u < 0.9 ? C_NORMAL : u < 0.95 ? C_OTHER : u < 0.98 ? C_RECHECK : k ? C_NORMAL /* suspected, contra: this year */
+			  : u < 0.993 ? C_SUSPECTED : C_CONTRA;
+		struct gev *e = exam_emit(g, pi, d, X_PERIODIC, concl);
+		if (d >= g->start && first_ok == NEVER)
+			first_ok = d;
+		int h = first_hazard(p, &r);
+		if (concl == C_OTHER) {
+			e->c = (uint8_t)below(&r, (uint32_t)NELEM(gen_exam_other));
+		} else if (concl == C_RECHECK) {
+			int32_t due = d + 14 + (int32_t)below(&r, 30), f = due - (int32_t)below(&r, 5);
+			e->x = (uint32_t)due;
+			e->c = (uint8_t)(h >= 0 && chance(&r, 0.7) ? (uint32_t)h
+								     : (uint32_t)GEN_NHAZARDS + below(&r, (uint32_t)NELEM(gen_exam_items_general)));
+			if (f <= today - 1 && f < stop) {
+				exam_emit(g, pi, f, X_PERIODIC, C_NORMAL)->c = 1; /* the recheck: notes say so */
+				if (due < today)
+					block(p, d, f, g->start);
+			} else if (due < today) {
+				block(p, d, NEVER, g->start);
+			}
+		} else if (concl == C_SUSPECTED) {
+			int32_t f = d + 20 + (int32_t)below(&r, 40);
+			if (f <= today - 1 && f < stop) {
+				exam_emit(g, pi, f, X_PERIODIC, C_NORMAL)->c = 2; /* excluded by the diagnosis */
+				block(p, d, f, g->start);
+			} else {
+				block(p, d, NEVER, g->start);
+			}
+		} else if (concl == C_CONTRA) {
+			e->c = (uint8_t)(h >= 0 ? h : 0);
+			block(p, d, NEVER, g->start);
+		}
+	}
+	block(p, 0, first_ok, g->start); /* no exam within a year of today before this one */
+	if (p->left) {
+		if (chance(&r, 0.85))
+			exam_emit(g, pi, p->left - 1 - (int32_t)below(&r, 20), X_EXIT, C_NORMAL);
+		struct gev *e = pemit(g, pi, p->left, MUSTER_EV_PERSON_UPDATE);
+		e->y = p->left;
+		e->a = (uint8_t)(g->today - p->birth > 45 * 365 ? 3 : below(&r, 3));
+	}
+}
+
+/* People, then their certificates and exams. */
+static void people_records(struct gen *g)
+{
+	for (uint32_t pi = 0; pi < g->npeople; pi++) {
+		pemit(g, pi, g->people[pi].enrol, MUSTER_EV_PERSON_ADD);
+		certs_plan(g, pi);
+		exams_plan(g, pi);
+	}
 }
 
 /* ---- assets ----------------------------------------------------------------------------- */
@@ -508,6 +1129,21 @@ static void assets_plan(struct gen *g)
 
 /* ---- a year of history ---------------------------------------------------------------- */
 
+/* Asset ai goes on mission act's deployment and comes back on day back. */
+static void use_add(struct gen *g, uint32_t ai, uint32_t act, int32_t back)
+{
+	struct gact *m = &g->acts[act];
+	if (back > g->today)
+		m->out = 1;
+	if (back > m->back)
+		m->back = back;
+	if (g->nuses == g->ucap) {
+		g->ucap = g->ucap ? g->ucap * 2 : 4096;
+		g->uses = xrealloc(g->uses, g->ucap * sizeof *g->uses);
+	}
+	g->uses[g->nuses++] = (struct guse){ai, act};
+}
+
 enum { C_MISSION, C_DRILL, C_TRAIN, C_LOAN, C_BREAK, C_XFER, C_SCRAP };
 struct cand {
 	int32_t day;
@@ -589,6 +1225,7 @@ static void sim_external(struct gen *g, uint32_t ai)
 		struct gev *e = emit(g, ai, x->day, MUSTER_EV_REQUISITION);
 		e->d = (uint16_t)(i + 1);
 		int32_t back = x->day + x->dur + (int32_t)below(&r, 3);
+		use_add(g, ai, i, back);
 		if (back > g->today) {
 			a->final = MUSTER_S_REQUISITIONED;
 			return;
@@ -728,6 +1365,7 @@ static void sim_asset(struct gen *g, uint32_t ai)
 			if (x->kind == C_MISSION) {
 				e->d = (uint16_t)(x->act + 1);
 				e->x = H_SQUAD + below(&r, 4);
+				use_add(g, ai, x->act, back);
 			} else if (x->kind == C_DRILL) {
 				e->x = chance(&r, 0.5) ? H_SQUAD + below(&r, (uint32_t)NELEM(gen_squads)) : person(&r, now, PERSONS);
 			} else if (x->kind == C_TRAIN) {
@@ -797,6 +1435,7 @@ static void sim_asset(struct gen *g, uint32_t ai)
 			e = emit(g, ai, d, MUSTER_EV_SCRAP);
 			e->a = x->reason;
 			a->final = MUSTER_S_SCRAPPED;
+			a->scrapped = d;
 			return;
 		}
 	}
@@ -840,11 +1479,188 @@ static void guarantees(struct gen *g)
 	}
 }
 
+/* ---- deployments ------------------------------------------------------------------------- */
+
+/* Seconds since 1970 UTC of a moment secs into a day in Beijing, and the Beijing day of one. */
+static int64_t local_ts(int32_t day, int64_t secs)
+{
+	return (int64_t)day * 86400 + secs - 8 * 3600;
+}
+
+static int32_t local_day(int64_t ts)
+{
+	return (int32_t)((ts + 8 * 3600) / 86400);
+}
+
+static void shuffle(rng *r, uint32_t *v, uint32_t n)
+{
+	for (uint32_t i = n; i > 1; i--) {
+		uint32_t j = below(r, i), tmp = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = tmp;
+	}
+}
+
+#define TAKEN UINT32_MAX
+
+/* Who goes: a commander, drivers, now and then a medic and a technician, rescuers; ready ones, but for the odd override. */
+static uint32_t crew_pick(struct gen *g, const struct gact *m, rng *r, uint32_t *crew, uint8_t *override)
+{
+	const struct gteam *t = &g->teams[m->team];
+	uint32_t *cand = xrealloc(NULL, t->npeople * sizeof *cand), nc = 0, n = 0;
+	uint32_t want = 6 + below(r, 7);
+	for (uint32_t pi = t->person0; pi < t->person0 + t->npeople; pi++) {
+		const struct gperson *p = &g->people[pi];
+		if (p->hired <= m->day && p->enrol <= m->day && p->avail <= m->day && !(p->left && m->day >= p->left - 75))
+			cand[nc++] = pi;
+	}
+	shuffle(r, cand, nc);
+	/* pos: wanted post (8: rescuers, 9: anyone); how many. */
+	int lead = m->source <= 1 ? MUSTER_POS_BRIGADE : MUSTER_POS_SQUADRON;
+	const struct {
+		int pos;
+		uint32_t count;
+	} passes[] = {
+		{lead, 1},
+		{lead == MUSTER_POS_BRIGADE ? MUSTER_POS_SQUADRON : MUSTER_POS_BRIGADE, 1},
+		{MUSTER_POS_DRIVER, 1 + (want >= 9)},
+		{MUSTER_POS_MEDIC, chance(r, 0.6)},
+		{MUSTER_POS_TECHNICIAN, chance(r, 0.4)},
+		{MUSTER_POS_SQUAD, 1 + (want >= 10)},
+		{8, want},
+		{9, want},
+	};
+	for (size_t k = 0; k < NELEM(passes); k++) {
+		if (k == 1 && n) /* a second commander only when the first is missing */
+			continue;
+		uint32_t got = 0;
+		for (uint32_t i = 0; i < nc && got < passes[k].count && n < want; i++) {
+			if (cand[i] == TAKEN)
+				continue;
+			const struct gperson *p = &g->people[cand[i]];
+			int pos = passes[k].pos;
+			if (!person_ready(p, m->day) || (pos < 8 && p->pos != pos) ||
+				(pos == 8 && p->pos != MUSTER_POS_MEMBER && p->pos != MUSTER_POS_SQUAD))
+				continue;
+			override[n] = 0;
+			crew[n++] = cand[i];
+			cand[i] = TAKEN;
+			got++;
+		}
+	}
+	/* Now and then one who is not ready goes anyway, with the reason recorded; and when too few are. */
+	int extra = chance(r, 0.1);
+	for (uint32_t i = 0; i < nc && n < want + (uint32_t)extra && (n < 4 || extra); i++) {
+		if (cand[i] == TAKEN || person_ready(&g->people[cand[i]], m->day))
+			continue;
+		override[n] = (uint8_t)(1 + below(r, (uint32_t)NELEM(gen_override_reasons)));
+		crew[n++] = cand[i];
+		cand[i] = TAKEN;
+		if (n >= 4)
+			extra = 0;
+	}
+	free(cand);
+	return n;
+}
+
+/*
+ * A deployment for every mission: ordered on its day, its crew, times in
+ * order (departed, arrived, ended), returned after the last asset came
+ * back, the report a few hours to two days later; then the crew's emergency
+ * exams, mostly within the 30-day deadline, and the post-use inspections of
+ * its assets.  Anything that would fall today or later has not happened.
+ */
+static void deploy_plan(struct gen *g)
+{
+	const int64_t cutoff = local_ts(g->today, 0);
+	uint32_t crew[16];
+	uint8_t override[16];
+	for (uint32_t ti = 0; ti < g->nteams; ti++) {
+		const struct gteam *t = &g->teams[ti];
+		for (uint32_t ai = t->act0; ai < t->act0 + t->nact; ai++) { /* in date order */
+			struct gact *m = &g->acts[ai];
+			if (!m->mission)
+				continue;
+			rng r;
+			rng_init(&r, g->seed, 21, ai);
+			double u = unif(&r);
+			m->source = (uint8_t)(u < 0.1 ? 0 : u < 0.45 ? 1 : u < 0.8 ? 2 : 3);
+			m->incident = (uint8_t)below(&r, 6);
+			uint32_t np = g->prov_first[t->prov + 1] - g->prov_first[t->prov];
+			m->place = chance(&r, 0.88) ? g->place_order[g->prov_first[t->prov] + below(&r, np)]
+						    : (uint16_t)below(&r, (uint32_t)GEN_NPLACES);
+			m->word = (uint8_t)below(&r, (uint32_t)NELEM(gen_site_words));
+			m->t[0] = local_ts(m->day, below(&r, 22 * 3600));
+			m->t[1] = m->t[0] + 300 + below(&r, 35 * 60);
+			m->t[2] = m->t[1] + (chance(&r, 0.1) ? 300 * 60 + below(&r, 200 * 60) : 30 * 60 + below(&r, 200 * 60));
+			m->t[3] = m->t[2] + (int64_t)(m->dur - 1) * 86400 + 2 * 3600 + below(&r, 16 * 3600);
+			m->t[4] = m->t[3] + 3600 + below(&r, 8 * 3600);
+			if (local_day(m->t[4]) < m->back)
+				m->t[4] = local_ts(m->back, 9 * 3600 + below(&r, 10 * 3600));
+			m->t[5] = m->t[4] + 3 * 3600 + below(&r, 45 * 3600);
+			m->stages = 0;
+			while (m->stages < 6 && m->t[m->stages] < cutoff && !(m->stages == 4 && m->out))
+				m->stages++;
+			g->ndeploy++;
+			demit(g, ai, m->day, PH_ORDER, MUSTER_EV_DEPLOY_OPEN);
+			uint32_t n = crew_pick(g, m, &r, crew, override);
+			for (uint32_t k = 0; k < n; k++) {
+				struct gev *e = demit(g, ai, m->day, PH_ORDER, MUSTER_EV_DEPLOY_PERSON);
+				e->x = crew[k];
+				e->a = override[k];
+				g->people[crew[k]].avail = NEVER; /* busy, then owing the emergency exam */
+			}
+			if (m->stages >= 2)
+				demit(g, ai, local_day(m->t[m->stages >= 3 ? 2 : 1]), PH_DEPLOY, MUSTER_EV_DEPLOY_TIME)->a =
+					(uint8_t)(m->stages >= 3 ? 3 : 1);
+			if (m->stages >= 4)
+				demit(g, ai, local_day(m->t[3]), PH_DEPLOY, MUSTER_EV_DEPLOY_TIME)->a = 4;
+			if (m->stages < 5)
+				continue;
+			int32_t back = local_day(m->t[4]);
+			demit(g, ai, back, PH_DEPLOY, MUSTER_EV_DEPLOY_RETURN);
+			if (m->stages >= 6)
+				demit(g, ai, local_day(m->t[5]), PH_DEPLOY, MUSTER_EV_DEPLOY_REPORT);
+			for (uint32_t k = 0; k < n; k++) {
+				double v = unif(&r);
+				int32_t when = v < 0.93 ? back + 1 + (int32_t)below(&r, 28) : v < 0.97 ? back + 31 + (int32_t)below(&r, 15) : NEVER;
+				if (when > g->today)
+					continue; /* owed */
+				struct gev *e = exam_emit(g, crew[k], when, X_EMERGENCY, chance(&r, 0.04) ? C_OTHER : C_NORMAL);
+				e->d = (uint16_t)(ai + 1);
+				e->c = (uint8_t)below(&r, (uint32_t)NELEM(gen_exam_other));
+				g->people[crew[k]].avail = when;
+			}
+		}
+	}
+	/* Post-use inspections, on the day of the return or a few days after; a few still owed. */
+	for (uint32_t i = 0; i < g->nuses; i++) {
+		const struct guse *us = &g->uses[i];
+		const struct gact *m = &g->acts[us->act];
+		struct gasset *a = &g->assets[us->asset];
+		rng r;
+		rng_init(&r, g->seed, 23, i);
+		if (m->stages < 5 || chance(&r, 0.03))
+			continue;
+		int32_t back = local_day(m->t[4]), day = back + (chance(&r, 0.5) ? 0 : 1 + (int32_t)below(&r, 4));
+		if (day > g->today || (a->scrapped && a->scrapped <= day))
+			continue;
+		struct gev *e = emit(g, us->asset, day, MUSTER_EV_INSPECT);
+		e->ph = day == back ? PH_AFTER : PH_ASSET;
+		e->b = (uint8_t)(chance(&r, 0.05) ? 2 : 0);
+		e->c = 4;
+		e->d = (uint16_t)(us->act + 1);
+		e->x = person(&r, &g->teams[a->team], 6);
+	}
+}
+
 static int ev_cmp(const void *pa, const void *pb)
 {
 	const struct gev *a = pa, *b = pb;
 	if (a->day != b->day)
 		return a->day < b->day ? -1 : 1;
+	if (a->ph != b->ph)
+		return a->ph < b->ph ? -1 : 1;
 	if (a->ent != b->ent)
 		return a->ent < b->ent ? -1 : 1;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
@@ -853,12 +1669,14 @@ static int ev_cmp(const void *pa, const void *pb)
 static void plan(struct gen *g)
 {
 	roster(g);
+	people_plan(g);
 	activities(g);
 	assets_plan(g);
 	g->xfer_p = g->scale == SCALE_PROVINCE ? 0.003 : 0.0015;
-	/* Setup: keys, teams, depots, rules, and the assets bought before the year begins. */
-	push(g, 0, 0, MUSTER_EV_KEY_ENROL);
-	push(g, 0, 1, MUSTER_EV_KEY_ENROL);
+	/* Setup: keys, policy, teams, depots, rules, and the assets bought before the year begins. */
+	for (uint32_t k = 0; k < 3; k++)
+		push(g, 0, k, MUSTER_EV_KEY_ENROL);
+	push(g, 0, 0, MUSTER_EV_POLICY);
 	for (uint32_t ti = 0; ti < g->nteams; ti++)
 		push(g, 0, ti, MUSTER_EV_TEAM_ADD);
 	for (uint32_t ti = 0; ti < g->nteams; ti++)
@@ -867,6 +1685,8 @@ static void plan(struct gen *g)
 	for (uint32_t t = 0; t < GEN_NTYPES; t++)
 		for (int k = 0; k < nkinds(&gen_types[t]); k++)
 			push(g, 0, t, MUSTER_EV_INSPECT_RULE)->a = (uint8_t)k;
+	for (uint32_t h = 0; h < GEN_NHAZARDS; h++)
+		push(g, 0, h, MUSTER_EV_HEALTH_RULE);
 	for (uint32_t ai = 0; ai < g->nassets; ai++) {
 		struct gasset *a = &g->assets[ai];
 		if (a->acquired < g->start) {
@@ -875,13 +1695,15 @@ static void plan(struct gen *g)
 		}
 	}
 	g->nsetup = g->nev;
-	/* History: bought during the year, then everything that happened. */
+	/* History: people's records, assets bought during the year, then everything that happened. */
+	people_records(g);
 	for (uint32_t ai = 0; ai < g->nassets; ai++) {
 		if (g->assets[ai].acquired >= g->start)
 			emit(g, ai, g->assets[ai].acquired, MUSTER_EV_ASSET_ADD);
 		sim_asset(g, ai);
 	}
 	guarantees(g);
+	deploy_plan(g);
 	qsort(g->ev + g->nsetup, g->nev - g->nsetup, sizeof *g->ev, ev_cmp);
 }
 
@@ -982,12 +1804,12 @@ static uint64_t asset_attrs(const struct gen *g, uint32_t ai, muster_buf *kv)
 	return count / 2;
 }
 
-enum { W_ADMIN, W_KEEPER, W_KEEPER2 };
+enum { W_ADMIN, W_KEEPER, W_KEEPER2, W_HR, W_N };
 
 /* Text the fields of one body point to, alive until it is encoded. */
 struct scratch {
 	char id[72], s1[320], s2[320], s3[320], d1[32], d2[32];
-	muster_buf kv;
+	muster_buf kv, items;
 };
 
 static void holder_text(const struct gen *g, uint32_t x, char *out, size_t cap)
@@ -997,13 +1819,98 @@ static void holder_text(const struct gen *g, uint32_t x, char *out, size_t cap)
 	else if (x >= H_SQUAD)
 		snprintf(out, cap, "%s", gen_squads[x - H_SQUAD]);
 	else
-		snprintf(out, cap, "%s", g->persons[x]);
+		snprintf(out, cap, "%s", g->people[x].name);
 }
 
 static void deployment_text(const struct gen *g, uint16_t d, char *out, size_t cap)
 {
 	const struct gact *m = &g->acts[d - 1];
 	snprintf(out, cap, "CD-%04u-%04u", (unsigned)m->year, (unsigned)m->no);
+}
+
+/* A province's name: its emergency department's name without "应急管理厅" / "应急管理局" (15 bytes). */
+static int prov_name_len(const struct gen_prov *p)
+{
+	return (int)strlen(p->ema) - 15;
+}
+
+static void cert_number(const struct gen *g, const struct gcert *c, char *out, size_t cap)
+{
+	const struct gperson *p = &g->people[c->person];
+	const char *pc = gen_provs[g->teams[p->team].prov].code;
+	unsigned y = (unsigned)(muster_date_from_days(c->from) / 10000);
+	switch (c->kind) {
+	case K_SPECIAL_OP: snprintf(out, cap, "T%s", p->id); break;
+	case K_DRIVING: snprintf(out, cap, "%s", p->id); break;
+	case K_MINE_RESCUE: snprintf(out, cap, "KJ%.2s%04u%05u", pc, y, (unsigned)(c->serial % 100000)); break;
+	case K_FIRST_AID: snprintf(out, cap, "JH%.2s%04u%05u", pc, y, (unsigned)(c->serial % 100000)); break;
+	case K_OTHER:
+		snprintf(out, cap, "%s%.2s%04u%06u", gen_other_certs[c->item].prefix, pc, y, (unsigned)(c->serial % 1000000));
+		break;
+	default: snprintf(out, cap, "S%.2s%04u%08u", pc, y, (unsigned)(c->serial % 100000000)); break;
+	}
+}
+
+static void cert_issuer(const struct gen *g, const struct gcert *c, char *out, size_t cap)
+{
+	const struct gteam *t = &g->teams[g->people[c->person].team];
+	const struct gen_prov *pr = &gen_provs[t->prov];
+	int n = prov_name_len(pr);
+	switch (c->kind) {
+	case K_SPECIAL_OP: snprintf(out, cap, "%s", pr->ema); break;
+	case K_DRIVING: snprintf(out, cap, "%s公安局交通警察支队", gen_places[t->place].addr); break;
+	case K_MINE_RESCUE: snprintf(out, cap, "%.*s矿山救援技术培训中心", n, pr->ema); break;
+	case K_FIRST_AID: snprintf(out, cap, "%.*s红十字会", n, pr->ema); break;
+	case K_OTHER:
+		snprintf(out, cap, "%s", gen_other_certs[c->item].issuer ? gen_other_certs[c->item].issuer : pr->ema);
+		break;
+	default: snprintf(out, cap, "%.*s职业技能鉴定指导中心", n, pr->ema); break;
+	}
+}
+
+/* The fields that name a certificate: person, kind, number, item (and a special operation's category). */
+static void cert_fields(const struct gen *g, const struct gcert *c, muster_rec *r, struct scratch *sc, int add)
+{
+	const struct gperson *p = &g->people[c->person];
+	int sp = g->teams[p->team].sp;
+	muster_rec_cstr(r, MF_PERSON, p->id);
+	muster_rec_cstr(r, MF_KIND, kind_names[c->kind]);
+	cert_number(g, c, sc->s1, sizeof sc->s1);
+	muster_rec_cstr(r, MF_NUMBER, sc->s1);
+	if (c->kind == K_SPECIAL_OP) {
+		muster_rec_cstr(r, MF_ITEM, gen_special_items[sp][c->item].name);
+		if (add)
+			muster_rec_uint(r, MF_OP_CATEGORY, gen_special_items[sp][c->item].cat);
+	} else if (c->kind == K_SKILL) {
+		muster_rec_cstr(r, MF_ITEM, c->item < NELEM(gen_skill_levels) ? gen_skill_levels[c->item]
+									       : gen_skill_trades[sp][c->item - NELEM(gen_skill_levels)]);
+	} else if (c->kind == K_DRIVING) {
+		muster_rec_cstr(r, MF_ITEM, gen_driving_classes[c->item]);
+	} else if (c->kind == K_OTHER) {
+		muster_rec_cstr(r, MF_ITEM, gen_other_certs[c->item].name);
+	}
+}
+
+static void hazards_field(const struct gperson *p, muster_rec *r, muster_buf *kv)
+{
+	uint64_t n = 0;
+	muster_buf_reset(kv);
+	for (uint32_t h = 0; h < GEN_NHAZARDS; h++)
+		if (p->hz & HZ(h))
+			muster_list_add(kv, &n, gen_hazards[h].name, strlen(gen_hazards[h].name));
+	if (n)
+		muster_rec_list(r, MF_HAZARDS, kv, n);
+}
+
+static void ordered_by(const struct gen *g, const struct gact *m, char *out, size_t cap)
+{
+	const struct gteam *t = &g->teams[m->team];
+	switch (m->source) {
+	case 0: snprintf(out, cap, "应急管理部指挥中心"); break;
+	case 1: snprintf(out, cap, "%s指挥中心", gen_provs[t->prov].ema); break;
+	case 2: snprintf(out, cap, "%s调度指挥中心", t->host); break;
+	default: snprintf(out, cap, "%s（大队指挥员）", g->people[t->person0].name); break;
+	}
 }
 
 /* The body of e in b; returns its event type and who signs it in *who. */
@@ -1016,7 +1923,7 @@ static uint64_t build(const struct gen *g, const struct gev *e, muster_buf *b, s
 	uint64_t date = muster_date_from_days(e->day);
 	const struct gasset *a = NULL;
 	const struct gen_type *t = NULL;
-	if (e->type >= MUSTER_EV_ASSET_ADD && e->type != MUSTER_EV_INSPECT_RULE) {
+	if (e->type >= MUSTER_EV_ASSET_ADD && e->type <= MUSTER_EV_INSPECT && e->type != MUSTER_EV_INSPECT_RULE) {
 		a = &g->assets[e->ent];
 		t = &gen_types[a->type];
 		asset_id(g, e->ent, sc->id);
@@ -1026,9 +1933,10 @@ static uint64_t build(const struct gen *g, const struct gev *e, muster_buf *b, s
 	}
 	switch (e->type) {
 	case MUSTER_EV_KEY_ENROL: {
-		const char *holder = e->ent == 0 ? g->persons[g->teams[0].person0]
-						 : g->persons[g->teams[g->nteams > 1 ? 1 : 0].person0 + 1];
-		muster_ev_key v = {g->pk[e->ent], MUSTER_ROLE_KEEPER, {holder, strlen(holder)}};
+		const char *holder = e->ent == 0 ? g->people[g->teams[0].person0 + 1].name
+				   : e->ent == 1 ? g->people[g->teams[g->nteams > 1 ? 1 : 0].person0 + 2].name
+						 : g->hr_name;
+		muster_ev_key v = {g->pk[e->ent], e->ent == 2 ? MUSTER_ROLE_HR : MUSTER_ROLE_KEEPER, {holder, strlen(holder)}};
 		muster_ev_key_encode(b, MUSTER_EV_KEY_ENROL, &v);
 		*who = W_ADMIN;
 		return MUSTER_EV_KEY_ENROL;
@@ -1103,10 +2011,14 @@ static uint64_t build(const struct gen *g, const struct gev *e, muster_buf *b, s
 		break;
 	}
 	case MUSTER_EV_INSPECT:
-		muster_rec_cstr(&r, MF_KIND, t->kind[e->a]);
+		muster_rec_cstr(&r, MF_KIND, e->c == 4 ? "使用后检查" : t->kind[e->a]);
 		muster_rec_uint(&r, MF_RESULT, e->b);
-		muster_rec_cstr(&r, MF_INSPECTOR, g->persons[e->x]);
-		if (e->c == 1)
+		muster_rec_cstr(&r, MF_INSPECTOR, g->people[e->x].name);
+		if (e->c == 4) {
+			deployment_text(g, e->d, sc->d1, sizeof sc->d1);
+			snprintf(sc->s1, sizeof sc->s1, "%s救援任务归建后检查%s", sc->d1, e->b ? "，调校后合格" : "");
+			muster_rec_cstr(&r, MF_NOTES, sc->s1);
+		} else if (e->c == 1)
 			muster_rec_cstr(&r, MF_NOTES, "修复后复检");
 		else if (e->c == 2)
 			muster_rec_cstr(&r, MF_NOTES, gen_adjusted[t->grp][e->d]);
@@ -1166,6 +2078,140 @@ static uint64_t build(const struct gen *g, const struct gev *e, muster_buf *b, s
 			snprintf(sc->s1, sizeof sc->s1, "%s", gen_scrap_damage[e->a - 1]);
 		muster_rec_cstr(&r, MF_REASON, sc->s1);
 		break;
+	case MUSTER_EV_POLICY:
+		muster_rec_uint(&r, MF_EXAM_DAYS, 30);
+		muster_rec_uint(&r, MF_TARGET, 300);
+		*who = W_ADMIN;
+		break;
+	case MUSTER_EV_HEALTH_RULE:
+		muster_rec_cstr(&r, MF_HAZARD, gen_hazards[e->ent].name);
+		muster_rec_uint(&r, MF_INTERVAL, gen_hazards[e->ent].days);
+		*who = W_HR;
+		break;
+	case MUSTER_EV_PERSON_ADD: {
+		const struct gperson *p = &g->people[e->ent];
+		muster_rec_cstr(&r, MF_PERSON, p->id);
+		muster_rec_cstr(&r, MF_NAME, p->name);
+		muster_rec_cstr(&r, MF_TEAM, g->teams[p->team].code);
+		muster_rec_uint(&r, MF_POSITION, p->pos);
+		muster_rec_uint(&r, MF_HIRED, muster_date_from_days(p->hired));
+		if (p->special)
+			muster_rec_uint(&r, MF_SPECIAL, 1);
+		hazards_field(p, &r, &sc->kv);
+		*who = W_HR;
+		break;
+	}
+	case MUSTER_EV_PERSON_UPDATE:
+		muster_rec_cstr(&r, MF_PERSON, g->people[e->ent].id);
+		muster_rec_uint(&r, MF_STATUS, MUSTER_P_LEFT);
+		muster_rec_uint(&r, MF_DATE, muster_date_from_days(e->y));
+		muster_rec_cstr(&r, MF_REASON, gen_leave_reasons[e->a]);
+		*who = W_HR;
+		break;
+	case MUSTER_EV_CERT_ADD:
+	case MUSTER_EV_CERT_RENEW:
+	case MUSTER_EV_CERT_REVIEW:
+	case MUSTER_EV_CERT_REVOKE: {
+		const struct gcert *c = &g->certs[e->x];
+		cert_fields(g, c, &r, sc, e->type == MUSTER_EV_CERT_ADD);
+		if (e->type != MUSTER_EV_CERT_REVOKE) {
+			cert_issuer(g, c, sc->s2, sizeof sc->s2);
+			muster_rec_cstr(&r, MF_ISSUER, sc->s2);
+		}
+		if (e->type == MUSTER_EV_CERT_ADD || e->type == MUSTER_EV_CERT_RENEW)
+			muster_rec_uint(&r, MF_VALID_FROM, muster_date_from_days(e->y));
+		else
+			muster_rec_uint(&r, MF_DATE, muster_date_from_days(e->y));
+		if (e->type == MUSTER_EV_CERT_ADD && c->reviewed)
+			muster_rec_uint(&r, MF_REVIEWED, muster_date_from_days(c->reviewed));
+		if (e->type == MUSTER_EV_CERT_REVIEW)
+			muster_rec_uint(&r, MF_HOURS, e->a);
+		if (e->type == MUSTER_EV_CERT_REVOKE)
+			muster_rec_cstr(&r, MF_REASON, gen_revoke_reasons[e->a]);
+		*who = W_HR;
+		break;
+	}
+	case MUSTER_EV_EXAM: {
+		const struct gperson *p = &g->people[e->ent];
+		const struct gteam *tm = &g->teams[p->team];
+		muster_rec_cstr(&r, MF_PERSON, p->id);
+		muster_rec_uint(&r, MF_EXAM, e->a);
+		snprintf(sc->s2, sizeof sc->s2, "%s%s", gen_places[tm->place].addr, gen_institutions[tm->inst]);
+		muster_rec_cstr(&r, MF_INSTITUTION, sc->s2);
+		muster_rec_uint(&r, MF_DATE, muster_date_from_days(e->y));
+		if (e->a != X_EMERGENCY)
+			hazards_field(p, &r, &sc->kv);
+		muster_rec_uint(&r, MF_CONCLUSION, e->b);
+		const char *notes = NULL;
+		if (e->b == C_RECHECK) {
+			const char *item = e->c < GEN_NHAZARDS ? gen_hazards[e->c].item : gen_exam_items_general[e->c - GEN_NHAZARDS];
+			uint64_t n = 0;
+			muster_buf_reset(&sc->items);
+			muster_list_add(&sc->items, &n, item, strlen(item));
+			muster_rec_list(&r, MF_ITEMS, &sc->items, n);
+			muster_rec_uint(&r, MF_DUE, muster_date_from_days((int32_t)e->x));
+		} else if (e->b == C_CONTRA) {
+			muster_rec_cstr(&r, MF_CONTRA, gen_hazards[e->c].contra);
+		} else if (e->b == C_OTHER) {
+			notes = gen_exam_other[e->c];
+		} else if (e->b == C_SUSPECTED) {
+			notes = "建议到职业病诊断机构进一步诊断";
+		} else if (e->a == X_PERIODIC && e->c) {
+			notes = e->c == 1 ? "复查结果未见异常" : "经职业病诊断机构诊断，排除职业病";
+		}
+		if (e->a == X_EMERGENCY) {
+			deployment_text(g, e->d, sc->d1, sizeof sc->d1);
+			muster_rec_cstr(&r, MF_DEPLOYMENT, sc->d1);
+		}
+		if (notes)
+			muster_rec_cstr(&r, MF_NOTES, notes);
+		*who = W_HR;
+		break;
+	}
+	case MUSTER_EV_DEPLOY_OPEN:
+	case MUSTER_EV_DEPLOY_PERSON:
+	case MUSTER_EV_DEPLOY_TIME:
+	case MUSTER_EV_DEPLOY_RETURN:
+	case MUSTER_EV_DEPLOY_REPORT: {
+		const struct gact *m = &g->acts[e->ent];
+		const struct gteam *tm = &g->teams[m->team];
+		deployment_text(g, (uint16_t)(e->ent + 1), sc->d1, sizeof sc->d1);
+		muster_rec_cstr(&r, MF_DEPLOYMENT, sc->d1);
+		switch (e->type) {
+		case MUSTER_EV_DEPLOY_OPEN:
+			muster_rec_uint(&r, MF_SOURCE, m->source);
+			ordered_by(g, m, sc->s1, sizeof sc->s1);
+			muster_rec_cstr(&r, MF_ORDERED_BY, sc->s1);
+			muster_rec_cstr(&r, MF_INCIDENT, gen_incidents[tm->sp][m->incident]);
+			snprintf(sc->s2, sizeof sc->s2, "%s%s%s", gen_places[m->place].addr, gen_site_words[m->word],
+				gen_site_suffix[tm->sp]);
+			muster_rec_cstr(&r, MF_LOCATION, sc->s2);
+			muster_rec_uint(&r, MF_ORDERED, (uint64_t)m->t[0]);
+			muster_rec_cstr(&r, MF_TEAM, tm->code);
+			break;
+		case MUSTER_EV_DEPLOY_PERSON:
+			muster_rec_cstr(&r, MF_PERSON, g->people[e->x].id);
+			if (e->a)
+				muster_rec_cstr(&r, MF_REASON, gen_override_reasons[e->a - 1]);
+			break;
+		case MUSTER_EV_DEPLOY_TIME:
+			if (e->a & 1)
+				muster_rec_uint(&r, MF_DEPARTED, (uint64_t)m->t[1]);
+			if (e->a & 2)
+				muster_rec_uint(&r, MF_ARRIVED, (uint64_t)m->t[2]);
+			if (e->a & 4)
+				muster_rec_uint(&r, MF_ENDED, (uint64_t)m->t[3]);
+			break;
+		case MUSTER_EV_DEPLOY_RETURN:
+			muster_rec_uint(&r, MF_RETURNED, (uint64_t)m->t[4]);
+			break;
+		default:
+			muster_rec_uint(&r, MF_REPORTED, (uint64_t)m->t[5]);
+			muster_rec_cstr(&r, MF_NOTES, "救援总结报告已报送调度单位");
+			break;
+		}
+		break;
+	}
 	default: /* return, release: id and date only */
 		break;
 	}
@@ -1177,7 +2223,7 @@ static uint64_t build(const struct gen *g, const struct gev *e, muster_buf *b, s
 
 struct wctx {
 	const struct gen *g;
-	const muster_signer *who[3];
+	const muster_signer *who[W_N];
 	size_t from, to, failed;
 	muster_buf body;
 	struct scratch sc;
@@ -1219,7 +2265,7 @@ static muster_signer *derive(uint64_t seed, const char *role)
 	return s;
 }
 
-static const char *const key_files[] = {"admin.key", "keeper.key", "keeper2.key"};
+static const char *const key_files[] = {"admin.key", "keeper.key", "keeper2.key", "hr.key"};
 
 static char *path2(const char *dir, const char *a, const char *b)
 {
@@ -1351,9 +2397,10 @@ int cmd_gen(const struct opts *o)
 	g.today = (int32_t)muster_date_days(cli_today());
 	g.start = g.today - HISTORY;
 	muster_signer *admin = derive(g.seed, "admin"), *keeper = derive(g.seed, "keeper"),
-		      *keeper2 = derive(g.seed, "keeper2");
+		      *keeper2 = derive(g.seed, "keeper2"), *hr = derive(g.seed, "hr");
 	memcpy(g.pk[0], muster_signer_pk(keeper), MUSTER_PK_BYTES);
 	memcpy(g.pk[1], muster_signer_pk(keeper2), MUSTER_PK_BYTES);
+	memcpy(g.pk[2], muster_signer_pk(hr), MUSTER_PK_BYTES);
 	plan(&g);
 
 	/* The store, then the sealed keys beside it. */
@@ -1376,8 +2423,8 @@ int cmd_gen(const struct opts *o)
 		undo(dir, made_dir);
 		die(EXIT_IO, L("cannot make '%s': %s", "无法创建目录 '%s'：%s"), gdir, strerror(e));
 	}
-	const muster_signer *keys[3] = {admin, keeper, keeper2};
-	for (int i = 0; i < 3; i++) {
+	const muster_signer *keys[4] = {admin, keeper, keeper2, hr};
+	for (int i = 0; i < 4; i++) {
 		char *p = path2(dir, "gen", key_files[i]);
 		rc = muster_key_seal(keys[i], p, ps.p, ps.n, kdf);
 		if (rc) {
@@ -1397,6 +2444,7 @@ int cmd_gen(const struct opts *o)
 	c.who[W_ADMIN] = admin;
 	c.who[W_KEEPER] = keeper;
 	c.who[W_KEEPER2] = keeper2;
+	c.who[W_HR] = hr;
 	muster_store_set_durable(s, 0);
 	for (size_t from = 0; from < g.nev; from += BATCH) {
 		c.from = c.failed = from;
@@ -1426,9 +2474,11 @@ int cmd_gen(const struct opts *o)
 	muster_store_close(s);
 	muster_buf_free(&c.body);
 	muster_buf_free(&c.sc.kv);
+	muster_buf_free(&c.sc.items);
 	muster_signer_free(admin);
 	muster_signer_free(keeper);
 	muster_signer_free(keeper2);
+	muster_signer_free(hr);
 	free(gdir);
 
 	uint32_t depots = 0;
@@ -1436,19 +2486,24 @@ int cmd_gen(const struct opts *o)
 		depots += g.teams[i].ndepots;
 	double secs = now_s() - t0;
 	if (o->json)
-		printf("{\"scale\":\"%s\",\"seed\":%" PRIu64 ",\"teams\":%u,\"depots\":%u,\"assets\":%u,\"entries\":%" PRIu64
-		       ",\"seconds\":%.2f}\n",
-			scale_names[g.scale], g.seed, g.nteams, depots, g.nassets, entries, secs);
+		printf("{\"scale\":\"%s\",\"seed\":%" PRIu64 ",\"teams\":%u,\"depots\":%u,\"assets\":%u,\"people\":%u,"
+		       "\"certs\":%u,\"exams\":%u,\"deployments\":%u,\"entries\":%" PRIu64 ",\"seconds\":%.2f}\n",
+			scale_names[g.scale], g.seed, g.nteams, depots, g.nassets, g.npeople, g.ncerts, g.nexams, g.ndeploy,
+			entries, secs);
 	else
-		printf(L("store %s generated (%s scale, seed %" PRIu64 "): teams %u, depots %u, assets %u, entries %" PRIu64
-			       ", %.1f s; keys in %s/gen\n",
-			       "已生成存储库 %s（规模 %s，种子 %" PRIu64 "）：%u 支队伍，%u 个装备库，%u 件装备，%" PRIu64
-			       " 条日志，用时 %.1f 秒；密钥在 %s/gen\n"),
-			dir, scale_names[g.scale], g.seed, g.nteams, depots, g.nassets, entries, secs, dir);
+		printf(L("store %s generated (%s scale, seed %" PRIu64 "): teams %u, depots %u, assets %u, people %u, "
+			 "certificates %u, exams %u, deployments %u, entries %" PRIu64 ", %.1f s; keys in %s/gen\n",
+			       "已生成存储库 %s（规模 %s，种子 %" PRIu64 "）：%u 支队伍，%u 个装备库，%u 件装备，%u 名人员，"
+			       "%u 份证书，%u 次体检，%u 次出动，%" PRIu64 " 条日志，用时 %.1f 秒；密钥在 %s/gen\n"),
+			dir, scale_names[g.scale], g.seed, g.nteams, depots, g.nassets, g.npeople, g.ncerts, g.nexams,
+			g.ndeploy, entries, secs, dir);
 	free(g.teams);
 	free(g.assets);
 	free(g.acts);
-	free(g.persons);
+	free(g.people);
+	free(g.certs);
+	free(g.uses);
+	free(g.idset);
 	free(g.ev);
 	return EXIT_OK;
 }

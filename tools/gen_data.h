@@ -311,6 +311,111 @@ static const char *const gen_failed[][3] = {
 	{"外观破损", "部件缺失", "材料老化"},
 };
 
+/* ---- people ---------------------------------------------------------------------------- */
+
+/* Given names of rescuers: one or two characters, drawn per sex. */
+static const char *const gen_given_m[] = {"伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "平", "刚", "海",
+	"波", "鹏", "辉", "斌", "宇", "浩", "凯", "健", "俊", "旭", "宁", "龙", "林", "华", "飞", "鑫", "峰", "亮", "成",
+	"晨", "东", "文", "博", "新", "立", "永", "春", "国", "庆", "德", "建", "志", "振", "卫", "学", "宏", "忠", "金",
+	"锋", "彬", "山", "江", "胜", "利", "兵", "武", "红", "晓", "光", "贵", "福", "长", "荣", "生", "家", "继", "宝"};
+static const char *const gen_given_f[] = {"芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "红", "玉", "雪", "琳", "慧",
+	"婷", "珍", "燕", "萍", "洁", "颖", "倩", "悦", "佳", "欣", "蕾", "璐", "晶", "莉", "琴", "云", "梅"};
+
+/*
+ * Hazard factors of posts (GBZ 188) and the periodic exam interval each
+ * health.rule sets, in days.  Without a "default" rule the crew default is
+ * 365 days and a factor's rule can only shorten it, so every rescuer here is
+ * examined yearly; the longer intervals matter to posts that a site sets a
+ * longer default for.
+ */
+static const struct gen_hazard {
+	const char *name;
+	uint16_t days;
+	const char *item;   /* what a recheck looks at */
+	const char *contra; /* the contraindication found */
+} gen_hazards[] = {
+	{"煤尘", 730, "胸部X射线摄片", "活动性肺结核病"},
+	{"矽尘", 730, "肺功能", "慢性阻塞性肺病"},
+	{"一氧化碳", 1095, "心电图", "中枢神经系统器质性疾病"},
+	{"硫化氢", 1095, "心电图", "中枢神经系统器质性疾病"},
+	{"苯", 365, "血常规", "造血系统疾病"},
+	{"氨", 365, "肺功能", "支气管哮喘"},
+	{"氯气", 365, "肺功能", "慢性阻塞性肺病"},
+	{"噪声", 365, "纯音听阈测试", "永久性感音神经性听力损失"},
+};
+#define GEN_NHAZARDS (sizeof gen_hazards / sizeof gen_hazards[0])
+#define HZ(n) (1u << (n))
+enum { HZ_COAL, HZ_SILICA, HZ_CO, HZ_H2S, HZ_BENZENE, HZ_NH3, HZ_CL2, HZ_NOISE };
+
+/* Hazard factors of a rescuer's post by specialty: rescuers, drivers, technicians and staff. */
+static const uint8_t gen_post_hazards[SP_N][3] = {
+	{HZ(HZ_COAL) | HZ(HZ_CO) | HZ(HZ_H2S) | HZ(HZ_NOISE), HZ(HZ_NOISE), HZ(HZ_COAL) | HZ(HZ_NOISE)},
+	{HZ(HZ_BENZENE) | HZ(HZ_NH3) | HZ(HZ_CL2) | HZ(HZ_H2S) | HZ(HZ_CO), HZ(HZ_NOISE), HZ(HZ_BENZENE) | HZ(HZ_NH3)},
+	{HZ(HZ_SILICA) | HZ(HZ_CO) | HZ(HZ_NOISE), HZ(HZ_NOISE), HZ(HZ_SILICA) | HZ(HZ_NOISE)},
+	{HZ(HZ_H2S) | HZ(HZ_BENZENE) | HZ(HZ_CO) | HZ(HZ_NOISE), HZ(HZ_NOISE), HZ(HZ_H2S) | HZ(HZ_NOISE)},
+	{HZ(HZ_CO) | HZ(HZ_SILICA) | HZ(HZ_NOISE), HZ(HZ_NOISE), HZ(HZ_NOISE)},
+};
+
+/* Special operation items (特种作业目录): category 1..11 and item, per specialty; the first ones are the common ones. */
+struct gen_item {
+	uint8_t cat;
+	const char *name;
+};
+static const struct gen_item gen_special_items[SP_N][6] = {
+	{{5, "煤矿瓦斯检查作业"}, {5, "煤矿井下电气作业"}, {5, "煤矿探放水作业"}, {5, "煤矿安全检查作业"},
+		{1, "高压电工作业"}, {5, "煤矿瓦斯抽采作业"}},
+	{{9, "化工自动化控制仪表作业"}, {1, "低压电工作业"}, {2, "熔化焊接与热切割作业"}, {3, "登高架设作业"},
+		{9, "氯碱电解工艺作业"}, {1, "防爆电气作业"}},
+	{{1, "低压电工作业"}, {2, "熔化焊接与热切割作业"}, {3, "登高架设作业"}, {3, "高处安装、维护、拆除作业"},
+		{1, "高压电工作业"}, {6, "金属非金属矿山安全检查作业"}},
+	{{7, "司钻作业"}, {1, "防爆电气作业"}, {2, "熔化焊接与热切割作业"}, {1, "低压电工作业"},
+		{3, "登高架设作业"}, {9, "化工自动化控制仪表作业"}},
+	{{1, "低压电工作业"}, {2, "熔化焊接与热切割作业"}, {3, "登高架设作业"}, {1, "高压电工作业"},
+		{3, "高处安装、维护、拆除作业"}, {4, "制冷与空调设备运行操作作业"}},
+};
+
+/* Skill certificates (职业技能等级证书): the rescuer's level, and technicians' trades. */
+static const char *const gen_skill_levels[] = {"应急救援员（五级）", "应急救援员（四级）", "应急救援员（三级）",
+	"应急救援员（二级）"};
+static const char *const gen_skill_trades[SP_N][3] = {
+	{"矿井通风工（三级）", "电工（三级）", "焊工（三级）"},
+	{"化工总控工（三级）", "电工（三级）", "焊工（三级）"},
+	{"电工（三级）", "焊工（三级）", "起重装卸机械操作工（四级）"},
+	{"采油工（三级）", "井下作业工（三级）", "电工（三级）"},
+	{"电工（三级）", "焊工（三级）", "汽车维修工（三级）"},
+};
+/* Other certificates (kind other: no validity of its own): number prefix and issuer, or NULL for the province's department. */
+static const struct gen_other {
+	const char *name, *prefix, *issuer;
+} gen_other_certs[] = {
+	{"民用无人机操控员执照", "UAS", "中国民用航空局"},
+	{"安全生产管理人员安全生产知识和管理能力考核合格证", "AQ", NULL},
+};
+static const char *const gen_driving_classes[] = {"C1", "B2", "A2", "A1"};
+
+/* Exams. */
+static const char *const gen_institutions[] = {"职业病防治院", "疾病预防控制中心", "第一人民医院"};
+static const char *const gen_exam_items_general[] = {"血常规", "肝功能", "血压复测"};
+static const char *const gen_exam_other[] = {"血压偏高，建议心内科随诊", "脂肪肝，建议定期复查", "视力下降，建议配镜矫正"};
+static const char *const gen_leave_reasons[] = {"调离救援队伍", "辞职", "转岗至依托单位其他岗位",
+	"年龄原因退出救援岗位"};
+static const char *const gen_revoke_reasons[] = {"违章作业造成事故，发证机关吊销", "复审时发现弄虚作假，撤销证书"};
+
+/* Deployments. */
+static const char *const gen_incidents[SP_N][6] = {
+	{"煤矿透水", "瓦斯爆炸", "煤与瓦斯突出", "冒顶片帮", "煤矿火灾", "非煤矿山坍塌"},
+	{"危化品泄漏", "化工装置爆炸", "储罐火灾", "液氨泄漏", "氯气泄漏", "危化品运输车辆侧翻"},
+	{"隧道坍塌", "隧道涌水突泥", "地铁施工塌方", "边坡垮塌", "隧道火灾", "桥梁施工坍塌"},
+	{"油气井喷", "输油管道泄漏", "天然气管道爆炸", "储油罐火灾", "井场硫化氢泄漏", "海上平台溢油"},
+	{"山体滑坡", "城市内涝", "地震", "建筑物坍塌", "洪涝灾害", "堰塞湖排险"},
+};
+/* Where: a place of the province + a word + one of these, per specialty. */
+static const char *const gen_site_words[] = {"兴旺", "永安", "东山", "红岩", "长城", "新华", "宏达", "鑫源", "金鼎",
+	"华安", "平安", "顺通", "富民", "龙泉", "青山", "南岭"};
+static const char *const gen_site_suffix[SP_N] = {"煤矿", "化工有限公司", "隧道施工现场", "油田作业区", "村"};
+static const char *const gen_override_reasons[] = {"任务紧急，经带队指挥员批准随队出动", "专业技术骨干，经指挥部批准出动",
+	"证照及体检手续正在办理，经批准随队出动"};
+
 static const char *const gen_scrap_damage[] = {"救援任务中损毁，无修复价值", "检验不合格且无修复价值",
 	"主要部件停产，无法维修"};
 static const char *const gen_cancel_reasons[] = {"接收单位装备库容量不足", "调拨计划调整", "移交手续不全，重新办理"};

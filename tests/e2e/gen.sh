@@ -1,9 +1,13 @@
 #!/bin/sh
 # gen.sh - 'muster gen' end to end: a team-scale dataset made twice from
-# the same seed gives the same projections byte for byte; it verifies,
-# reindexes to the same rows, holds a valid team, a realistic mix of
-# states, readiness and inspections due; its keeper key signs new events;
-# and bad input is refused with exit 2, one "muster: " line and no store.
+# the same seed gives the same projections (and event bodies) byte for
+# byte; it verifies, reindexes to the same rows, holds a valid team, a
+# realistic mix of states, readiness and inspections due, people with
+# certificates and occupational health exams signed by the hr key, and
+# deployments in order (opened before their checkouts, returned after
+# them, then emergency exams and post-use inspections); its keeper key
+# signs new events; and bad input is refused with exit 2, one "muster: "
+# line and no store.
 . "$top_srcdir/tests/lib.sh"
 
 PY=${PYTHON3_SYSTEM:-/usr/bin/python3}
@@ -18,11 +22,13 @@ is "rc=$rc err=$(wc -c <"$T/err" | tr -d ' ')" "rc=0 err=0" "gen --scale team --
 is "$(py '(d["scale"], d["seed"], d["teams"], d["assets"])')" "('team', 7, 1, 600)" "--json summary: scale, seed, 1 team, 600 assets"
 is "$(py '2 <= d["depots"] <= 3 and d["entries"] > 3000 and d["seconds"] >= 0')" "True" \
 	"--json summary: 2-3 depots, thousands of entries, seconds"
+is "$(py '20 <= d["people"] <= 40 and d["certs"] >= 5 * d["people"] and d["exams"] >= 3 * d["people"] and d["deployments"] >= 1')" \
+	"True" "--json summary: 20-40 people, their certificates and exams, deployments"
 run gen --scale team --seed 7 --store "$B" --kdf min
 is "$rc" 0 "gen with the same seed into a second store exits 0"
 like "$(cat "$T/out")" "600" "the human summary counts the assets"
 
-for k in admin keeper keeper2; do
+for k in admin keeper keeper2 hr; do
 	[ -f "$A/gen/$k.key" ] && [ -f "$A/gen/$k.key.pub" ] && [ -n "$(find "$A/gen/$k.key" -perm 0600)" ]
 	ok $? "gen/$k.key (0600) and gen/$k.key.pub are written"
 done
@@ -74,6 +80,51 @@ is "$(py 'sorted({e["type"] for e in d} & {"custody.handover", "custody.requisit
 	"the history holds returns, repairs, requisitions and releases, scrapping and inspections"
 is "$(py 'all(__import__("re").fullmatch(r"CD-\d{4}-\d{4}", e["fields"]["deployment"]) for e in d if e.get("fields", {}).get("purpose") == "mission") and any(e.get("fields", {}).get("purpose") == "mission" for e in d)')" \
 	"True" "mission checkouts carry deployment ids like CD-2026-0137"
+
+# ---- people ---------------------------------------------------------------------------
+# (still the log of $A in $T/out)
+# GB 11643: weights 2^(17-i) mod 11, check character "10X98765432"[sum mod 11]
+gb11643='(lambda s: len(s) == 18 and s[:17].isdigit() and "10X98765432"[sum(int(s[i]) * pow(2, 17 - i, 11) for i in range(17)) % 11] == s[17])'
+is "$(py '(lambda p: 20 <= len(p) <= 40 and len(set(p)) == len(p))([e["fields"]["person"] for e in d if e["type"] == "person.add"])')" \
+	"True" "20 to 40 people, each enrolled once"
+is "$(py "all($gb11643(e['fields']['person']) and '19680101' <= e['fields']['person'][6:14] <= '20041231' for e in d if e['type'] == 'person.add')")" \
+	"True" "resident IDs pass GB 11643, born 1968-2004"
+is "$(py '[e["fields"]["position"] for e in d if e["type"] == "person.add"].count("brigade_commander")')" 1 \
+	"one brigade commander"
+is "$(py '(lambda hr: len(hr) == 1 and {e["signer"] for e in d if e["type"].split(".")[0] in ("person", "cert", "exam", "health")} == hr)({e["key"] for e in d if e["type"] == "key.enrol" and e["roles"] == "hr"})')" \
+	"True" "one key enrolled with role hr signs every person, certificate, exam and health rule"
+is "$(py 'sorted({e["fields"]["kind"] for e in d if e["type"] == "cert.add"} & {"special_op", "skill", "first_aid", "driving"})')" \
+	"['driving', 'first_aid', 'skill', 'special_op']" "certificates of several kinds"
+is "$(py 'all(e["fields"]["number"] == "T" + e["fields"]["person"] and 1 <= e["fields"]["op_category"] <= 11 and bool(e["fields"].get("item")) for e in d if e["type"] == "cert.add" and e["fields"]["kind"] == "special_op")')" \
+	"True" "special operation certificates: number T + ID, a category 1-11 and an item"
+is "$(py '(lambda h: all(any(x["type"] == "exam.record" and x["fields"]["person"] == p and x["fields"]["exam"] == "pre_placement" and x["fields"]["date"] <= h[p] for x in d) for p in h))({e["fields"]["person"]: e["fields"]["hired"] for e in d if e["type"] == "person.add"})')" \
+	"True" "everyone has a pre-placement exam on or before their post start"
+is "$(py 'sorted({e["fields"]["exam"] for e in d if e["type"] == "exam.record"} & {"periodic", "emergency"}) + sorted({e["type"] for e in d} & {"health.rule", "cert.renew", "cert.review"})')" \
+	"['emergency', 'periodic', 'cert.renew', 'cert.review', 'health.rule']" "periodic and emergency exams, health rules, renewals and reviews"
+
+# ---- deployments --------------------------------------------------------------------------
+opened='{e["fields"]["deployment"]: e["index"] for e in d if e["type"] == "deploy.open"}'
+returned='{e["fields"]["deployment"]: e["index"] for e in d if e["type"] == "deploy.return"}'
+is "$(py "len($returned) >= 1 and set($returned) <= set($opened)")" "True" "at least one deployment returned (归建)"
+is "$(py "(lambda o, r: all(o.get(e['fields']['deployment'], 1e18) < e['index'] < r.get(e['fields']['deployment'], 1e18) for e in d if e['type'] in ('custody.checkout', 'custody.requisition', 'deploy.person', 'deploy.time') and 'deployment' in e['fields']))($opened, $returned)")" \
+	"True" "every mission checkout, requisition, crew member and time falls between the deployment's open and return"
+is "$(py '(lambda t: all([v for v in (t[x].get(k) for k in ("ordered", "departed", "arrived", "ended", "returned")) if v] == sorted(v for v in (t[x].get(k) for k in ("ordered", "departed", "arrived", "ended", "returned")) if v) for x in t))(__import__("functools").reduce(lambda a, e: (a.setdefault(e["fields"]["deployment"], {}).update(e["fields"]), a)[1], [e for e in d if e["type"].startswith("deploy.")], {}))')" \
+	"True" "deployment times run ordered <= departed <= arrived <= ended <= returned"
+is "$(py "(lambda r: all(r.get(e['fields']['deployment'], 1e18) < e['index'] for e in d if e['type'] == 'exam.record' and e['fields']['exam'] == 'emergency'))($returned)")" \
+	"True" "emergency exams follow the return of their deployment"
+is "$(py "(lambda r: any(e['fields']['kind'] == '使用后检查' for e in d if e['type'] == 'inspect.record') and all(any(x in e['fields']['notes'] and r[x] < e['index'] for x in r) for e in d if e['type'] == 'inspect.record' and e['fields']['kind'] == '使用后检查'))($returned)")" \
+	"True" "post-use inspections follow the return of their deployment"
+is "$(py 'all(e["fields"].get("source") in ("ministry", "province", "enterprise", "self") and e["fields"]["incident"] and e["fields"]["location"] for e in d if e["type"] == "deploy.open")')" \
+	"True" "deployments carry who ordered them, the incident and the place"
+
+# Every event body, not only the projections above, is the same from the same seed.
+"$M" --store "$B" log show --json --count 100000 >"$T/b.json" 2>&1
+py '[(e["type"], e.get("fields")) for e in d]' >"$T/a.bodies"
+cp "$T/out" "$T/a.json"
+cp "$T/b.json" "$T/out"
+py '[(e["type"], e.get("fields")) for e in d]' >"$T/b.bodies"
+cmp -s "$T/a.bodies" "$T/b.bodies"
+ok $? "same seed, same event bodies in the same order"
 
 run --store "$A" reindex
 is "$rc" 0 "reindex exits 0"
