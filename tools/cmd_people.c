@@ -752,15 +752,18 @@ static int cmd_due(const struct opts *o)
 
 /* ---- person, cert, exam, health reads ------------------------------------------------------- */
 
-static int load_person(muster_snap *sn, const char *id, muster_rec *p)
+/* The row of a person or a deployment; dies naming it and where to look if there is none. */
+static void load_row(muster_snap *sn, int table, const char *id, muster_rec *r)
 {
-	int rc = muster_row_cget(sn, MUSTER_T_PERSON, id, p);
-	if (rc == MUSTER_ENOTFOUND)
+	int rc = muster_row_cget(sn, table, id, r);
+	if (rc == MUSTER_ENOTFOUND && table == MUSTER_T_PERSON)
 		die(EXIT_NOTFOUND, L("person %s is not enrolled; see 'muster person list'", "人员 %s 未登记；参见 'muster person list'"),
+			id);
+	if (rc == MUSTER_ENOTFOUND)
+		die(EXIT_NOTFOUND, L("deployment %s does not exist; see 'muster deploy list'", "出动 %s 不存在；参见 'muster deploy list'"),
 			id);
 	if (rc)
 		die(cli_exit_code(rc), "%s", cli_strerror(rc));
-	return 0;
 }
 
 struct plist {
@@ -913,7 +916,7 @@ static int person_show(const struct opts *o)
 	muster_store *s = cli_open(o);
 	muster_snap *sn = snapshot(s);
 	muster_rec p;
-	load_person(sn, o->pos[2], &p);
+	load_row(sn, MUSTER_T_PERSON, o->pos[2], &p);
 	uint64_t date = date_opt(o, "date", cli_today());
 	muster_reason why[MUSTER_REASONS_MAX];
 	size_t n, blocks;
@@ -1021,7 +1024,7 @@ static int person_rows(const struct opts *o, int table, const char *what)
 		size_t pn;
 		if (strlen(id) > 18)
 			die(EXIT_USAGE, L("--person '%s' is not a resident ID", "--person '%s' 不是身份证号"), id);
-		load_person(sn, id, &p);
+		load_row(sn, MUSTER_T_PERSON, id, &p);
 		prefix_of(id, pre, &pn);
 		rc = muster_row_list(sn, table, pre, pn, table == MUSTER_T_CERT ? cert_row : exam_row, &r);
 	} else {
@@ -1083,15 +1086,16 @@ static int rec_row(const char *key, size_t klen, const muster_rec *x, void *arg)
 	return exam_row(NULL, 0, x, arg);
 }
 
-static int health_rules(const struct opts *o)
+/* A read command listing every row of one table, as text or a JSON array. */
+static int table_list(const struct opts *o, const char *what, int table, muster_row_cb each)
 {
-	only(o, "muster health rules", NULL);
+	only(o, what, NULL);
 	muster_store *s = cli_open(o);
 	muster_snap *sn = snapshot(s);
 	muster_buf b = {0};
 	struct rows r = {sn, &b, o->json, 0, 0};
 	muster_buf_puts(&b, o->json ? "[" : "");
-	int rc = muster_row_list(sn, MUSTER_T_HRULE, NULL, 0, rec_row, &r);
+	int rc = muster_row_list(sn, table, NULL, 0, each, &r);
 	if (rc)
 		die(cli_exit_code(rc), "%s", cli_strerror(rc));
 	muster_buf_puts(&b, o->json ? "]\n" : "");
@@ -1102,17 +1106,6 @@ static int health_rules(const struct opts *o)
 }
 
 /* ---- deployments ------------------------------------------------------------------------- */
-
-static int load_deploy(muster_snap *sn, const char *id, muster_rec *d)
-{
-	int rc = muster_row_cget(sn, MUSTER_T_DEPLOY, id, d);
-	if (rc == MUSTER_ENOTFOUND)
-		die(EXIT_NOTFOUND, L("deployment %s does not exist; see 'muster deploy list'", "出动 %s 不存在；参见 'muster deploy list'"),
-			id);
-	if (rc)
-		die(cli_exit_code(rc), "%s", cli_strerror(rc));
-	return 0;
-}
 
 static int64_t minutes(const muster_rec *d, unsigned from, unsigned to)
 {
@@ -1202,7 +1195,7 @@ static int deploy_show(const struct opts *o)
 	muster_snap *sn = snapshot(s);
 	muster_rec d;
 	muster_policy pol;
-	load_deploy(sn, o->pos[2], &d);
+	load_row(sn, MUSTER_T_DEPLOY, o->pos[2], &d);
 	int rc = muster_policy_get(sn, &pol);
 	if (rc)
 		die(cli_exit_code(rc), "%s", cli_strerror(rc));
@@ -1285,24 +1278,6 @@ static int deploy_row(const char *key, size_t klen, const muster_rec *d, void *a
 	return 0;
 }
 
-static int deploy_list(const struct opts *o)
-{
-	only(o, "muster deploy list", NULL);
-	muster_store *s = cli_open(o);
-	muster_snap *sn = snapshot(s);
-	muster_buf b = {0};
-	struct rows r = {sn, &b, o->json, 0, 0};
-	muster_buf_puts(&b, o->json ? "[" : "");
-	int rc = muster_row_list(sn, MUSTER_T_DEPLOY, NULL, 0, deploy_row, &r);
-	if (rc)
-		die(cli_exit_code(rc), "%s", cli_strerror(rc));
-	muster_buf_puts(&b, o->json ? "]\n" : "");
-	muster_snap_end(sn);
-	muster_store_close(s);
-	cli_emit(&b);
-	return EXIT_OK;
-}
-
 /* deploy asset D ASSET...: each asset checked out to the deployment, all in one commit or none. */
 struct checkouts {
 	const muster_signer *signer;
@@ -1338,7 +1313,7 @@ static int deploy_asset(const struct opts *o)
 	muster_store *s = cli_open(o);
 	muster_snap *sn = snapshot(s);
 	muster_rec d;
-	load_deploy(sn, o->pos[2], &d);
+	load_row(sn, MUSTER_T_DEPLOY, o->pos[2], &d);
 	muster_snap_end(sn);
 	size_t n = (size_t)o->npos - 3;
 	muster_rec *recs = calloc(n, sizeof *recs);
@@ -1405,12 +1380,12 @@ int cmd_people(const struct opts *o, const char *noun, const char *verb)
 	if (strcmp(noun, "exam") == 0 && strcmp(verb, "list") == 0)
 		return person_rows(o, MUSTER_T_EXAM, "muster exam list");
 	if (strcmp(noun, "health") == 0 && strcmp(verb, "rules") == 0)
-		return health_rules(o);
+		return table_list(o, "muster health rules", MUSTER_T_HRULE, rec_row);
 	if (strcmp(noun, "deploy") == 0) {
 		if (strcmp(verb, "show") == 0)
 			return deploy_show(o);
 		if (strcmp(verb, "list") == 0)
-			return deploy_list(o);
+			return table_list(o, "muster deploy list", MUSTER_T_DEPLOY, deploy_row);
 		if (strcmp(verb, "asset") == 0)
 			return deploy_asset(o);
 	}

@@ -299,6 +299,14 @@ as keeper deploy report CD-2026-0137 --reported "$(at -5)" >/dev/null
 ok $? "the deployment report is filed"
 q --json deploy show CD-2026-0137 >"$T/out"
 is "$(py 'd["report_minutes"]')" "5" "the report took 5 minutes after the return"
+q --json deploy list >"$T/out"
+is "$(py '[(x["deployment"], x["status"], x["people"], x["assets"]) for x in d]')" "[('CD-2026-0137', 'returned', 3, 2)]" \
+	"deploy list: one returned deployment with three people and two assets"
+q --json health rules >"$T/out"
+is "$(py 'sorted((x["hazard"], x["interval"]) for x in d)')" "[('噪声', 90), ('煤尘', 730), ('硫化氢', 1095)]" "health rules lists the rules"
+q --json cert kinds >"$T/out"
+is "$(py '[(k["kind"], k["validity"], k["review"], k["t_number"]) for k in d if k["kind"]=="special_op"]')" \
+	"[('special_op', 72, 36, True)]" "cert kinds: special operation, 72 months, reviewed every 36"
 as admin site policy --target 180 >/dev/null
 q --json deploy show CD-2026-0137 >"$T/out"
 is "$(py 'd["target_minutes"], d["on_time"]')" "(180, False)" "against a 3 h target the same arrival is late"
