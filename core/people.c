@@ -755,6 +755,7 @@ static int deploy_return(struct ctx *c)
 		SAY("deployment %.*s never departed: record --departed with 'muster deploy time' first", PS(id));
 		return MUSTER_ESTATE;
 	}
+	/* The return follows the latest stage recorded: ended, else arrived, else departed (i wraps past 0). */
 	for (size_t i = 3; i < 4; i--) {
 		unsigned t = stages[i];
 		if (!MUSTER_HAS(&d, t))
