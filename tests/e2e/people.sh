@@ -32,9 +32,12 @@ refused() { # refused WANT-EXIT DESC WANT-SUBSTRING CMD...: one stderr line, log
 	like "$(cat "$T/err")" "$sub" "$desc: the message says why"
 }
 # Dates and times relative to today in Beijing, so the planted states hold on any day.
-day() { "$PY" -c 'import datetime,sys; t=datetime.datetime.utcnow()+datetime.timedelta(hours=8); print((t.date()+datetime.timedelta(days=int(sys.argv[1]))).isoformat())' "$1"; }
+
 years_ago() { "$PY" -c 'import datetime,sys; t=(datetime.datetime.utcnow()+datetime.timedelta(hours=8)).date(); y=int(sys.argv[1]); print(t.replace(year=t.year-y, day=min(t.day,28)).isoformat())' "$1"; }
-at() { "$PY" -c 'import datetime,sys; t=datetime.datetime.utcnow()+datetime.timedelta(hours=8, minutes=int(sys.argv[1])); print(t.strftime("%Y-%m-%d %H:%M"))' "$1"; }
+# Times are minutes from one moment taken once, so that differences between them never straddle a clock tick.
+now=$(date +%s)
+day() { "$PY" -c 'import datetime,sys; t=datetime.datetime.utcfromtimestamp(int(sys.argv[2]))+datetime.timedelta(hours=8); print((t.date()+datetime.timedelta(days=int(sys.argv[1]))).isoformat())' "$1" "$now"; }
+at() { "$PY" -c 'import datetime,sys; t=datetime.datetime.utcfromtimestamp(int(sys.argv[2]))+datetime.timedelta(hours=8, minutes=int(sys.argv[1])); print(t.strftime("%Y-%m-%d %H:%M"))' "$1" "$now"; }
 # rid YYYYMMDD SEQ: a GB 11643 resident ID of division 140105 with its check character.
 rid() {
 	"$PY" -c '
