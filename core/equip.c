@@ -766,7 +766,9 @@ int muster_equip_apply(MDB_txn *txn, const MDB_dbi *dbi, const muster_entry *e, 
 	case MUSTER_EV_COUNT_SCAN: rc = count_scan(&c); break;
 	case MUSTER_EV_COUNT_CLOSE: rc = count_close(&c); break;
 	default:
-		if (e->type >= MUSTER_EV_PERSON_ADD)
+		if (e->type >= MUSTER_EV_FUND_ADD)
+			rc = muster_money_apply(&c);
+		else if (e->type >= MUSTER_EV_PERSON_ADD)
 			rc = muster_people_apply(&c);
 		else
 			rc = custody(&c);

@@ -46,6 +46,8 @@ int rule_team_exists(struct ctx *c, const muster_fv *team);
 
 /* The people, certificate, health and deployment rules (people.c); 0 if e is not one of them. */
 int muster_people_apply(struct ctx *c);
+/* The fund, budget and spending rules (money.c). */
+int muster_money_apply(struct ctx *c);
 /* An asset checked out or requisitioned for a deployment joins its crew (the deployment must be open). */
 int rule_deploy_asset(struct ctx *c, const muster_fv *id);
 /* Clears what ('p' person, 'a' asset) id owed for deployments that returned on or before date. */

@@ -1,6 +1,7 @@
 /* equip_read.c - reading the equipment projections through a snapshot. */
 #include "equip_int.h"
 
+#include <muster/money.h>
 #include <muster/people.h>
 
 #include <ctype.h>
@@ -10,7 +11,8 @@ static const int table_db[] = {
 	[MUSTER_T_RULE] = DB_RULE, [MUSTER_T_INSPECT] = DB_INSPECT, [MUSTER_T_COUNT] = DB_STOCK,
 	[MUSTER_T_PERSON] = DB_PERSON, [MUSTER_T_CERT] = DB_CERT, [MUSTER_T_EXAM] = DB_EXAM,
 	[MUSTER_T_DEPLOY] = DB_DEPLOY, [MUSTER_T_CREW] = DB_CREW, [MUSTER_T_OWE] = DB_OWE, [MUSTER_T_HRULE] = DB_HRULE,
-	[MUSTER_T_ROSTER] = DB_ROSTER,
+	[MUSTER_T_ROSTER] = DB_ROSTER, [MUSTER_T_FUND] = DB_FUND, [MUSTER_T_BUDGET] = DB_BUDGET,
+	[MUSTER_T_SPEND] = DB_SPEND,
 };
 
 int muster_snap_begin(muster_store *s, muster_snap **out)

@@ -8,6 +8,7 @@
 #define HR (MUSTER_ROLE_ADMIN | MUSTER_ROLE_HR)
 #define DEPLOY (MUSTER_ROLE_ADMIN | MUSTER_ROLE_KEEPER | MUSTER_ROLE_HR)
 #define CERT_ID (B(PERSON) | B(KIND) | B(NUMBER) | B(ITEM))
+#define FINANCE (MUSTER_ROLE_ADMIN | MUSTER_ROLE_FINANCE)
 /* Fields an asset's descriptive record may carry, at registration or in a correction. */
 #define ASSET_DESC (B(CATEGORY) | B(TYPE) | B(MODEL) | B(SERIAL) | B(MAKER) | B(ACQUIRED) | B(VALUE) | B(FUNDING) | \
 	B(OWNER) | B(AGREEMENT) | B(CUSTODY_FROM) | B(CUSTODY_TO) | B(ATTRS) | B(NOTES) | B(NAME))
@@ -80,7 +81,7 @@ static const struct {
 			B(DEPLOYMENT) | B(NOTES),
 		B(PERSON) | B(EXAM) | B(INSTITUTION) | B(DATE) | B(CONCLUSION)},
 	{MUSTER_EV_HEALTH_RULE, "health.rule", "体检周期", HR, B(HAZARD) | B(INTERVAL) | B(NOTES), B(HAZARD) | B(INTERVAL)},
-	{MUSTER_EV_POLICY, "site.policy", "站点规则", MUSTER_ROLE_ADMIN, B(EXAM_DAYS) | B(TARGET) | B(NOTES), 0},
+	{MUSTER_EV_POLICY, "site.policy", "站点规则", MUSTER_ROLE_ADMIN, B(EXAM_DAYS) | B(TARGET) | B(THRESHOLD) | B(NOTES), 0},
 	{MUSTER_EV_DEPLOY_OPEN, "deploy.open", "出动", DEPLOY,
 		B(DEPLOYMENT) | B(SOURCE) | B(ORDERED_BY) | B(INCIDENT) | B(LOCATION) | B(ORDERED) | B(TEAM) | B(TARGET) |
 			B(NOTES),
@@ -93,6 +94,16 @@ static const struct {
 		B(DEPLOYMENT) | B(RETURNED)},
 	{MUSTER_EV_DEPLOY_REPORT, "deploy.report", "出动报告", DEPLOY, B(DEPLOYMENT) | B(REPORTED) | B(NOTES),
 		B(DEPLOYMENT) | B(REPORTED)},
+	{MUSTER_EV_FUND_ADD, "fund.add", "登记资金", FINANCE,
+		B(FUND) | B(NAME) | B(FUND_SOURCE) | B(OWNER) | B(INDUSTRY) | B(NOTES), B(FUND) | B(NAME) | B(FUND_SOURCE) | B(OWNER)},
+	{MUSTER_EV_BUDGET_SET, "budget.set", "预算", FINANCE, B(FUND) | B(TEAM) | B(YEAR) | B(AMOUNT) | B(NOTES),
+		B(FUND) | B(TEAM) | B(YEAR) | B(AMOUNT)},
+	{MUSTER_EV_SPEND, "spend.record", "支出", FINANCE,
+		B(DATE) | B(TEAM) | B(ID) | B(LINK) | B(SPEND_TYPE) | B(VENDOR) | B(VENDOR_CODE) | B(OVERRIDE) | B(INVOICE) |
+			B(AMOUNT) | B(FUND) | B(ARTICLE) | B(ATTACHMENTS) | B(NOTES),
+		B(DATE) | B(TEAM) | B(SPEND_TYPE) | B(VENDOR) | B(VENDOR_CODE) | B(INVOICE) | B(AMOUNT) | B(FUND)},
+	{MUSTER_EV_SPEND_APPROVE, "spend.approve", "审批通过", MUSTER_ROLE_APPROVER, B(REF) | B(NOTES), B(REF)},
+	{MUSTER_EV_SPEND_REJECT, "spend.reject", "审批驳回", MUSTER_ROLE_APPROVER, B(REF) | B(REASON), B(REF) | B(REASON)},
 };
 #undef B
 

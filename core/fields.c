@@ -27,6 +27,11 @@ static const char *const exam[] = {"pre_placement", "periodic", "exit", "emergen
 static const char *const exam_zh[] = {"上岗前", "在岗期间", "离岗时", "应急", NULL};
 static const char *const conclusion[] = {"normal", "recheck", "suspected", "contraindication", "other", NULL};
 static const char *const conclusion_zh[] = {"目前未见异常", "复查", "疑似职业病", "职业禁忌证", "其他疾病或异常", NULL};
+static const char *const spend_type[] = {"maintenance", "repair", "calibration", "consumables", "training", "drill",
+	"insurance", "other", NULL};
+static const char *const spend_type_zh[] = {"维护保养", "维修", "检定校准", "耗材", "培训", "演练", "保险", "其他", NULL};
+const char *const muster_spend_states[] = {"pending", "counted", "rejected", NULL};
+const char *const muster_spend_states_zh[] = {"待审批", "已计入", "已驳回", NULL};
 static const char *const source[] = {"ministry", "province", "enterprise", "self", NULL};
 static const char *const source_zh[] = {"应急管理部", "省级", "企业", "自主", NULL};
 
@@ -131,6 +136,21 @@ static const muster_field dict[] = {
 	T(MF_PEOPLE, MUSTER_F_UINT, 0, "people", "people", "人数"),
 	T(MF_ASSETS, MUSTER_F_UINT, 0, "assets", "assets", "装备数"),
 	T(MF_EXIT, MUSTER_F_DATE, 0, "exit", "exit exam", "离岗体检"),
+	T(MF_FUND, MUSTER_F_TEXT, 32, "fund", "fund", "资金"),
+	T(MF_FUND_SOURCE, MUSTER_F_TEXT, 32, "fund_source", "fund source", "资金来源"),
+	T(MF_INDUSTRY, MUSTER_F_TEXT, 64, "industry", "industry", "行业"),
+	T(MF_YEAR, MUSTER_F_UINT, 0, "year", "fiscal year", "年度"),
+	T(MF_AMOUNT, MUSTER_F_FEN, 0, "amount", "amount", "金额"),
+	E(MF_SPEND_TYPE, "spend_type", "spending type", "支出类别", spend_type),
+	T(MF_VENDOR_CODE, MUSTER_F_TEXT, 18, "vendor_code", "vendor credit code", "供应商统一社会信用代码"),
+	T(MF_INVOICE, MUSTER_F_TEXT, 64, "invoice", "invoice", "发票号"),
+	T(MF_ARTICLE, MUSTER_F_TEXT, 64, "article", "rule relied on", "依据条款"),
+	T(MF_ATTACHMENTS, MUSTER_F_LIST, 32, "attachments", "attachments (SHA-256)", "附件(SHA-256)"),
+	T(MF_LINK, MUSTER_F_UINT, 0, "link", "pays for entry", "关联记录"),
+	T(MF_THRESHOLD, MUSTER_F_FEN, 0, "threshold", "approval threshold", "审批限额"),
+	{MF_SPEND_STATE, MUSTER_F_ENUM, 0, "spend_state", "state", "状态", muster_spend_states, muster_spend_states_zh},
+	T(MF_RECORDER, MUSTER_F_BYTES, MUSTER_KEYID_BYTES, "recorder", "recorded by", "录入人"),
+	T(MF_DECIDED, MUSTER_F_UINT, 0, "decided", "decided at entry", "审批记录"),
 };
 
 static const muster_field *by_tag[MUSTER_FIELDS_MAX];

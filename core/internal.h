@@ -56,6 +56,10 @@ enum {
 	DB_DEPLOY,  /* deployment id -> deployment */
 	DB_CREW,    /* deployment 0x00 'p'|'a' 0x00 resident ID or asset id -> member */
 	DB_OWE,     /* 'p'|'a' 0x00 id 0x00 deployment -> an emergency exam or post-use inspection owed */
+	/* money (core/money.c) */
+	DB_FUND,    /* fund code -> fund */
+	DB_BUDGET,  /* fund 0x00 team 0x00 be32(year) -> budget */
+	DB_SPEND,   /* be64(index of the spend.record) -> spending with its state */
 	DB_COUNT
 };
 extern const char *const muster_db_names[DB_COUNT];

@@ -524,8 +524,8 @@ static int policy(struct ctx *c)
 		muster_rec_clear(&r);
 	else if (rc)
 		return rc;
-	if (!MUSTER_HAS(&c->ev, MF_EXAM_DAYS) && !MUSTER_HAS(&c->ev, MF_TARGET)) {
-		SAY("site policy: give --exam-days or --target");
+	if (!MUSTER_HAS(&c->ev, MF_EXAM_DAYS) && !MUSTER_HAS(&c->ev, MF_TARGET) && !MUSTER_HAS(&c->ev, MF_THRESHOLD)) {
+		SAY("site policy: give --exam-days, --target or --threshold");
 		return MUSTER_ESTATE;
 	}
 	if ((MUSTER_HAS(&c->ev, MF_EXAM_DAYS) && (V(MF_EXAM_DAYS)->u < 1 || V(MF_EXAM_DAYS)->u > 365)) ||
@@ -535,6 +535,7 @@ static int policy(struct ctx *c)
 	}
 	copy_if(&r, &c->ev, MF_EXAM_DAYS);
 	copy_if(&r, &c->ev, MF_TARGET);
+	copy_if(&r, &c->ev, MF_THRESHOLD);
 	return rule_put(c, DB_META, "policy", 6, &r);
 }
 

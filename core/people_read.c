@@ -234,6 +234,7 @@ int muster_policy_get(muster_snap *sn, muster_policy *out)
 	muster_rec r;
 	out->exam_days = 30;
 	out->target = 300;
+	out->threshold = 1000000;
 	int rc = muster_row_read(sn->txn, sn->dbi[DB_META], "policy", 6, NULL, &r);
 	if (rc == MUSTER_ENOTFOUND)
 		return 0;
@@ -243,6 +244,8 @@ int muster_policy_get(muster_snap *sn, muster_policy *out)
 		out->exam_days = r.v[MF_EXAM_DAYS].u;
 	if (MUSTER_HAS(&r, MF_TARGET))
 		out->target = r.v[MF_TARGET].u;
+	if (MUSTER_HAS(&r, MF_THRESHOLD))
+		out->threshold = r.v[MF_THRESHOLD].u;
 	return 0;
 }
 

@@ -53,6 +53,11 @@ static const struct evcmd {
 	{"deploy", "time", MUSTER_EV_DEPLOY_TIME, MF_DEPLOYMENT},
 	{"deploy", "return", MUSTER_EV_DEPLOY_RETURN, MF_DEPLOYMENT},
 	{"deploy", "report", MUSTER_EV_DEPLOY_REPORT, MF_DEPLOYMENT},
+	{"fund", "add", MUSTER_EV_FUND_ADD, MF_FUND},
+	{"budget", "set", MUSTER_EV_BUDGET_SET, 0},
+	{"spend", "record", MUSTER_EV_SPEND, 0},
+	{"spend", "approve", MUSTER_EV_SPEND_APPROVE, MF_REF},
+	{"spend", "reject", MUSTER_EV_SPEND_REJECT, MF_REF},
 };
 
 /* Options every command accepts besides its fields. */

@@ -755,6 +755,18 @@ int cmd_equip_read(const struct opts *o, const char *noun, const char *verb)
 		if (strcmp(verb, "due") == 0)
 			return inspect_due(o);
 	}
+	static const unsigned fund_cols[] = {MF_FUND, MF_NAME, MF_FUND_SOURCE, MF_OWNER};
+	static const size_t fund_w[] = {14, 30, 18, 20};
+	static const unsigned budget_cols[] = {MF_FUND, MF_TEAM, MF_YEAR, MF_AMOUNT};
+	static const size_t budget_w[] = {14, 12, 6, 16};
+	static const unsigned spend_cols[] = {MF_REF, MF_DATE, MF_TEAM, MF_FUND, MF_SPEND_TYPE, MF_AMOUNT, MF_SPEND_STATE};
+	static const size_t spend_w[] = {8, 10, 12, 14, 12, 16, 10};
+	if (strcmp(noun, "fund") == 0 && strcmp(verb, "list") == 0)
+		return list_table(o, MUSTER_T_FUND, fund_cols, fund_w, 4);
+	if (strcmp(noun, "budget") == 0 && strcmp(verb, "list") == 0)
+		return list_table(o, MUSTER_T_BUDGET, budget_cols, budget_w, 4);
+	if (strcmp(noun, "spend") == 0 && strcmp(verb, "list") == 0)
+		return list_table(o, MUSTER_T_SPEND, spend_cols, spend_w, 7);
 	if (strcmp(noun, "person") == 0 || strcmp(noun, "cert") == 0 || strcmp(noun, "exam") == 0 ||
 		strcmp(noun, "deploy") == 0 || strcmp(noun, "health") == 0)
 		return cmd_people(o, noun, verb);

@@ -168,17 +168,25 @@ static void owed_of(muster_snap *sn, const char *dep, size_t dn, struct owed_cou
 void cli_people_report(const struct opts *o, muster_store *s, uint64_t type, const muster_rec *r, uint64_t index)
 {
 	const char *name = muster_event_name(type);
-	static const unsigned subject[] = {MF_DEPLOYMENT, MF_PERSON, MF_KIND, MF_HAZARD};
+	static const unsigned subject[] = {MF_DEPLOYMENT, MF_PERSON, MF_KIND, MF_HAZARD, MF_FUND};
 	const muster_fv *subj = NULL;
 	muster_buf b = {0};
 	struct owed_count owed = {0};
 	int zh = cli_zh();
-	for (size_t i = 0; i < 4 && !subj; i++)
+	for (size_t i = 0; i < sizeof subject / sizeof subject[0] && !subj; i++)
 		if (MUSTER_HAS(r, subject[i]))
 			subj = &r->v[subject[i]];
-	if (type == MUSTER_EV_DEPLOY_RETURN) {
+	int spend_state = -1;
+	if (type == MUSTER_EV_DEPLOY_RETURN || type == MUSTER_EV_SPEND) {
 		muster_snap *sn = snapshot(s);
-		owed_of(sn, r->v[MF_DEPLOYMENT].p, r->v[MF_DEPLOYMENT].n, &owed);
+		muster_rec row;
+		uint8_t k[8];
+		for (int i = 0; i < 8; i++)
+			k[i] = (uint8_t)(index >> (56 - 8 * i));
+		if (type == MUSTER_EV_DEPLOY_RETURN)
+			owed_of(sn, r->v[MF_DEPLOYMENT].p, r->v[MF_DEPLOYMENT].n, &owed);
+		else if (muster_row_get(sn, MUSTER_T_SPEND, (const char *)k, 8, &row) == 0)
+			spend_state = (int)row.v[MF_SPEND_STATE].u;
 		muster_snap_end(sn);
 	}
 	if (o->json) {
@@ -187,6 +195,8 @@ void cli_people_report(const struct opts *o, muster_store *s, uint64_t type, con
 		if (type == MUSTER_EV_DEPLOY_RETURN)
 			muster_buf_printf(&b, ",\"owed\":{\"emergency_exams\":%zu,\"post_use_inspections\":%zu}", owed.exams,
 				owed.inspections);
+		if (spend_state >= 0)
+			muster_buf_printf(&b, ",\"spend_state\":\"%s\"", muster_spend_states[spend_state]);
 		muster_buf_puts(&b, "}\n");
 	} else {
 		muster_buf_printf(&b, "%s (%s) ", zh ? muster_event_name_zh(type) : name, zh ? name : muster_event_name_zh(type));
@@ -198,6 +208,9 @@ void cli_people_report(const struct opts *o, muster_store *s, uint64_t type, con
 			}
 			muster_buf_puts(&b, zh ? "，" : ", ");
 		}
+		if (spend_state == MUSTER_SP_PENDING)
+			muster_buf_puts(&b, L("at or above the approval threshold: it counts once an approver approves it, ",
+						    "达到审批限额：经审批人批准后计入，"));
 		if (type == MUSTER_EV_DEPLOY_RETURN)
 			muster_buf_printf(&b,
 				L("%zu emergency exams and %zu post-use inspections now owed, ",

@@ -117,6 +117,11 @@ static void usage(void)
 		"  deploy person ID --person P [--reason]  deploy asset ID ASSET...  deploy time ID --departed|--arrived|--ended T\n"
 		"  deploy return ID [--returned T]  deploy report ID [--reported T]  deploy list | deploy show ID\n"
 		"\n"
+		"Money (docs/MONEY.md):\n"
+		"  fund add CODE --name --fund-source --owner [--industry]   budget set --fund --team --year --amount\n"
+		"  spend record --date --team --spend-type --vendor --vendor-code --invoice --amount --fund [--id ASSET]\n"
+		"  spend approve ENTRY | spend reject ENTRY --reason   fund list | budget list | spend list\n"
+		"\n"
 		"Roles: admin keeper hr finance approver auditor reporter.  See muster(1).\n",
 		"用法: muster [--store 目录] [--key 密钥文件] [--passphrase-file 文件] [--json] 命令 ...\n"
 		"\n"
@@ -165,6 +170,11 @@ static void usage(void)
 		"  deploy open 编号 --source --ordered-by --incident --location [--ordered 时间]\n"
 		"  deploy person 编号 --person 身份证号 [--reason]  deploy asset 编号 资产...  deploy time 编号 --departed|--arrived|--ended 时间\n"
 		"  deploy return 编号 [--returned 时间]  deploy report 编号 [--reported 时间]  deploy list | deploy show 编号\n"
+		"\n"
+		"资金（详见 docs/MONEY.md）：\n"
+		"  fund add 代码 --name --fund-source --owner [--industry]   budget set --fund --team --year --amount\n"
+		"  spend record --date --team --spend-type --vendor --vendor-code --invoice --amount --fund [--id 资产]\n"
+		"  spend approve 条目 | spend reject 条目 --reason 原因   fund list | budget list | spend list\n"
 		"\n"
 		"角色: admin keeper hr finance approver auditor reporter。详见 muster(1)。\n"),
 		stdout);
@@ -532,7 +542,7 @@ int main(int argc, char **argv)
 		die(EXIT_USAGE, "%s", L("no command given; see 'muster --help'", "未给出命令；参见 'muster --help'"));
 	const char *cmd = o.pos[0], *sub = o.npos > 1 ? o.pos[1] : "";
 	static const char *const equip[] = {"team", "depot", "asset", "inspect", "count", "site", "person", "cert", "exam",
-		"health", "deploy", NULL};
+		"health", "deploy", "fund", "budget", "spend", NULL};
 	for (int i = 0; equip[i]; i++)
 		if (strcmp(cmd, equip[i]) == 0)
 			return cmd_equip(&o, cmd, sub);

@@ -68,6 +68,12 @@ enum {
 	MUSTER_EV_DEPLOY_TIME = 72,   /* departed / arrived / ended, in order */
 	MUSTER_EV_DEPLOY_RETURN = 73, /* 归建: emergency exams and post-use inspections fall due */
 	MUSTER_EV_DEPLOY_REPORT = 74, /* the deployment report is filed */
+	/* Money (docs/MONEY.md). */
+	MUSTER_EV_FUND_ADD = 80,      /* a fund: source, owner, industry */
+	MUSTER_EV_BUDGET_SET = 81,    /* a budget of a fund for a team and fiscal year (a revision replaces it) */
+	MUSTER_EV_SPEND = 82,         /* a spending record */
+	MUSTER_EV_SPEND_APPROVE = 83, /* a second person approves spending at or above the threshold */
+	MUSTER_EV_SPEND_REJECT = 84,  /* ... or rejects it */
 };
 
 /* A decoded entry.  body points into the decoded bytes. */

@@ -149,6 +149,22 @@ enum muster_ftag {
 	MF_PEOPLE = 95,      /* people on a deployment (projection) */
 	MF_ASSETS = 96,      /* assets on a deployment (projection) */
 	MF_EXIT = 97,        /* date of the exit exam (projection) */
+	/* Money (docs/MONEY.md). */
+	MF_FUND = 98,        /* fund code */
+	MF_FUND_SOURCE = 99, /* national_capacity / enterprise_safety / host_special / other */
+	MF_INDUSTRY = 100,   /* the host unit's industry (enterprise safety cost) */
+	MF_YEAR = 101,       /* fiscal year */
+	MF_AMOUNT = 102,     /* fen */
+	MF_SPEND_TYPE = 103, /* maintenance ... other */
+	MF_VENDOR_CODE = 104,/* the vendor's unified social credit code */
+	MF_INVOICE = 105,    /* invoice number */
+	MF_ARTICLE = 106,    /* the rule the spending relies on: 第十二条(二) */
+	MF_ATTACHMENTS = 107,/* SHA-256 of each attached file, hex */
+	MF_LINK = 108,       /* log index of the maintenance / repair / inspection event the spending pays for */
+	MF_THRESHOLD = 109,  /* policy: spending at or above it needs a second person's approval, fen */
+	MF_SPEND_STATE = 110,/* pending / counted / rejected (projection) */
+	MF_RECORDER = 111,   /* key id that recorded the spending (projection) */
+	MF_DECIDED = 112,    /* log index of the approval or rejection (projection) */
 };
 
 typedef struct muster_field {
@@ -246,6 +262,10 @@ MUSTER_API uint64_t muster_time_parse(const char *s);
 MUSTER_API void muster_time_format(uint64_t t, char out[20]);
 /* The Beijing date (YYYYMMDD) of a time. */
 MUSTER_API uint64_t muster_time_date(uint64_t t);
+
+/* Spending states (field MF_SPEND_STATE), NULL-terminated. */
+MUSTER_API extern const char *const muster_spend_states[];
+MUSTER_API extern const char *const muster_spend_states_zh[];
 
 /* Post names (field MF_POSITION), NULL-terminated. */
 MUSTER_API extern const char *const muster_positions[];

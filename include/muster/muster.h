@@ -19,5 +19,7 @@
 #include <muster/equip.h>
 #include <muster/tag.h>
 #include <muster/people.h>
+#include <muster/money.h>
+#include <muster/minisign.h>
 
 #endif

@@ -168,6 +168,7 @@ MUSTER_API int muster_people_each(muster_snap *sn, const char *team, muster_pers
 typedef struct muster_policy {
 	uint64_t exam_days; /* default 30 */
 	uint64_t target;    /* default 300 (5 h) */
+	uint64_t threshold; /* fen; spending at or above it needs approval; default 1,000,000 (1 万元) */
 } muster_policy;
 MUSTER_API int muster_policy_get(muster_snap *sn, muster_policy *out) MUSTER_WUR;
 

@@ -1,0 +1,223 @@
+/*
+ * money.c - the rules of the money events and the projections they make:
+ * funds, budgets per fund, team and fiscal year, and spending records with
+ * the four-eyes rule (spending at or above the site's threshold counts only
+ * once a second person with the approver role approves it).
+ *
+ * Like equip.c, everything here runs inside the append's write transaction
+ * (and again in reindex).  What a rule cannot know at the time (an asset
+ * scrapped later, an invoice split across weeks) is for `muster audit`.
+ */
+#include "internal.h"
+#include "equip_int.h"
+
+#include <muster/ident.h>
+#include <muster/money.h>
+#include <muster/people.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+
+static const char *const sources[][2] = {
+	{"national_capacity", "国家安全生产应急能力建设专项资金"},
+	{"enterprise_safety", "企业安全生产费用"},
+	{"host_special", "依托单位专项资金"},
+	{"other", "其他"},
+};
+#define NSOURCES (sizeof sources / sizeof sources[0])
+
+const char *muster_fund_source(size_t i, const char **zh)
+{
+	if (i >= NSOURCES)
+		return NULL;
+	if (zh)
+		*zh = sources[i][1];
+	return sources[i][0];
+}
+
+static int is_source(const muster_fv *v, const char *code)
+{
+	return v->n == strlen(code) && memcmp(v->p, code, v->n) == 0;
+}
+
+static int fund_add(struct ctx *c)
+{
+	const muster_fv *code = V(MF_FUND), *src = V(MF_FUND_SOURCE);
+	muster_rec old;
+	size_t i;
+	int rc;
+	if (!rule_code_ok(code)) {
+		SAY("fund code '%.*s' may hold only letters, digits, '-', '_' and '.'", PS(code));
+		return MUSTER_ESTATE;
+	}
+	for (i = 0; i < NSOURCES && !is_source(src, sources[i][0]) && !is_source(src, sources[i][1]); i++)
+		;
+	if (i == NSOURCES) {
+		SAY("fund %.*s: source '%.*s' is not one of national_capacity, enterprise_safety, host_special, other",
+			PS(code), PS(src));
+		return MUSTER_ESTATE;
+	}
+	if (i == 1 && !MUSTER_HAS(&c->ev, MF_INDUSTRY)) {
+		SAY("fund %.*s is enterprise safety cost (企业安全生产费用): give the host unit's industry (--industry)", PS(code));
+		return MUSTER_ESTATE;
+	}
+	if ((rc = rule_get(c, DB_FUND, code->p, code->n, 0, &old)) != MUSTER_ENOTFOUND) {
+		if (rc == 0)
+			SAY("fund %.*s already exists (%.*s)", PS(code), PS(&old.v[MF_NAME]));
+		return rc ? rc : MUSTER_EEXIST;
+	}
+	muster_rec f = c->ev;
+	/* The source is kept by its code, whichever name was typed. */
+	muster_rec_cstr(&f, MF_FUND_SOURCE, sources[i][0]);
+	muster_rec_del(&f, MF_NOTES);
+	muster_rec_uint(&f, MF_REGISTERED, c->e->index);
+	return rule_put(c, DB_FUND, code->p, code->n, &f);
+}
+
+static int fund_load(struct ctx *c, const muster_fv *code, int slot, muster_rec *f)
+{
+	int rc = rule_get(c, DB_FUND, code->p, code->n, slot, f);
+	if (rc == MUSTER_ENOTFOUND)
+		SAY("fund %.*s is not registered: add it with 'muster fund add' first (see 'muster fund list')", PS(code));
+	return rc;
+}
+
+static int budget_set(struct ctx *c)
+{
+	muster_rec f;
+	int rc;
+	if ((rc = fund_load(c, V(MF_FUND), 0, &f)) != 0 || (rc = rule_team_exists(c, V(MF_TEAM))) != 0)
+		return rc;
+	uint64_t year = V(MF_YEAR)->u;
+	if (year < 2000 || year > 2100) {
+		SAY("budget: fiscal year %" PRIu64 " is not a year from 2000 to 2100", year);
+		return MUSTER_ESTATE;
+	}
+	char k[80];
+	size_t kn = rule_key2(k, V(MF_FUND), V(MF_TEAM)->p, V(MF_TEAM)->n);
+	k[kn++] = 0;
+	for (int i = 0; i < 4; i++) /* big-endian, so years sort */
+		k[kn++] = (char)(year >> (24 - 8 * i));
+	muster_rec b = c->ev;
+	muster_rec_del(&b, MF_NOTES);
+	muster_rec_uint(&b, MF_REF, c->e->index);
+	return rule_put(c, DB_BUDGET, k, kn, &b);
+}
+
+static int hex64(const char *s, size_t n)
+{
+	if (n != 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int spend_record(struct ctx *c)
+{
+	const muster_fv *fund = V(MF_FUND), *vc = V(MF_VENDOR_CODE);
+	muster_rec f, a;
+	const char *why = NULL;
+	int rc;
+	uint64_t amount = V(MF_AMOUNT)->u;
+	if (V(MF_DATE)->u > c->today) {
+		char d[11];
+		muster_date_format(V(MF_DATE)->u, d);
+		SAY("spending on %s: the date is in the future", d);
+		return MUSTER_ESTATE;
+	}
+	if (amount == 0) {
+		SAY("spending: the amount must be more than 0 fen");
+		return MUSTER_ESTATE;
+	}
+	if ((rc = fund_load(c, fund, 0, &f)) != 0 || (rc = rule_team_exists(c, V(MF_TEAM))) != 0)
+		return rc;
+	if (MUSTER_HAS(&c->ev, MF_ID) && (rc = rule_get(c, DB_ASSET, V(MF_ID)->p, V(MF_ID)->n, 1, &a)) != 0) {
+		if (rc == MUSTER_ENOTFOUND)
+			SAY("spending on asset %.*s: no such asset is registered (see 'muster asset list')", PS(V(MF_ID)));
+		return rc;
+	}
+	if (muster_credit_code_check(vc->p, vc->n, &why) != 0 && !MUSTER_HAS(&c->ev, MF_OVERRIDE)) {
+		SAY("vendor credit code '%.*s' fails GB 32100: %s; if it is a real legacy code, give --override REASON",
+			PS(vc), why ? why : "invalid");
+		return MUSTER_ESTATE;
+	}
+	if (is_source(&f.v[MF_FUND_SOURCE], MUSTER_FUND_ENTERPRISE_SAFETY) && !MUSTER_HAS(&c->ev, MF_ARTICLE)) {
+		SAY("spending from fund %.*s (企业安全生产费用) must cite the article it relies on (--article 第十二条(二))",
+			PS(fund));
+		return MUSTER_ESTATE;
+	}
+	if (MUSTER_HAS(&c->ev, MF_LINK) && V(MF_LINK)->u >= c->e->index) {
+		SAY("spending: --link %" PRIu64 " is not an earlier entry of the log", V(MF_LINK)->u);
+		return MUSTER_ESTATE;
+	}
+	if (MUSTER_HAS(&c->ev, MF_ATTACHMENTS)) {
+		muster_iter it;
+		const char *s;
+		size_t n;
+		muster_iter_init(&it, V(MF_ATTACHMENTS), 0);
+		while (muster_iter_next(&it, &s, &n))
+			if (!hex64(s, n)) {
+				SAY("spending: attachment '%.*s' is not a SHA-256 in 64 lower-case hex digits", (int)n, s);
+				return MUSTER_ESTATE;
+			}
+	}
+	muster_snap sn = {NULL, c->txn, c->dbi, {NULL, NULL}, NULL};
+	muster_policy pol;
+	rc = muster_policy_get(&sn, &pol);
+	muster_snap_release(&sn);
+	if (rc)
+		return rc;
+	uint8_t kid[MUSTER_KEYID_BYTES], k[8];
+	muster_key_id(c->e->signer, kid);
+	muster_rec s = c->ev;
+	muster_rec_uint(&s, MF_SPEND_STATE, amount >= pol.threshold ? MUSTER_SP_PENDING : MUSTER_SP_COUNTED);
+	muster_rec_text(&s, MF_RECORDER, (const char *)kid, sizeof kid);
+	muster_rec_uint(&s, MF_REF, c->e->index);
+	be64_put(k, c->e->index);
+	return rule_put(c, DB_SPEND, k, 8, &s);
+}
+
+static int spend_decide(struct ctx *c)
+{
+	uint8_t k[8], kid[MUSTER_KEYID_BYTES];
+	muster_rec s;
+	uint64_t ref = V(MF_REF)->u;
+	be64_put(k, ref);
+	int rc = rule_get(c, DB_SPEND, k, 8, 0, &s);
+	if (rc == MUSTER_ENOTFOUND)
+		SAY("entry %" PRIu64 " is not a spending record (see 'muster spend list')", ref);
+	if (rc)
+		return rc;
+	uint64_t st = s.v[MF_SPEND_STATE].u;
+	if (st != MUSTER_SP_PENDING) {
+		SAY("spending at entry %" PRIu64 " is %s: %s", ref, muster_spend_states[st],
+			st == MUSTER_SP_REJECTED || MUSTER_HAS(&s, MF_DECIDED) ? "it was already decided" :
+										  "it is below the approval threshold and needs no approval");
+		return MUSTER_ESTATE;
+	}
+	muster_key_id(c->e->signer, kid);
+	if (s.v[MF_RECORDER].n == sizeof kid && memcmp(s.v[MF_RECORDER].p, kid, sizeof kid) == 0) {
+		SAY("spending at entry %" PRIu64 " was recorded with this key: a second person must approve it (四眼原则)", ref);
+		return MUSTER_EPERM;
+	}
+	int approve = c->e->type == MUSTER_EV_SPEND_APPROVE;
+	muster_rec_uint(&s, MF_SPEND_STATE, approve ? MUSTER_SP_COUNTED : MUSTER_SP_REJECTED);
+	muster_rec_uint(&s, MF_DECIDED, c->e->index);
+	if (!approve)
+		s.v[MF_REASON] = *V(MF_REASON), s.has |= MUSTER_BIT(MF_REASON);
+	return rule_put(c, DB_SPEND, k, 8, &s);
+}
+
+int muster_money_apply(struct ctx *c)
+{
+	switch (c->e->type) {
+	case MUSTER_EV_FUND_ADD: return fund_add(c);
+	case MUSTER_EV_BUDGET_SET: return budget_set(c);
+	case MUSTER_EV_SPEND: return spend_record(c);
+	case MUSTER_EV_SPEND_APPROVE:
+	case MUSTER_EV_SPEND_REJECT: return spend_decide(c);
+	default: return 0;
+	}
+}

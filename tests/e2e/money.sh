@@ -1,0 +1,116 @@
+#!/bin/sh
+# money.sh - funds, budgets and spending through the real binary: a fund
+# of each kind, a budget, spending below the approval threshold that counts
+# at once and spending above it that waits for a second person (四眼原则):
+# not the recorder, not a keeper.  Bad input (negative, non-integer and
+# three-decimal amounts, an unknown fund, an unknown asset, a missing
+# article for the enterprise safety cost) is refused with one line, the
+# right exit code and nothing written.
+. "$top_srcdir/tests/lib.sh"
+
+S=$T/store
+as() { # as WHO ARGS...
+	who=$1
+	shift
+	"$M" --store "$S" --key "$T/$who.key" "$@"
+}
+q() { "$M" --store "$S" "$@"; }
+size() { q log checkpoint | sed -n 2p; }
+refused() { # refused WANT-EXIT DESC WANT-SUBSTRING CMD...: one stderr line, log unchanged
+	want=$1 desc=$2 sub=$3
+	shift 3
+	before=$(size)
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	is "$rc $(wc -l <"$T/err" | tr -d ' ') $(size)" "$want 1 $before" "$desc: exit $want, one line, nothing written"
+	like "$(cat "$T/err")" "$sub" "$desc: the message says why"
+}
+
+new_store "$S" muster.test/money
+for k in finance approver keeper finapp; do new_key $k; done
+as admin key enrol "$T/finance.key.pub" --role finance --holder '财务 王敏' >/dev/null &&
+	as admin key enrol "$T/approver.key.pub" --role approver --holder '审批 赵刚' >/dev/null &&
+	as admin key enrol "$T/keeper.key.pub" --role keeper --holder '库管 李娜' >/dev/null &&
+	as admin key enrol "$T/finapp.key.pub" --role finance --role approver --holder 身兼两职 >/dev/null
+ok $? "finance, approver, keeper, and one key with both finance and approver"
+as admin team add KS-SX-01 --name 国家矿山应急救援太原队 --specialty mine --province 140000 \
+	--host 山西焦煤集团有限责任公司 --host-code 91110000600037341L >/dev/null &&
+	as keeper depot add TY-D1 --team KS-SX-01 --name 一号库 >/dev/null &&
+	as keeper asset add BA-01 --category 2030101 --type 正压氧气呼吸器 --model HYZ4 --funding host --depot TY-D1 >/dev/null
+ok $? "a team, a depot, an asset"
+
+as finance fund add GT-2026 --name 国家安全生产应急能力建设专项资金 --fund-source national_capacity --owner 应急管理部 >/dev/null
+ok $? "a national capacity fund"
+refused 2 "enterprise safety cost without the industry" "industry" as finance fund add AQ-2026 --name 安全费 \
+	--fund-source 企业安全生产费用 --owner 山西焦煤
+as finance fund add AQ-2026 --name 企业安全生产费用 --fund-source 企业安全生产费用 --owner 山西焦煤 --industry 煤炭 >/dev/null
+ok $? "an enterprise safety cost fund, its source typed in Chinese"
+refused 2 "an unknown source" "national_capacity" as finance fund add X-1 --name x --fund-source 小金库 --owner y
+q --json fund list >"$T/out"
+is "$(py '[(f["fund"], f["fund_source"]) for f in d]')" "[('AQ-2026', 'enterprise_safety'), ('GT-2026', 'national_capacity')]" \
+	"sources are kept by their codes"
+as finance budget set --fund GT-2026 --team KS-SX-01 --year 2026 --amount 500000.00 >/dev/null
+ok $? "a budget of 500,000 yuan"
+q --json budget list >"$T/out"
+is "$(py '[(b["fund"], b["team"], b["year"], b["amount"]) for b in d]')" "[('GT-2026', 'KS-SX-01', 2026, 50000000)]" \
+	"kept in fen"
+
+spend() { # spend WHO AMOUNT INVOICE [more options]
+	who=$1 amount=$2 invoice=$3
+	shift 3
+	as "$who" --json spend record --date 2026-11-20 --team KS-SX-01 --spend-type maintenance --vendor 太原安全装备维修有限公司 \
+		--vendor-code 91110108551385082Q --invoice "$invoice" --amount "$amount" --fund GT-2026 "$@"
+}
+spend finance 8000.00 FP-0001 --id BA-01 >"$T/out"
+is "$(py 'd["spend_state"], d["amount"]')" "('counted', 800000)" "8,000 yuan counts at once (under the 10,000 yuan threshold)"
+spend finance 12000.00 FP-0002 --id BA-01 >"$T/out"
+is "$(py 'd["spend_state"]')" "pending" "12,000 yuan waits for approval"
+big=$(py 'd["index"]')
+refused 4 "the recorder approving" "approver" as finance spend approve "$big"
+refused 4 "a keeper approving" "approver" as keeper spend approve "$big"
+spend finapp 15000.00 FP-0003 >"$T/out"
+self=$(py 'd["index"]')
+refused 4 "a key with both roles approving its own record" "second person" as finapp spend approve "$self"
+as approver spend approve "$big" >/dev/null
+ok $? "a second person approves"
+q --json spend list >"$T/out"
+is "$(py '[(s["ref"], s["spend_state"]) for s in d]')" "[($((big - 1)), 'counted'), ($big, 'counted'), ($self, 'pending')]" \
+	"the approved spending counts; the self-approved one still waits"
+refused 2 "approving twice" "already" as approver spend approve "$big"
+refused 2 "approving what needs no approval" "below" as approver spend approve "$((big - 1))"
+as approver spend reject "$self" --reason 同一人录入并审批 >/dev/null
+ok $? "a rejection with its reason"
+q --json spend list >"$T/out"
+is "$(py '[s["spend_state"] for s in d if s["ref"] == '"$self"'][0]')" "rejected" "rejected spending never counts"
+as admin site policy --threshold 5000.00 >/dev/null
+spend finance 6000.00 FP-0004 >"$T/out"
+is "$(py 'd["spend_state"]')" "pending" "the threshold is site policy: at 5,000 yuan, 6,000 waits"
+
+# ---- bad input -------------------------------------------------------------------------------
+refused 2 "a negative amount" "not an amount" spend finance -5.00 FP-0009
+refused 2 "a non-integer amount in fen" "not an amount" spend finance 12.5.0 FP-0009
+refused 2 "three decimals" "not an amount" spend finance 100.005 FP-0009
+refused 2 "a zero amount" "more than 0" spend finance 0 FP-0009
+refused 3 "an unknown fund" "fund add" as finance spend record --date 2026-11-20 --team KS-SX-01 --spend-type repair \
+	--vendor v --vendor-code 91110108551385082Q --invoice FP-0009 --amount 100.00 --fund NOPE
+refused 3 "spending on an unknown asset" "asset list" spend finance 100.00 FP-0009 --id NOPE
+refused 2 "a vendor credit code that fails GB 32100" "GB 32100" as finance spend record --date 2026-11-20 --team KS-SX-01 \
+	--spend-type repair --vendor v --vendor-code 91110108551385082X --invoice FP-0009 --amount 100.00 --fund GT-2026
+refused 2 "the enterprise safety cost without its article" "article" as finance spend record --date 2026-11-20 \
+	--team KS-SX-01 --spend-type repair --vendor v --vendor-code 91110108551385082Q --invoice FP-0009 --amount 100.00 --fund AQ-2026
+refused 2 "an attachment that is not a SHA-256" "SHA-256" spend finance 100.00 FP-0009 --attachments abc
+refused 4 "a keeper recording spending" "finance" as keeper spend record --date 2026-11-20 --team KS-SX-01 \
+	--spend-type repair --vendor v --vendor-code 91110108551385082Q --invoice FP-0009 --amount 100.00 --fund GT-2026
+as finance spend record --date 2026-11-20 --team KS-SX-01 --spend-type repair --vendor v --vendor-code 91110108551385082Q \
+	--invoice FP-0010 --amount 100.00 --fund AQ-2026 --article '第十二条(二)' \
+	--attachments "$(printf x | sha256sum | cut -d' ' -f1)" >/dev/null
+ok $? "enterprise safety cost citing its article, with an attachment's SHA-256"
+
+succeeds "log verify" --store "$S" log verify
+q --json spend list >"$T/before"
+succeeds "reindex" --store "$S" reindex
+q --json spend list >"$T/after"
+cmp -s "$T/before" "$T/after"
+ok $? "reindex rebuilds the same spending, states included"
+
+done_testing
