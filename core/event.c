@@ -104,6 +104,8 @@ static const struct {
 		B(DATE) | B(TEAM) | B(SPEND_TYPE) | B(VENDOR) | B(VENDOR_CODE) | B(INVOICE) | B(AMOUNT) | B(FUND)},
 	{MUSTER_EV_SPEND_APPROVE, "spend.approve", "审批通过", MUSTER_ROLE_APPROVER, B(REF) | B(NOTES), B(REF)},
 	{MUSTER_EV_SPEND_REJECT, "spend.reject", "审批驳回", MUSTER_ROLE_APPROVER, B(REF) | B(REASON), B(REF) | B(REASON)},
+	{MUSTER_EV_AUDIT_DISPOSE, "audit.dispose", "审计处理", MUSTER_ROLE_AUDITOR, B(FINDING) | B(DISPOSITION) | B(NOTES),
+		B(FINDING) | B(DISPOSITION) | B(NOTES)},
 };
 #undef B
 

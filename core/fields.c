@@ -30,6 +30,8 @@ static const char *const conclusion_zh[] = {"目前未见异常", "复查", "疑
 static const char *const spend_type[] = {"maintenance", "repair", "calibration", "consumables", "training", "drill",
 	"insurance", "other", NULL};
 static const char *const spend_type_zh[] = {"维护保养", "维修", "检定校准", "耗材", "培训", "演练", "保险", "其他", NULL};
+static const char *const disposition[] = {"explained", "corrected", "referred", NULL};
+static const char *const disposition_zh[] = {"已说明", "已纠正", "已移送", NULL};
 const char *const muster_spend_states[] = {"pending", "counted", "rejected", NULL};
 const char *const muster_spend_states_zh[] = {"待审批", "已计入", "已驳回", NULL};
 static const char *const source[] = {"ministry", "province", "enterprise", "self", NULL};
@@ -151,6 +153,8 @@ static const muster_field dict[] = {
 	{MF_SPEND_STATE, MUSTER_F_ENUM, 0, "spend_state", "state", "状态", muster_spend_states, muster_spend_states_zh},
 	T(MF_RECORDER, MUSTER_F_BYTES, MUSTER_KEYID_BYTES, "recorder", "recorded by", "录入人"),
 	T(MF_DECIDED, MUSTER_F_UINT, 0, "decided", "decided at entry", "审批记录"),
+	T(MF_FINDING, MUSTER_F_TEXT, 160, "finding", "finding", "审计发现"),
+	E(MF_DISPOSITION, "disposition", "disposition", "处理结果", disposition),
 };
 
 static const muster_field *by_tag[MUSTER_FIELDS_MAX];

@@ -60,6 +60,7 @@ enum {
 	DB_FUND,    /* fund code -> fund */
 	DB_BUDGET,  /* fund 0x00 team 0x00 be32(year) -> budget */
 	DB_SPEND,   /* be64(index of the spend.record) -> spending with its state */
+	DB_DISPOSE, /* audit finding id -> the latest disposition */
 	DB_COUNT
 };
 extern const char *const muster_db_names[DB_COUNT];

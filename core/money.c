@@ -11,6 +11,7 @@
 #include "internal.h"
 #include "equip_int.h"
 
+#include <muster/audit.h>
 #include <muster/ident.h>
 #include <muster/money.h>
 #include <muster/people.h>
@@ -210,6 +211,28 @@ static int spend_decide(struct ctx *c)
 	return rule_put(c, DB_SPEND, k, 8, &s);
 }
 
+static int audit_dispose(struct ctx *c)
+{
+	const muster_fv *id = V(MF_FINDING);
+	size_t i = 0;
+	while (i < id->n && id->p[i] != ':')
+		i++;
+	int known = 0;
+	for (int k = 1; k < MUSTER_CHK_COUNT; k++)
+		known |= i == strlen(muster_check_name(k)) && memcmp(id->p, muster_check_name(k), i) == 0;
+	if (!known || i + 1 >= id->n) {
+		SAY("finding '%.*s' is not a finding id such as duplicate_invoice:CODE/INVOICE (see 'muster audit')", PS(id));
+		return MUSTER_ESTATE;
+	}
+	muster_rec d;
+	muster_rec_clear(&d);
+	d.v[MF_FINDING] = *id, d.has |= MUSTER_BIT(MF_FINDING);
+	muster_rec_uint(&d, MF_DISPOSITION, V(MF_DISPOSITION)->u);
+	d.v[MF_NOTES] = *V(MF_NOTES), d.has |= MUSTER_BIT(MF_NOTES);
+	muster_rec_uint(&d, MF_REF, c->e->index);
+	return rule_put(c, DB_DISPOSE, id->p, id->n, &d);
+}
+
 int muster_money_apply(struct ctx *c)
 {
 	switch (c->e->type) {
@@ -218,6 +241,7 @@ int muster_money_apply(struct ctx *c)
 	case MUSTER_EV_SPEND: return spend_record(c);
 	case MUSTER_EV_SPEND_APPROVE:
 	case MUSTER_EV_SPEND_REJECT: return spend_decide(c);
+	case MUSTER_EV_AUDIT_DISPOSE: return audit_dispose(c);
 	default: return 0;
 	}
 }

@@ -12,7 +12,7 @@
 
 const char *const muster_db_names[DB_COUNT] = {"meta", "log", "keys", "journal", "team", "depot",
 	"asset", "serial", "history", "rule", "inspect", "count", "scan", "person", "roster", "cert", "cert_kind", "exam",
-	"health_rule", "deployment", "crew", "owed", "fund", "budget", "spend"};
+	"health_rule", "deployment", "crew", "owed", "fund", "budget", "spend", "disposition"};
 
 #define MAP_INITIAL ((size_t)64 << 20)
 #define MAX_DBS 32

@@ -58,6 +58,7 @@ static const struct evcmd {
 	{"spend", "record", MUSTER_EV_SPEND, 0},
 	{"spend", "approve", MUSTER_EV_SPEND_APPROVE, MF_REF},
 	{"spend", "reject", MUSTER_EV_SPEND_REJECT, MF_REF},
+	{"audit", "dispose", MUSTER_EV_AUDIT_DISPOSE, MF_FINDING},
 };
 
 /* Options every command accepts besides its fields. */

@@ -9,11 +9,16 @@
  * rules, assets, and a year of custody and inspection history simulated
  * asset by asset; each team's people with their certificates and
  * occupational health exams; and the deployments of its missions, with
- * their crews, the emergency exams and post-use inspections after them),
- * then written: setup events in a fixed order, history sorted by (date,
- * phase, entity, step), where the phases of a day are people's records,
- * deployments ordered, custody and inspections, deployment times and
- * returns, and what follows a return.  Every random choice comes from
+ * their crews, the emergency exams and post-use inspections after them;
+ * each team's funds and budgets), then written: setup events in a fixed
+ * order, history sorted by (date, phase, entity, step), where the phases
+ * of a day are people's records, deployments ordered, custody and
+ * inspections, deployment times and returns, and what follows a return.
+ * Money comes last: once the history is in order, the repairs and
+ * inspections it holds are paid for (linked to their log indexes), team
+ * spending is added, the budgets are set to cover it, and the money events
+ * are merged in: a day's budgets before its history, its spending and
+ * approvals after it.  Every random choice comes from
  * xoshiro256** streams seeded from the seed and what is being drawn, so
  * the same scale and seed give the same entities, fields and event order;
  * dates are relative to today (Asia/Shanghai), so the same seed on the
@@ -119,6 +124,8 @@ struct gteam {
 	uint32_t asset0, nassets;
 	uint32_t act0, nact;
 	int32_t season;     /* day of its yearly training and exams in the year shown; missions come after */
+	int32_t gt[2];      /* its national capacity fund of each fiscal year of the history */
+	int32_t fund[3];    /* its enterprise safety cost, host special and other fund, or -1 */
 	uint8_t inst;       /* its occupational health institution */
 	double neglect;     /* how often the last inspection due is missed */
 };
@@ -175,6 +182,45 @@ struct gasset {
 	uint8_t moved;       /* accepted by another team */
 	int32_t last;        /* day of its last event */
 	int32_t scrapped;    /* day it was scrapped, 0 */
+	int32_t accepted;    /* day another team accepted it (to_team), 0 */
+	uint32_t to_team;
+};
+
+/* A fund: national capacity funds are one a fiscal year, the others standing. */
+enum { FS_NATIONAL, FS_SAFETY, FS_HOST, FS_OTHER };
+struct gfund {
+	uint32_t team;
+	int32_t year; /* national capacity: its fiscal year; others 0 */
+	uint8_t src;
+	uint32_t budget0; /* its first budget; the others follow, a year each */
+};
+
+/* A budget of a fund for a team and fiscal year, set before the year (or on its first day), sometimes revised. */
+struct gbudget {
+	uint32_t fund, team;
+	int32_t year, day, revised; /* day it was set (0: in the setup), day of the revision (0: none) */
+	uint64_t spent, first, amount; /* fen: counted spending, the first amount, the amount after the revision */
+};
+
+/* A vendor paid: from gen_vendors, or a maker or repairer named in custody, its code derived from its name. */
+struct gvendor {
+	char name[128], code[20];
+	uint64_t next; /* its next invoice number (15 digits) */
+};
+
+/* Spending states as gen plans them. */
+enum { SP_COUNTED, SP_APPROVED, SP_REJECTED };
+#define NONE UINT32_MAX
+
+/* A spending record, and the approval or rejection of one at or above the threshold. */
+struct gspend {
+	int32_t day, decided;          /* the spending date; the day it was decided */
+	uint32_t team, fund, asset;    /* asset NONE: team-level */
+	uint32_t link;                 /* position of the event it pays for in ev, NONE */
+	uint32_t vendor, pos, seq;     /* pos: its own position in ev once merged */
+	uint64_t amount, invoice;      /* fen; the invoice's 15-digit serial */
+	uint8_t type, what, state, nattach, reason;
+	uint16_t detail;               /* consumable, training, inspection kind..., by type */
 };
 
 /* Phases of a day: people's records, deployments ordered, custody, deployment times, after a return. */
@@ -216,7 +262,19 @@ struct gen {
 	struct gev *ev;
 	size_t nev, cap, nsetup;
 	uint32_t serial[GEN_NTYPES][3];
-	uint8_t pk[3][MUSTER_PK_BYTES]; /* keeper, keeper2, hr */
+	uint8_t pk[5][MUSTER_PK_BYTES]; /* keeper, keeper2, hr, finance, approver */
+	/* Money. */
+	char fin_name[16], appr_name[16];
+	int32_t y0, ny;            /* the fiscal years the history spans: y0, y0 + ny - 1 */
+	struct gfund *funds;
+	uint32_t nfunds;
+	struct gbudget *budgets;
+	uint32_t nbudgets, nbudget_ev;
+	struct gspend *spends;
+	uint32_t nspends, scap, napproved, nrejected;
+	struct gvendor *vendors;
+	uint32_t nvendors, vcap, *vhash, vhcap;
+	uint64_t base;             /* log index of ev[0] */
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -401,6 +459,8 @@ static void roster(struct gen *g)
 	rng_init(&r, g->seed, 17, 0);
 	person_name(&r, g->admin_name);
 	person_name(&r, g->hr_name);
+	person_name(&r, g->fin_name);
+	person_name(&r, g->appr_name);
 }
 
 static int act_cmp(const void *pa, const void *pb)
@@ -1423,6 +1483,8 @@ static void sim_asset(struct gen *g, uint32_t ai)
 				}
 				e = emit(g, ai, back, MUSTER_EV_ACCEPT);
 				e->x = to;
+				a->accepted = back;
+				a->to_team = to;
 				team = to;
 				custody = 0;
 				a->moved = 1;
@@ -1666,6 +1728,572 @@ static int ev_cmp(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* ---- money ------------------------------------------------------------------------------ */
+
+/*
+ * Funds, budgets and a year of spending, planned once the history is in
+ * order (so that spending can name the log index of the repair or
+ * inspection it pays for).  The dataset is clean for `muster audit`:
+ * spending on an asset is dated on or after the work it pays for (and
+ * links it), by the team that held the asset then, before it was scrapped
+ * or went to another team, within a 国投 asset's custody period; invoice
+ * numbers run per vendor and never repeat; no amount is just under the
+ * approval threshold; everything at or above the threshold is approved by
+ * the approver key (a few are rejected, and so count for nothing); every
+ * budget covers its fund's counted spending; enterprise safety cost cites
+ * its article.
+ */
+
+#define THRESHOLD 1000000 /* fen: the approval threshold gen's site policy sets (10,000 yuan) */
+#define FEN(yuan) ((uint64_t)(yuan) * 100u)
+enum { ST_MAINTENANCE, ST_REPAIR, ST_CALIBRATION, ST_CONSUMABLES, ST_TRAINING, ST_DRILL, ST_INSURANCE }; /* MF_SPEND_TYPE */
+/* What maintenance of an asset is for (gspend.detail). */
+enum { MD_POST_USE, MD_VEHICLE, MD_ANNUAL, MD_SERVICE, MD_ADJUSTED, MD_CHECK };
+static const char *const fund_sources[] = {"national_capacity", "enterprise_safety", "host_special", "other"};
+static const char *const fund_prefix[] = {"GT", "AQ", "ZX", "SJ"};
+
+static int32_t year_of(int32_t day)
+{
+	return (int32_t)(muster_date_from_days(day) / 10000);
+}
+
+static int32_t jan1(int32_t year)
+{
+	return days_of((uint64_t)year * 10000 + 101);
+}
+
+static double between(rng *r, double lo, double hi)
+{
+	return lo + (hi - lo) * unif(r);
+}
+
+static double clampd(double x, double lo, double hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211u;
+	return h;
+}
+
+/*
+ * An amount in fen: whole yuan mostly, else to ten fen; never in the last
+ * fifth below the threshold (several of those to one vendor within two
+ * weeks is what the audit's split_invoice check looks for).
+ */
+static uint64_t fen_of(rng *r, double yuan)
+{
+	if (yuan < 50)
+		yuan = 50;
+	uint64_t f = chance(r, 0.6) ? (uint64_t)yuan * 100 : (uint64_t)(yuan * 10) * 10;
+	if (f >= THRESHOLD / 5 * 4 && f < THRESHOLD)
+		f = f / 4 * 3;
+	return f;
+}
+
+static uint32_t fund_new(struct gen *g, uint32_t team, uint8_t src, int32_t year)
+{
+	g->funds = xrealloc(g->funds, (g->nfunds + 1) * sizeof *g->funds);
+	g->funds[g->nfunds] = (struct gfund){team, year, src, g->nbudgets};
+	/* Its budgets: a national capacity fund's for its year, the others' for each year of the history. */
+	int32_t y = year ? year : g->y0, n = year ? 1 : g->ny;
+	g->budgets = xrealloc(g->budgets, (g->nbudgets + (uint32_t)n) * sizeof *g->budgets);
+	for (int32_t k = 0; k < n; k++) {
+		struct gbudget *b = &g->budgets[g->nbudgets++];
+		memset(b, 0, sizeof *b);
+		b->fund = g->nfunds;
+		b->team = team;
+		b->year = y + k;
+		b->day = y + k == g->y0 ? 0 : jan1(y + k);
+	}
+	return g->nfunds++;
+}
+
+static struct gbudget *budget_of(struct gen *g, uint32_t fund, int32_t day)
+{
+	const struct gfund *f = &g->funds[fund];
+	return &g->budgets[f->budget0 + (uint32_t)(year_of(day) - (f->year ? f->year : g->y0))];
+}
+
+/*
+ * Each team's funds: the national capacity fund of each fiscal year (国投
+ * equipment upkeep), the host unit's enterprise safety cost (hosts in an
+ * industry that sets one aside) and special fund, and now and then a
+ * provincial grant (source other).  The first year's funds and budgets are
+ * in place before the history begins; a later year's national capacity
+ * fund and budgets are set on its first day.
+ */
+static void fund_plan(struct gen *g)
+{
+	g->y0 = year_of(g->start);
+	g->ny = year_of(g->today) - g->y0 + 1;
+	for (uint32_t ti = 0; ti < g->nteams; ti++) {
+		struct gteam *t = &g->teams[ti];
+		rng r;
+		rng_init(&r, g->seed, 30, t->key);
+		t->gt[0] = t->gt[1] = -1;
+		for (int32_t y = 0; y < g->ny; y++)
+			t->gt[y] = (int32_t)fund_new(g, ti, FS_NATIONAL, g->y0 + y);
+		t->fund[0] = gen_industries[t->sp].name ? (int32_t)fund_new(g, ti, FS_SAFETY, 0) : -1;
+		t->fund[1] = (int32_t)fund_new(g, ti, FS_HOST, 0);
+		t->fund[2] = chance(&r, 0.35) ? (int32_t)fund_new(g, ti, FS_OTHER, 0) : -1;
+	}
+	for (uint32_t f = 0; f < g->nfunds; f++)
+		if (g->funds[f].year <= g->y0)
+			push(g, 0, f, MUSTER_EV_FUND_ADD);
+	for (uint32_t b = 0; b < g->nbudgets; b++)
+		if (!g->budgets[b].day)
+			push(g, 0, b, MUSTER_EV_BUDGET_SET);
+}
+
+/* A vendor by name, added with its credit code (code NULL: derived from the name, registered in province prov) the first time. */
+static uint32_t vendor_of(struct gen *g, const char *name, const char *code, const char *prov)
+{
+	if (!g->vhcap) {
+		g->vhcap = 4096;
+		g->vhash = xrealloc(NULL, g->vhcap * sizeof *g->vhash);
+		memset(g->vhash, 0, g->vhcap * sizeof *g->vhash);
+	}
+	uint64_t h = fnv(name);
+	uint32_t k = (uint32_t)(h >> 40) & (g->vhcap - 1);
+	while (g->vhash[k] && strcmp(g->vendors[g->vhash[k] - 1].name, name) != 0)
+		k = (k + 1) & (g->vhcap - 1);
+	if (g->vhash[k])
+		return g->vhash[k] - 1;
+	if (g->nvendors * 2 >= g->vhcap)
+		die(EXIT_IO, "%s", L("muster gen: too many vendors", "muster gen：供应商过多"));
+	if (g->nvendors == g->vcap) {
+		g->vcap = g->vcap ? g->vcap * 2 : 256;
+		g->vendors = xrealloc(g->vendors, g->vcap * sizeof *g->vendors);
+	}
+	struct gvendor *v = &g->vendors[g->nvendors];
+	memset(v, 0, sizeof *v);
+	snprintf(v->name, sizeof v->name, "%s", name);
+	rng r;
+	rng_init(&r, h, 31, 0);
+	/* A maker registered where its name says (重庆…, 成都…, …（北京）…), else anywhere. */
+	for (uint32_t i = 0; i < GEN_NPROV && !prov; i++) {
+		char paren[16];
+		snprintf(paren, sizeof paren, "（%.6s", gen_provs[i].ema);
+		if (strncmp(name, gen_provs[i].ema, 6) == 0 || strstr(name, paren))
+			prov = gen_provs[i].code;
+	}
+	for (uint32_t i = 0; i < GEN_NPLACES && !prov; i++)
+		if (strncmp(name, gen_places[i].name, strlen(gen_places[i].name)) == 0)
+			prov = gen_provs[gen_places[i].prov].code;
+	if (code)
+		snprintf(v->code, sizeof v->code, "%s", code);
+	else
+		credit_code(&r, prov ? prov : gen_provs[below(&r, (uint32_t)GEN_NPROV)].code, v->code);
+	v->next = 100000000000000u + (next(&r) >> 12) % 800000000000000u; /* where its invoices have got to: 15 digits */
+	g->vhash[k] = ++g->nvendors;
+	return g->nvendors - 1;
+}
+
+/* One of the vendors of gen_vendors that sell `what`: each team has its usual one, and now and then another. */
+static uint32_t table_vendor(struct gen *g, rng *r, const struct gteam *t, int what)
+{
+	uint32_t n = 0, first = 0;
+	for (uint32_t i = 0; i < GEN_NVENDORS; i++)
+		if (gen_vendors[i].what == what && !n++)
+			first = i;
+	uint32_t k = (t->key * 7u + (chance(r, 0.8) ? 0 : 1 + below(r, n - 1))) % n;
+	return vendor_of(g, gen_vendors[first + k].name, gen_vendors[first + k].code, NULL);
+}
+
+/* A repairer of the team's place for equipment of group grp. */
+static uint32_t local_vendor(struct gen *g, uint32_t place, int grp)
+{
+	char name[128];
+	snprintf(name, sizeof name, "%s%s", gen_places[place].name, gen_vendor_suffix[grp]);
+	return vendor_of(g, name, NULL, gen_provs[gen_places[place].prov].code);
+}
+
+static uint32_t maker_vendor(struct gen *g, const struct gasset *a)
+{
+	return vendor_of(g, gen_types[a->type].m[a->model].maker, NULL, NULL);
+}
+
+static struct gspend *spend_new(struct gen *g, int32_t day, uint32_t team, uint8_t type, uint32_t fund, uint64_t amount)
+{
+	if (g->nspends == g->scap) {
+		g->scap = g->scap ? g->scap * 2 : 4096;
+		g->spends = xrealloc(g->spends, g->scap * sizeof *g->spends);
+	}
+	struct gspend *s = &g->spends[g->nspends];
+	memset(s, 0, sizeof *s);
+	s->day = day;
+	s->team = team;
+	s->type = type;
+	s->fund = fund;
+	s->amount = amount;
+	s->asset = s->link = NONE;
+	s->seq = g->nspends++;
+	return s;
+}
+
+/* The fund an asset's upkeep is paid from: 国投 from the national capacity fund of the year, the host's from its safety cost. */
+static uint32_t asset_fund(const struct gen *g, const struct gasset *a, uint32_t team, int32_t day)
+{
+	const struct gteam *t = &g->teams[team];
+	if (a->funding == 0)
+		return (uint32_t)t->gt[year_of(day) - g->y0];
+	if (a->funding == 1 && t->fund[0] >= 0)
+		return (uint32_t)t->fund[0];
+	if (a->funding == 2 && t->fund[2] >= 0)
+		return (uint32_t)t->fund[2];
+	return (uint32_t)t->fund[1];
+}
+
+/* Team spending (training, drills, consumables, insurance): the safety cost or the host's special fund, or the national one. */
+static uint32_t team_fund(const struct gen *g, rng *r, const struct gteam *t, int32_t day, double national)
+{
+	if (chance(r, national))
+		return (uint32_t)t->gt[year_of(day) - g->y0];
+	return (uint32_t)(t->fund[0] >= 0 && chance(r, 0.7) ? t->fund[0] : t->fund[1]);
+}
+
+/*
+ * The day spending on asset a for work done on day w is dated: lag days
+ * later, but not in the future, not once it is scrapped, and while the team
+ * that did the work still holds it.  Less than w: it cannot be paid cleanly.
+ */
+static int32_t pay_day(const struct gen *g, const struct gasset *a, int32_t w, int32_t lag)
+{
+	int32_t d = w + lag, lim = g->today;
+	if (a->scrapped && a->scrapped - 1 < lim)
+		lim = a->scrapped - 1;
+	if (a->accepted && w < a->accepted && a->accepted - 1 < lim)
+		lim = a->accepted - 1;
+	if (a->funding == 0) { /* 国投: within its custody period */
+		if (w < a->custody_from)
+			return w - 1;
+		if (a->custody_to && a->custody_to < lim)
+			lim = a->custody_to;
+	}
+	return d < lim ? d : lim;
+}
+
+/* Repairs and inspections of the history that cost money, paid by the team that held the asset, linked to them. */
+static void asset_spending(struct gen *g)
+{
+	uint32_t *team = xrealloc(NULL, g->nassets * sizeof *team), *rv = xrealloc(NULL, g->nassets * sizeof *rv);
+	for (uint32_t ai = 0; ai < g->nassets; ai++)
+		team[ai] = g->assets[ai].team, rv[ai] = 0;
+	for (size_t i = g->nsetup; i < g->nev; i++) {
+		const struct gev *e = &g->ev[i];
+		if (e->type < MUSTER_EV_ASSET_ADD || e->type > MUSTER_EV_INSPECT || e->type == MUSTER_EV_INSPECT_RULE)
+			continue;
+		const struct gasset *a = &g->assets[e->ent];
+		if (e->type == MUSTER_EV_ACCEPT)
+			team[e->ent] = e->x;
+		if (e->type == MUSTER_EV_REPAIR_OUT)
+			rv[e->ent] = e->x;
+		if ((e->type != MUSTER_EV_REPAIR_BACK && e->type != MUSTER_EV_INSPECT) || a->external)
+			continue;
+		const struct gen_type *t = &gen_types[a->type];
+		const struct gteam *tm = &g->teams[team[e->ent]];
+		rng r;
+		rng_init(&r, g->seed, 32, i);
+		double value = (double)a->value / 100, yuan, p;
+		uint8_t type = ST_MAINTENANCE, detail = 0;
+		int32_t lag = (int32_t)below(&r, 13);
+		uint32_t vendor;
+		if (e->type == MUSTER_EV_REPAIR_BACK) { /* the repairer's invoice; a few were under warranty */
+			p = 0.95;
+			type = ST_REPAIR;
+			yuan = clampd(value * between(&r, 0.015, 0.08), 200 + below(&r, 300), 300000);
+			vendor = rv[e->ent] ? local_vendor(g, rv[e->ent] - 1, t->grp) : maker_vendor(g, a);
+		} else if (e->c == 1) {
+			continue; /* the check after a repair: paid with the repair */
+		} else if (e->c == 4) { /* cleaned and serviced after a mission */
+			p = 0.04;
+			detail = MD_POST_USE;
+			yuan = clampd(value * between(&r, 0.002, 0.01), 100, 5000);
+			vendor = chance(&r, 0.5) ? maker_vendor(g, a) : local_vendor(g, tm->place, t->grp);
+		} else if (strcmp(t->kind[e->a], "标定") == 0) { /* calibrated by a metrology company */
+			p = 0.97;
+			type = ST_CALIBRATION;
+			yuan = value < 20000 ? between(&r, 180, 650) : between(&r, 1500, 9000);
+			vendor = table_vendor(g, &r, tm, V_CAL);
+			lag = (int32_t)below(&r, 21);
+		} else if (strcmp(t->kind[e->a], "年检") == 0) {
+			int vehicle = t->grp == G_VEHICLE;
+			p = vehicle ? 0.9 : 0.7;
+			detail = vehicle ? MD_VEHICLE : MD_ANNUAL;
+			yuan = vehicle ? between(&r, 1200, 8000) : clampd(value * between(&r, 0.005, 0.02), 800, 60000);
+			vendor = vehicle ? local_vendor(g, tm->place, G_VEHICLE) : maker_vendor(g, a);
+		} else if (strncmp(t->kind[e->a], "季度", 6) == 0) { /* 季度保养, 季度维护: serviced by the maker or a local shop */
+			p = 0.5;
+			detail = MD_SERVICE;
+			yuan = clampd(value * between(&r, 0.004, 0.015), 300, 20000);
+			vendor = chance(&r, 0.5) ? maker_vendor(g, a) : local_vendor(g, tm->place, t->grp);
+		} else if (e->b == 2) { /* adjusted: parts replaced */
+			p = 0.12;
+			detail = MD_ADJUSTED;
+			yuan = between(&r, 80, 900);
+			vendor = maker_vendor(g, a);
+		} else { /* other checks: now and then serviced (monthly checks are done in the depot) */
+			p = t->interval[e->a] <= 30 ? 0 : 0.08;
+			detail = MD_CHECK;
+			yuan = clampd(value * between(&r, 0.003, 0.01), 150, 8000);
+			vendor = chance(&r, 0.5) ? maker_vendor(g, a) : local_vendor(g, tm->place, t->grp);
+		}
+		if (!chance(&r, p))
+			continue;
+		int32_t d = pay_day(g, a, e->day, lag);
+		if (d < e->day)
+			continue;
+		struct gspend *s = spend_new(g, d, team[e->ent], type, asset_fund(g, a, team[e->ent], d), fen_of(&r, yuan));
+		s->asset = e->ent;
+		s->link = (uint32_t)i;
+		s->vendor = vendor;
+		s->detail = detail;
+	}
+	free(team);
+	free(rv);
+}
+
+/* Team spending: consumables, training, drills, after missions, the crew's accident insurance and the vehicles'. */
+static void team_spending(struct gen *g)
+{
+	const int32_t span = g->today - g->start;
+	for (uint32_t ti = 0; ti < g->nteams; ti++) {
+		const struct gteam *t = &g->teams[ti];
+		rng r;
+		rng_init(&r, g->seed, 33, t->key);
+		struct gspend *s;
+		int32_t d;
+		/* Bigger teams buy more and train more. */
+		for (uint32_t k = 0, n = 8 + below(&r, 8) + t->npeople / 12; k < n; k++) {
+			d = g->start + (int32_t)below(&r, (uint32_t)span + 1);
+			uint32_t c = below(&r, (uint32_t)NELEM(gen_consumables));
+			s = spend_new(g, d, ti, ST_CONSUMABLES, team_fund(g, &r, t, d, 0.3),
+				fen_of(&r, between(&r, gen_consumables[c].lo, gen_consumables[c].hi)));
+			s->detail = (uint16_t)c;
+			s->vendor = table_vendor(g, &r, t, V_CONS);
+		}
+		for (uint32_t k = 0, n = 2 + below(&r, 3) + t->npeople / 50; k < n; k++) {
+			d = g->start + (int32_t)below(&r, (uint32_t)span + 1);
+			s = spend_new(g, d, ti, ST_TRAINING, team_fund(g, &r, t, d, 0.4), fen_of(&r, between(&r, 4000, 60000)));
+			s->detail = (uint16_t)below(&r, 4);
+			s->vendor = table_vendor(g, &r, t, V_TRAIN);
+		}
+		for (uint32_t ai = t->act0; ai < t->act0 + t->nact; ai++) {
+			const struct gact *x = &g->acts[ai];
+			if (!x->mission && chance(&r, 0.85)) { /* a drill: the venue, materials, the company that staged it */
+				d = x->day + x->dur + (int32_t)below(&r, 10);
+				if (d > g->today)
+					continue;
+				s = spend_new(g, d, ti, ST_DRILL, team_fund(g, &r, t, d, 0.2), fen_of(&r, between(&r, 3000, 45000)));
+				s->detail = (uint16_t)below(&r, 6);
+				s->vendor = table_vendor(g, &r, t, V_DRILL);
+			} else if (x->mission && x->stages >= 5 && chance(&r, 0.7)) { /* what the mission used up */
+				d = local_day(x->t[4]) + 1 + (int32_t)below(&r, 10);
+				if (d > g->today)
+					continue;
+				s = spend_new(g, d, ti, ST_CONSUMABLES, team_fund(g, &r, t, d, 0.5), fen_of(&r, between(&r, 2000, 30000)));
+				s->detail = (uint16_t)(NELEM(gen_consumables) + ai);
+				s->vendor = table_vendor(g, &r, t, V_CONS);
+			}
+		}
+		/* The crew's group accident insurance, renewed on the same day each year. */
+		int32_t iday = 10 + (int32_t)(t->key * 7u % 60u);
+		for (int32_t y = 0; y < g->ny; y++) {
+			d = jan1(g->y0 + y) + iday;
+			if (d < g->start || d > g->today)
+				continue;
+			uint32_t crew = 0;
+			for (uint32_t pi = t->person0; pi < t->person0 + t->npeople; pi++)
+				crew += g->people[pi].enrol <= d && (!g->people[pi].left || g->people[pi].left > d);
+			s = spend_new(g, d, ti, ST_INSURANCE, team_fund(g, &r, t, d, 0), fen_of(&r, crew * between(&r, 350, 700)));
+			s->vendor = table_vendor(g, &r, t, V_INS);
+		}
+		/* Vehicles with plates: insured on the anniversary of their purchase, by the team holding them. */
+		for (uint32_t ai = t->asset0; ai < t->asset0 + t->nassets; ai++) {
+			const struct gasset *a = &g->assets[ai];
+			if (a->external || gen_types[a->type].attrs != A_PLATE)
+				continue;
+			for (d = a->acquired + 365; d <= g->today; d += 365) {
+				if (d < g->start || (a->scrapped && d >= a->scrapped) || (a->funding == 0 && d < a->custody_from))
+					continue;
+				uint32_t holder = a->accepted && d >= a->accepted ? a->to_team : a->team;
+				s = spend_new(g, d, holder, ST_INSURANCE, asset_fund(g, a, holder, d), fen_of(&r, between(&r, 3000, 12000)));
+				s->asset = ai;
+				s->detail = 1;
+				s->vendor = table_vendor(g, &r, &g->teams[holder], V_INS);
+			}
+		}
+	}
+}
+
+static int spend_cmp(const void *pa, const void *pb)
+{
+	const struct gspend *a = pa, *b = pb;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Money events: a day's budgets before its history (ph 0), its spending (1) and decisions (2) after it. */
+static int mev_cmp(const void *pa, const void *pb)
+{
+	const struct gev *a = pa, *b = pb;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	if (a->ph != b->ph)
+		return a->ph < b->ph ? -1 : 1;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	return a->ent < b->ent ? -1 : a->ent > b->ent;
+}
+
+/*
+ * Budgets in fen: a year's worth of what the team spends from that source
+ * (the whole history is one year), with room to spare, in tens of
+ * thousands of yuan, and never less than the year's spending.
+ */
+static void budgets_plan(struct gen *g)
+{
+	uint64_t *rate = xrealloc(NULL, g->nteams * 4 * sizeof *rate);
+	memset(rate, 0, g->nteams * 4 * sizeof *rate);
+	for (uint32_t bi = 0; bi < g->nbudgets; bi++)
+		rate[g->budgets[bi].team * 4 + g->funds[g->budgets[bi].fund].src] += g->budgets[bi].spent;
+	for (uint32_t bi = 0; bi < g->nbudgets; bi++) {
+		struct gbudget *b = &g->budgets[bi];
+		rng r;
+		rng_init(&r, g->seed, 35, bi);
+		double est = (double)rate[b->team * 4 + g->funds[b->fund].src];
+		double amount = est * between(&r, 1.1, 1.4), floor = g->funds[b->fund].src == FS_NATIONAL ? 5e6 : 3e6;
+		if (amount < floor)
+			amount = floor + 1e6 * below(&r, 5);
+		const uint64_t unit = FEN(10000);
+		b->amount = ((uint64_t)amount + unit - 1) / unit * unit;
+		if (b->amount < b->spent)
+			b->amount = (b->spent + unit - 1) / unit * unit;
+		b->first = b->amount;
+		if (b->day && b->spent && chance(&r, 0.15)) { /* revised in the middle of the year */
+			int32_t d = b->day + 120 + (int32_t)below(&r, 90);
+			uint64_t first = (uint64_t)((double)b->amount * between(&r, 0.75, 0.9)) / unit * unit;
+			if (d < g->today && first >= unit) {
+				b->revised = d;
+				b->first = first;
+			}
+		}
+	}
+	free(rate);
+}
+
+/*
+ * After the history is sorted: the spending, its approvals, the budgets,
+ * and the money events merged into ev (links and references become
+ * positions in the merged ev; build() adds the log index of ev[0]).
+ */
+static void money_plan(struct gen *g)
+{
+	asset_spending(g);
+	team_spending(g);
+	qsort(g->spends, g->nspends, sizeof *g->spends, spend_cmp);
+	struct gev *mev = NULL;
+	size_t nm = 0, mcap = 0;
+#define MPUSH(day_, ph_, ent_, type_) \
+	do { \
+		if (nm == mcap) \
+			mcap = mcap ? mcap * 2 : 4096, mev = xrealloc(mev, mcap * sizeof *mev); \
+		memset(&mev[nm], 0, sizeof *mev); \
+		mev[nm].day = (day_), mev[nm].ph = (ph_), mev[nm].ent = (ent_), mev[nm].type = (type_); \
+		nm++; \
+	} while (0)
+	/* Invoices in date order per vendor; the approver's decisions on what is at or above the threshold. */
+	uint32_t *approved = xrealloc(NULL, g->nteams * sizeof *approved), *rejected = xrealloc(NULL, g->nteams * sizeof *rejected);
+	memset(approved, 0, g->nteams * sizeof *approved);
+	memset(rejected, 0, g->nteams * sizeof *rejected);
+	for (uint32_t i = 0; i < g->nspends; i++) {
+		struct gspend *s = &g->spends[i];
+		struct gvendor *v = &g->vendors[s->vendor];
+		rng r;
+		rng_init(&r, g->seed, 34, s->seq);
+		v->next += 1 + below(&r, 2500); /* its other customers' invoices in between */
+		s->invoice = v->next;
+		s->nattach = (uint8_t)(chance(&r, 0.25) ? 0 : chance(&r, 0.6) ? 1 : 2);
+		s->reason = (uint8_t)below(&r, (uint32_t)NELEM(gen_reject_reasons));
+		if (s->amount >= THRESHOLD) {
+			s->state = chance(&r, 0.04) ? SP_REJECTED : SP_APPROVED;
+			s->decided = s->day + (int32_t)below(&r, 7);
+			if (s->decided > g->today)
+				s->decided = g->today;
+			(s->state == SP_REJECTED ? rejected : approved)[s->team]++;
+		}
+	}
+	/* Every team with a few approvals has had one rejected, whatever the dice said: the middle one. */
+	for (uint32_t t = 0; t < g->nteams; t++)
+		approved[t] = approved[t] >= 4 && !rejected[t] ? approved[t] / 2 + 1 : 0;
+	for (uint32_t i = 0; i < g->nspends; i++) {
+		struct gspend *s = &g->spends[i];
+		if (s->state == SP_APPROVED && approved[s->team] && --approved[s->team] == 0)
+			s->state = SP_REJECTED;
+	}
+	free(approved);
+	free(rejected);
+	for (uint32_t i = 0; i < g->nspends; i++) {
+		struct gspend *s = &g->spends[i];
+		if (s->state != SP_COUNTED)
+			MPUSH(s->decided, 2, i, s->state == SP_REJECTED ? MUSTER_EV_SPEND_REJECT : MUSTER_EV_SPEND_APPROVE);
+		g->nrejected += s->state == SP_REJECTED;
+		g->napproved += s->state == SP_APPROVED;
+		if (s->state != SP_REJECTED)
+			budget_of(g, s->fund, s->day)->spent += s->amount;
+		MPUSH(s->day, 1, i, MUSTER_EV_SPEND);
+	}
+	budgets_plan(g);
+	for (uint32_t f = 0; f < g->nfunds; f++)
+		if (g->funds[f].year > g->y0)
+			MPUSH(jan1(g->funds[f].year), 0, f, MUSTER_EV_FUND_ADD);
+	for (uint32_t b = 0; b < g->nbudgets; b++) {
+		if (g->budgets[b].day)
+			MPUSH(g->budgets[b].day, 0, b, MUSTER_EV_BUDGET_SET);
+		if (g->budgets[b].revised) {
+			MPUSH(g->budgets[b].revised, 0, b, MUSTER_EV_BUDGET_SET);
+			mev[nm - 1].a = 1;
+		}
+	}
+#undef MPUSH
+	g->nbudget_ev = 0;
+	qsort(mev, nm, sizeof *mev, mev_cmp);
+	/* Merge: setup, then day by day. */
+	size_t n = g->nev + nm, i = g->nsetup, j = 0, k = g->nsetup;
+	struct gev *out = xrealloc(NULL, n * sizeof *out);
+	uint32_t *np = xrealloc(NULL, (g->nev ? g->nev : 1) * sizeof *np);
+	memcpy(out, g->ev, g->nsetup * sizeof *out);
+	for (size_t x = 0; x < g->nsetup; x++)
+		np[x] = (uint32_t)x;
+	while (i < g->nev || j < nm) {
+		const struct gev *h = i < g->nev ? &g->ev[i] : NULL;
+		if (j < nm && (!h || mev[j].day < h->day || (mev[j].day == h->day && mev[j].ph == 0))) {
+			if (mev[j].type == MUSTER_EV_SPEND)
+				g->spends[mev[j].ent].pos = (uint32_t)k;
+			out[k++] = mev[j++];
+		} else {
+			np[i] = (uint32_t)k;
+			out[k++] = g->ev[i++];
+		}
+	}
+	for (uint32_t s = 0; s < g->nspends; s++)
+		if (g->spends[s].link != NONE)
+			g->spends[s].link = np[g->spends[s].link];
+	for (size_t x = 0; x < n; x++)
+		g->nbudget_ev += out[x].type == MUSTER_EV_BUDGET_SET;
+	free(np);
+	free(mev);
+	free(g->ev);
+	g->ev = out;
+	g->nev = g->cap = n;
+}
+
 static void plan(struct gen *g)
 {
 	roster(g);
@@ -1674,7 +2302,7 @@ static void plan(struct gen *g)
 	assets_plan(g);
 	g->xfer_p = g->scale == SCALE_PROVINCE ? 0.003 : 0.0015;
 	/* Setup: keys, policy, teams, depots, rules, and the assets bought before the year begins. */
-	for (uint32_t k = 0; k < 3; k++)
+	for (uint32_t k = 0; k < 5; k++)
 		push(g, 0, k, MUSTER_EV_KEY_ENROL);
 	push(g, 0, 0, MUSTER_EV_POLICY);
 	for (uint32_t ti = 0; ti < g->nteams; ti++)
@@ -1687,6 +2315,7 @@ static void plan(struct gen *g)
 			push(g, 0, t, MUSTER_EV_INSPECT_RULE)->a = (uint8_t)k;
 	for (uint32_t h = 0; h < GEN_NHAZARDS; h++)
 		push(g, 0, h, MUSTER_EV_HEALTH_RULE);
+	fund_plan(g);
 	for (uint32_t ai = 0; ai < g->nassets; ai++) {
 		struct gasset *a = &g->assets[ai];
 		if (a->acquired < g->start) {
@@ -1705,6 +2334,7 @@ static void plan(struct gen *g)
 	guarantees(g);
 	deploy_plan(g);
 	qsort(g->ev + g->nsetup, g->nev - g->nsetup, sizeof *g->ev, ev_cmp);
+	money_plan(g);
 }
 
 /* ---- event bodies ---------------------------------------------------------------------- */
@@ -1804,7 +2434,7 @@ static uint64_t asset_attrs(const struct gen *g, uint32_t ai, muster_buf *kv)
 	return count / 2;
 }
 
-enum { W_ADMIN, W_KEEPER, W_KEEPER2, W_HR, W_N };
+enum { W_ADMIN, W_KEEPER, W_KEEPER2, W_HR, W_FINANCE, W_APPROVER, W_N };
 
 /* Text the fields of one body point to, alive until it is encoded. */
 struct scratch {
@@ -1913,6 +2543,70 @@ static void ordered_by(const struct gen *g, const struct gact *m, char *out, siz
 	}
 }
 
+static void fund_code(const struct gen *g, uint32_t fi, char *out, size_t cap)
+{
+	const struct gfund *f = &g->funds[fi];
+	if (f->year)
+		snprintf(out, cap, "%s-%s-%d", fund_prefix[f->src], g->teams[f->team].code, (int)f->year);
+	else
+		snprintf(out, cap, "%s-%s", fund_prefix[f->src], g->teams[f->team].code);
+}
+
+/* 20 digits, as on a 数电发票: year, the issuer's province, channel, and the issuer's serial. */
+static void invoice_text(const struct gen *g, const struct gspend *s, char *out, size_t cap)
+{
+	const struct gvendor *v = &g->vendors[s->vendor];
+	snprintf(out, cap, "%02d%.2s1%015" PRIu64, (int)(year_of(s->day) % 100), v->code + 2, s->invoice);
+}
+
+/* What the spending was for, in the words of the invoice. */
+static void spend_notes(const struct gen *g, const struct gspend *s, char *out, size_t cap)
+{
+	const struct gteam *tm = &g->teams[s->team];
+	const struct gasset *a = s->asset != NONE ? &g->assets[s->asset] : NULL;
+	const char *ty = a ? gen_types[a->type].name : "", *model = a ? gen_types[a->type].m[a->model].model : "";
+	const struct gev *w = s->link != NONE ? &g->ev[s->link] : NULL;
+	const char *kind = w && w->type == MUSTER_EV_INSPECT && w->c != 4 ? gen_types[a->type].kind[w->a] : "";
+	switch (s->type) {
+	case ST_REPAIR: snprintf(out, cap, "%s（%s）维修费", ty, model); break;
+	case ST_CALIBRATION: snprintf(out, cap, "%s（%s）年度检定校准费", ty, model); break;
+	case ST_MAINTENANCE:
+		switch (s->detail) {
+		case MD_POST_USE: snprintf(out, cap, "%s救援任务归建后清洗保养费", ty); break;
+		case MD_VEHICLE: snprintf(out, cap, "%s年度安全技术检验及保养费", ty); break;
+		case MD_ADJUSTED: snprintf(out, cap, "%s检查调校及更换配件费", ty); break;
+		case MD_SERVICE: snprintf(out, cap, "%s%s费", ty, kind); break;
+		default: snprintf(out, cap, "%s%s维护保养费", ty, kind); break;
+		}
+		break;
+	case ST_CONSUMABLES:
+		if (s->detail < NELEM(gen_consumables)) {
+			snprintf(out, cap, "%s采购", gen_consumables[s->detail].name);
+		} else {
+			char dep[32];
+			deployment_text(g, (uint16_t)(s->detail - NELEM(gen_consumables) + 1), dep, sizeof dep);
+			snprintf(out, cap, "%s救援任务后补充消耗物资", dep);
+		}
+		break;
+	case ST_TRAINING:
+		snprintf(out, cap, "%s费用", s->detail < 3 ? gen_trainings[tm->sp][s->detail] : "应急救护（急救）培训");
+		break;
+	case ST_DRILL: snprintf(out, cap, "%s应急演练费用", gen_incidents[tm->sp][s->detail]); break;
+	default:
+		if (a)
+			snprintf(out, cap, "%s机动车交强险及商业险", ty);
+		else
+			snprintf(out, cap, "%d年度救援队员团体意外伤害保险", (int)year_of(s->day));
+		break;
+	}
+}
+
+/* Which of the host industry's articles spending of this type relies on: equipment, training and drills, insurance. */
+static int article_of(int type)
+{
+	return type == ST_TRAINING || type == ST_DRILL ? 1 : type == ST_INSURANCE ? 2 : 0;
+}
+
 /* The body of e in b; returns its event type and who signs it in *who. */
 static uint64_t build(const struct gen *g, const struct gev *e, muster_buf *b, struct scratch *sc, int *who)
 {
@@ -1933,10 +2627,14 @@ static uint64_t build(const struct gen *g, const struct gev *e, muster_buf *b, s
 	}
 	switch (e->type) {
 	case MUSTER_EV_KEY_ENROL: {
+		static const uint32_t roles[] = {MUSTER_ROLE_KEEPER, MUSTER_ROLE_KEEPER, MUSTER_ROLE_HR, MUSTER_ROLE_FINANCE,
+			MUSTER_ROLE_APPROVER};
 		const char *holder = e->ent == 0 ? g->people[g->teams[0].person0 + 1].name
 				   : e->ent == 1 ? g->people[g->teams[g->nteams > 1 ? 1 : 0].person0 + 2].name
-						 : g->hr_name;
-		muster_ev_key v = {g->pk[e->ent], e->ent == 2 ? MUSTER_ROLE_HR : MUSTER_ROLE_KEEPER, {holder, strlen(holder)}};
+				   : e->ent == 2 ? g->hr_name
+				   : e->ent == 3 ? g->fin_name
+						 : g->appr_name;
+		muster_ev_key v = {g->pk[e->ent], roles[e->ent], {holder, strlen(holder)}};
 		muster_ev_key_encode(b, MUSTER_EV_KEY_ENROL, &v);
 		*who = W_ADMIN;
 		return MUSTER_EV_KEY_ENROL;
@@ -2081,6 +2779,7 @@ static uint64_t build(const struct gen *g, const struct gev *e, muster_buf *b, s
 	case MUSTER_EV_POLICY:
 		muster_rec_uint(&r, MF_EXAM_DAYS, 30);
 		muster_rec_uint(&r, MF_TARGET, 300);
+		muster_rec_uint(&r, MF_THRESHOLD, THRESHOLD);
 		*who = W_ADMIN;
 		break;
 	case MUSTER_EV_HEALTH_RULE:
@@ -2212,6 +2911,100 @@ static uint64_t build(const struct gen *g, const struct gev *e, muster_buf *b, s
 		}
 		break;
 	}
+	case MUSTER_EV_FUND_ADD: {
+		const struct gfund *f = &g->funds[e->ent];
+		const struct gteam *tm = &g->teams[f->team];
+		const struct gen_prov *pr = &gen_provs[tm->prov];
+		fund_code(g, e->ent, sc->d1, sizeof sc->d1);
+		muster_rec_cstr(&r, MF_FUND, sc->d1);
+		switch (f->src) {
+		case FS_NATIONAL:
+			snprintf(sc->s1, sizeof sc->s1, "%d年度国家安全生产应急能力建设专项资金（国投装备运行维护）", (int)f->year);
+			snprintf(sc->s2, sizeof sc->s2, "应急管理部");
+			break;
+		case FS_SAFETY:
+			snprintf(sc->s1, sizeof sc->s1, "%s企业安全生产费用", tm->host);
+			snprintf(sc->s2, sizeof sc->s2, "%s", tm->host);
+			muster_rec_cstr(&r, MF_INDUSTRY, gen_industries[tm->sp].name);
+			break;
+		case FS_HOST:
+			snprintf(sc->s1, sizeof sc->s1, "%s应急救援队伍专项资金", tm->host);
+			snprintf(sc->s2, sizeof sc->s2, "%s", tm->host);
+			break;
+		default:
+			snprintf(sc->s1, sizeof sc->s1, "%.*s应急救援队伍建设补助资金", prov_name_len(pr), pr->ema);
+			snprintf(sc->s2, sizeof sc->s2, "%s", pr->ema);
+			break;
+		}
+		muster_rec_cstr(&r, MF_NAME, sc->s1);
+		muster_rec_cstr(&r, MF_FUND_SOURCE, fund_sources[f->src]);
+		muster_rec_cstr(&r, MF_OWNER, sc->s2);
+		*who = W_FINANCE;
+		break;
+	}
+	case MUSTER_EV_BUDGET_SET: {
+		const struct gbudget *bu = &g->budgets[e->ent];
+		fund_code(g, bu->fund, sc->d1, sizeof sc->d1);
+		muster_rec_cstr(&r, MF_FUND, sc->d1);
+		muster_rec_cstr(&r, MF_TEAM, g->teams[bu->team].code);
+		muster_rec_uint(&r, MF_YEAR, (uint64_t)bu->year);
+		muster_rec_uint(&r, MF_AMOUNT, e->a ? bu->amount : bu->first);
+		if (e->a)
+			muster_rec_cstr(&r, MF_NOTES, "年中预算调整");
+		*who = W_FINANCE;
+		break;
+	}
+	case MUSTER_EV_SPEND: {
+		const struct gspend *s = &g->spends[e->ent];
+		const struct gvendor *v = &g->vendors[s->vendor];
+		const struct gteam *tm = &g->teams[s->team];
+		muster_rec_uint(&r, MF_DATE, date);
+		muster_rec_cstr(&r, MF_TEAM, tm->code);
+		if (s->asset != NONE) {
+			asset_id(g, s->asset, sc->id);
+			muster_rec_cstr(&r, MF_ID, sc->id);
+		}
+		if (s->link != NONE)
+			muster_rec_uint(&r, MF_LINK, g->base + s->link);
+		muster_rec_uint(&r, MF_SPEND_TYPE, s->type);
+		muster_rec_cstr(&r, MF_VENDOR, v->name);
+		muster_rec_cstr(&r, MF_VENDOR_CODE, v->code);
+		invoice_text(g, s, sc->d1, sizeof sc->d1);
+		muster_rec_cstr(&r, MF_INVOICE, sc->d1);
+		muster_rec_uint(&r, MF_AMOUNT, s->amount);
+		fund_code(g, s->fund, sc->d2, sizeof sc->d2);
+		muster_rec_cstr(&r, MF_FUND, sc->d2);
+		if (g->funds[s->fund].src == FS_SAFETY)
+			muster_rec_cstr(&r, MF_ARTICLE, gen_industries[g->teams[g->funds[s->fund].team].sp].art[article_of(s->type)]);
+		if (s->nattach) { /* the scanned invoice, and the acceptance note: their SHA-256 */
+			uint64_t n = 0;
+			muster_buf_reset(&sc->items);
+			for (unsigned k = 0; k < s->nattach; k++) {
+				uint8_t h[crypto_hash_sha256_BYTES];
+				char hex[2 * crypto_hash_sha256_BYTES + 1];
+				snprintf(sc->s3, sizeof sc->s3, "muster-gen/%s/%s/%u", v->code, sc->d1, k);
+				crypto_hash_sha256(h, (const uint8_t *)sc->s3, strlen(sc->s3));
+				sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+				muster_list_add(&sc->items, &n, hex, strlen(hex));
+			}
+			muster_rec_list(&r, MF_ATTACHMENTS, &sc->items, n);
+		}
+		spend_notes(g, s, sc->s2, sizeof sc->s2);
+		muster_rec_cstr(&r, MF_NOTES, sc->s2);
+		*who = W_FINANCE;
+		break;
+	}
+	case MUSTER_EV_SPEND_APPROVE:
+	case MUSTER_EV_SPEND_REJECT: {
+		const struct gspend *s = &g->spends[e->ent];
+		muster_rec_uint(&r, MF_REF, g->base + s->pos);
+		if (e->type == MUSTER_EV_SPEND_APPROVE)
+			muster_rec_cstr(&r, MF_NOTES, "经审核，同意列支");
+		else
+			muster_rec_cstr(&r, MF_REASON, gen_reject_reasons[s->reason]);
+		*who = W_APPROVER;
+		break;
+	}
 	default: /* return, release: id and date only */
 		break;
 	}
@@ -2265,7 +3058,7 @@ static muster_signer *derive(uint64_t seed, const char *role)
 	return s;
 }
 
-static const char *const key_files[] = {"admin.key", "keeper.key", "keeper2.key", "hr.key"};
+static const char *const key_files[] = {"admin.key", "keeper.key", "keeper2.key", "hr.key", "finance.key", "approver.key"};
 
 static char *path2(const char *dir, const char *a, const char *b)
 {
@@ -2397,10 +3190,13 @@ int cmd_gen(const struct opts *o)
 	g.today = (int32_t)muster_date_days(cli_today());
 	g.start = g.today - HISTORY;
 	muster_signer *admin = derive(g.seed, "admin"), *keeper = derive(g.seed, "keeper"),
-		      *keeper2 = derive(g.seed, "keeper2"), *hr = derive(g.seed, "hr");
+		      *keeper2 = derive(g.seed, "keeper2"), *hr = derive(g.seed, "hr"), *finance = derive(g.seed, "finance"),
+		      *approver = derive(g.seed, "approver");
 	memcpy(g.pk[0], muster_signer_pk(keeper), MUSTER_PK_BYTES);
 	memcpy(g.pk[1], muster_signer_pk(keeper2), MUSTER_PK_BYTES);
 	memcpy(g.pk[2], muster_signer_pk(hr), MUSTER_PK_BYTES);
+	memcpy(g.pk[3], muster_signer_pk(finance), MUSTER_PK_BYTES);
+	memcpy(g.pk[4], muster_signer_pk(approver), MUSTER_PK_BYTES);
 	plan(&g);
 
 	/* The store, then the sealed keys beside it. */
@@ -2423,8 +3219,8 @@ int cmd_gen(const struct opts *o)
 		undo(dir, made_dir);
 		die(EXIT_IO, L("cannot make '%s': %s", "无法创建目录 '%s'：%s"), gdir, strerror(e));
 	}
-	const muster_signer *keys[4] = {admin, keeper, keeper2, hr};
-	for (int i = 0; i < 4; i++) {
+	const muster_signer *keys[] = {admin, keeper, keeper2, hr, finance, approver};
+	for (size_t i = 0; i < NELEM(keys); i++) {
 		char *p = path2(dir, "gen", key_files[i]);
 		rc = muster_key_seal(keys[i], p, ps.p, ps.n, kdf);
 		if (rc) {
@@ -2445,6 +3241,10 @@ int cmd_gen(const struct opts *o)
 	c.who[W_KEEPER] = keeper;
 	c.who[W_KEEPER2] = keeper2;
 	c.who[W_HR] = hr;
+	c.who[W_FINANCE] = finance;
+	c.who[W_APPROVER] = approver;
+	if (muster_log_size(s, &g.base) != 0)
+		g.base = 0;
 	muster_store_set_durable(s, 0);
 	for (size_t from = 0; from < g.nev; from += BATCH) {
 		c.from = c.failed = from;
@@ -2479,6 +3279,8 @@ int cmd_gen(const struct opts *o)
 	muster_signer_free(keeper);
 	muster_signer_free(keeper2);
 	muster_signer_free(hr);
+	muster_signer_free(finance);
+	muster_signer_free(approver);
 	free(gdir);
 
 	uint32_t depots = 0;
@@ -2487,16 +3289,19 @@ int cmd_gen(const struct opts *o)
 	double secs = now_s() - t0;
 	if (o->json)
 		printf("{\"scale\":\"%s\",\"seed\":%" PRIu64 ",\"teams\":%u,\"depots\":%u,\"assets\":%u,\"people\":%u,"
-		       "\"certs\":%u,\"exams\":%u,\"deployments\":%u,\"entries\":%" PRIu64 ",\"seconds\":%.2f}\n",
+		       "\"certs\":%u,\"exams\":%u,\"deployments\":%u,\"funds\":%u,\"budgets\":%u,\"spending\":%u,"
+		       "\"approved\":%u,\"rejected\":%u,\"entries\":%" PRIu64 ",\"seconds\":%.2f}\n",
 			scale_names[g.scale], g.seed, g.nteams, depots, g.nassets, g.npeople, g.ncerts, g.nexams, g.ndeploy,
-			entries, secs);
+			g.nfunds, g.nbudgets, g.nspends, g.napproved, g.nrejected, entries, secs);
 	else
 		printf(L("store %s generated (%s scale, seed %" PRIu64 "): teams %u, depots %u, assets %u, people %u, "
-			 "certificates %u, exams %u, deployments %u, entries %" PRIu64 ", %.1f s; keys in %s/gen\n",
+			 "certificates %u, exams %u, deployments %u, funds %u, budgets %u, spending %u (approved %u, "
+			 "rejected %u), entries %" PRIu64 ", %.1f s; keys in %s/gen\n",
 			       "已生成存储库 %s（规模 %s，种子 %" PRIu64 "）：%u 支队伍，%u 个装备库，%u 件装备，%u 名人员，"
-			       "%u 份证书，%u 次体检，%u 次出动，%" PRIu64 " 条日志，用时 %.1f 秒；密钥在 %s/gen\n"),
+			       "%u 份证书，%u 次体检，%u 次出动，%u 项资金，%u 项预算，%u 笔支出（审批通过 %u，驳回 %u），"
+			       "%" PRIu64 " 条日志，用时 %.1f 秒；密钥在 %s/gen\n"),
 			dir, scale_names[g.scale], g.seed, g.nteams, depots, g.nassets, g.npeople, g.ncerts, g.nexams,
-			g.ndeploy, entries, secs, dir);
+			g.ndeploy, g.nfunds, g.nbudgets, g.nspends, g.napproved, g.nrejected, entries, secs, dir);
 	free(g.teams);
 	free(g.assets);
 	free(g.acts);
@@ -2505,5 +3310,10 @@ int cmd_gen(const struct opts *o)
 	free(g.uses);
 	free(g.idset);
 	free(g.ev);
+	free(g.funds);
+	free(g.budgets);
+	free(g.spends);
+	free(g.vendors);
+	free(g.vhash);
 	return EXIT_OK;
 }

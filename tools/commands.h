@@ -21,6 +21,8 @@ int cmd_tag(const struct opts *o, const char *sub);
 int cmd_gen(const struct opts *o);
 /* person, cert, exam, deploy reads; ready; due (cmd_people.c). */
 int cmd_people(const struct opts *o, const char *noun, const char *verb);
+/* muster audit: the findings (cmd_audit.c). */
+int cmd_audit(const struct opts *o);
 
 const char *cli_store_dir(const struct opts *o);
 muster_store *cli_open(const struct opts *o);

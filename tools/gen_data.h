@@ -420,4 +420,92 @@ static const char *const gen_scrap_damage[] = {"救援任务中损毁，无修�
 	"主要部件停产，无法维修"};
 static const char *const gen_cancel_reasons[] = {"接收单位装备库容量不足", "调拨计划调整", "移交手续不全，重新办理"};
 
+/* ---- money ----------------------------------------------------------------------------- */
+
+/*
+ * Vendors paid from the teams' funds, by what they sell, each with a valid
+ * GB 32100 unified social credit code (made up, like the names; gen.sh
+ * checks every code it finds in the spending).  Repairers and makers
+ * named in custody.repair_out are paid too: their codes are derived from
+ * their names in cmd_gen.c.
+ */
+enum { V_CAL, V_CONS, V_TRAIN, V_DRILL, V_INS, V_N };
+static const struct gen_vendor {
+	uint8_t what;
+	const char *name, *code;
+} gen_vendors[] = {
+	{V_CAL, "华测安评计量检测技术有限公司", "91110709AW65522557"},
+	{V_CAL, "中晟安全仪器计量检测有限公司", "913106253J1F08952E"},
+	{V_CAL, "晋安计量检测技术服务有限公司", "91140220N76766987E"},
+	{V_CAL, "鲁计安全仪器检测有限公司", "91370821195545748W"},
+	{V_CAL, "川安计量校准技术有限公司", "91510320483702D42W"},
+	{V_CAL, "秦衡安全仪器计量检测有限公司", "9161082808689517XN"},
+	{V_CAL, "苏衡计量检测技术有限公司", "91320810432926P31K"},
+	{V_CAL, "粤准计量校准服务有限公司", "914412249U61951Y1M"},
+	{V_CONS, "北方医用气体有限公司", "91130300368926N280"},
+	{V_CONS, "华远应急物资供应有限公司", "911108254731182W1W"},
+	{V_CONS, "恒安防护用品有限公司", "91321005032G36M93W"},
+	{V_CONS, "中联救援器材贸易有限公司", "9112021387Q437620X"},
+	{V_CONS, "宏泰安全防护装备有限公司", "91370719628583667J"},
+	{V_CONS, "瑞达化工材料有限公司", "91131115689541405M"},
+	{V_CONS, "西部应急物资有限公司", "91510319736161689K"},
+	{V_CONS, "锦程劳保用品有限公司", "91410112839615203W"},
+	{V_CONS, "安康急救医疗器械有限公司", "91420230488394641J"},
+	{V_CONS, "振华电池科技有限公司", "9144122984Y4463N39"},
+	{V_TRAIN, "中安应急救援培训中心有限公司", "9111071607N76590X1"},
+	{V_TRAIN, "华北矿山救护技术培训有限公司", "91140625071H70694F"},
+	{V_TRAIN, "长江危化品应急培训有限公司", "9132121186Q6635Y4U"},
+	{V_TRAIN, "西南安全技术培训有限公司", "915011210BU5Y47XXK"},
+	{V_TRAIN, "东方安全生产教育咨询有限公司", "9137102617598E2671"},
+	{V_TRAIN, "天山应急技能培训有限公司", "916508054247874648"},
+	{V_DRILL, "安澜应急演练策划有限公司", "91110410N7859D373E"},
+	{V_DRILL, "卫安应急管理咨询有限公司", "91310300G628BF717E"},
+	{V_DRILL, "众诚安全技术服务有限公司", "91410415YC0A244P7N"},
+	{V_DRILL, "蓝盾应急科技服务有限公司", "91330416562055847J"},
+	{V_DRILL, "秦川应急技术服务有限公司", "916101102980830493"},
+	{V_INS, "安盾财产保险股份有限公司", "911112161186030075"},
+	{V_INS, "泰和财产保险股份有限公司", "913103243975319W62"},
+	{V_INS, "长信财产保险股份有限公司", "9144051455368298XQ"},
+	{V_INS, "中融财产保险股份有限公司", "911105101672F08B10"},
+	{V_INS, "北辰人寿保险股份有限公司", "911206246D6572057T"},
+};
+#define GEN_NVENDORS (sizeof gen_vendors / sizeof gen_vendors[0])
+
+/*
+ * The host unit's industry for its enterprise safety cost fund (企业安全生产费用,
+ * 财资〔2022〕136号), per specialty (support teams' hosts are service companies
+ * and have none), and the articles spending cites: equipment upkeep and
+ * consumables, training and drills, insurance.  The article numbers are
+ * illustrative, in the shape the rules want, not quoted from the measures.
+ */
+static const struct gen_industry {
+	const char *name, *art[3];
+} gen_industries[SP_N] = {
+	{"煤炭", {"第七条(三)", "第七条(五)", "第七条(十)"}},
+	{"化工", {"第二十三条(二)", "第二十三条(五)", "第二十三条(十)"}},
+	{"建筑施工", {"第十七条(二)", "第十七条(六)", "第十七条(九)"}},
+	{"石油天然气", {"第十一条(三)", "第十一条(五)", "第十一条(十)"}},
+	{NULL, {NULL, NULL, NULL}},
+};
+
+/* Team-level spending: consumables (name, yuan from, to), training by specialty, and the reasons for a rejection. */
+static const struct gen_consumable {
+	const char *name;
+	uint32_t lo, hi;
+} gen_consumables[] = {
+	{"医用氧气充装", 800, 4000}, {"二氧化碳吸收剂", 1500, 6000}, {"呼吸器面罩及密封件", 1000, 5000},
+	{"气体检测仪传感器", 2000, 7500}, {"过滤式防毒面具滤毒罐", 1200, 6000}, {"救援绳索及安全带", 1500, 7000},
+	{"防爆电池及充电器", 800, 5000}, {"急救药品及耗材", 600, 3000}, {"防化服及防护手套", 3000, 26000},
+	{"救援车辆燃油", 2000, 7000},
+};
+static const char *const gen_trainings[SP_N][3] = {
+	{"矿山救护队员复训", "矿山救援指挥员培训", "煤矿瓦斯检查作业培训"},
+	{"危险化学品应急处置培训", "化工园区救援技能培训", "防化装备操作培训"},
+	{"隧道坍塌救援技术培训", "大型救援装备操作培训", "绳索救援技术培训"},
+	{"井控应急处置培训", "硫化氢防护培训", "油气火灾扑救培训"},
+	{"应急通信保障培训", "无人机操控培训", "大型排水装备操作培训"},
+};
+static const char *const gen_reject_reasons[] = {"发票抬头与依托单位名称不符，请重新开具", "超出合同约定单价，请核实后重新报销",
+	"缺少验收单据，请补齐后重新提交", "预算科目不符，应由其他资金列支"};
+
 #endif

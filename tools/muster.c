@@ -121,6 +121,8 @@ static void usage(void)
 		"  fund add CODE --name --fund-source --owner [--industry]   budget set --fund --team --year --amount\n"
 		"  spend record --date --team --spend-type --vendor --vendor-code --invoice --amount --fund [--id ASSET]\n"
 		"  spend approve ENTRY | spend reject ENTRY --reason   fund list | budget list | spend list\n"
+		"  audit [--year Y] [--team T] [--fund F] [--json]    findings with their evidence (exit 1 if any)\n"
+		"  audit dispose FINDING --disposition explained|corrected|referred --notes TEXT   (auditor)\n"
 		"\n"
 		"Roles: admin keeper hr finance approver auditor reporter.  See muster(1).\n",
 		"用法: muster [--store 目录] [--key 密钥文件] [--passphrase-file 文件] [--json] 命令 ...\n"
@@ -175,6 +177,8 @@ static void usage(void)
 		"  fund add 代码 --name --fund-source --owner [--industry]   budget set --fund --team --year --amount\n"
 		"  spend record --date --team --spend-type --vendor --vendor-code --invoice --amount --fund [--id 资产]\n"
 		"  spend approve 条目 | spend reject 条目 --reason 原因   fund list | budget list | spend list\n"
+		"  audit [--year 年度] [--team 队伍] [--fund 资金] [--json]   审计发现及其证据（有发现时退出码 1）\n"
+		"  audit dispose 发现编号 --disposition explained|corrected|referred --notes 说明   （审计员）\n"
 		"\n"
 		"角色: admin keeper hr finance approver auditor reporter。详见 muster(1)。\n"),
 		stdout);
@@ -546,6 +550,8 @@ int main(int argc, char **argv)
 	for (int i = 0; equip[i]; i++)
 		if (strcmp(cmd, equip[i]) == 0)
 			return cmd_equip(&o, cmd, sub);
+	if (strcmp(cmd, "audit") == 0)
+		return strcmp(sub, "dispose") == 0 ? cmd_equip(&o, cmd, sub) : cmd_audit(&o);
 	if (strcmp(cmd, "ready") == 0 || strcmp(cmd, "due") == 0)
 		return cmd_people(&o, cmd, "");
 	if (strcmp(cmd, "scan") == 0)

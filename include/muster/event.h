@@ -74,6 +74,7 @@ enum {
 	MUSTER_EV_SPEND = 82,         /* a spending record */
 	MUSTER_EV_SPEND_APPROVE = 83, /* a second person approves spending at or above the threshold */
 	MUSTER_EV_SPEND_REJECT = 84,  /* ... or rejects it */
+	MUSTER_EV_AUDIT_DISPOSE = 85, /* an auditor's disposition of a finding */
 };
 
 /* A decoded entry.  body points into the decoded bytes. */

@@ -165,6 +165,8 @@ enum muster_ftag {
 	MF_SPEND_STATE = 110,/* pending / counted / rejected (projection) */
 	MF_RECORDER = 111,   /* key id that recorded the spending (projection) */
 	MF_DECIDED = 112,    /* log index of the approval or rejection (projection) */
+	MF_FINDING = 113,    /* an audit finding's id */
+	MF_DISPOSITION = 114,/* explained / corrected / referred */
 };
 
 typedef struct muster_field {

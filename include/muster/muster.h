@@ -21,5 +21,6 @@
 #include <muster/people.h>
 #include <muster/money.h>
 #include <muster/minisign.h>
+#include <muster/audit.h>
 
 #endif

@@ -5,7 +5,11 @@
 # realistic mix of states, readiness and inspections due, people with
 # certificates and occupational health exams signed by the hr key, and
 # deployments in order (opened before their checkouts, returned after
-# them, then emergency exams and post-use inspections); its keeper key
+# them, then emergency exams and post-use inspections), funds of each
+# source with budgets that cover their spending, a year of spending signed
+# by the finance key (linked to the repairs and inspections it pays for,
+# by the team holding the asset, unique invoices from vendors with valid
+# credit codes) and approved or rejected by another key; its keeper key
 # signs new events; and bad input is refused with exit 2, one "muster: "
 # line and no store.
 . "$top_srcdir/tests/lib.sh"
@@ -24,11 +28,13 @@ is "$(py '2 <= d["depots"] <= 3 and d["entries"] > 3000 and d["seconds"] >= 0')"
 	"--json summary: 2-3 depots, thousands of entries, seconds"
 is "$(py '20 <= d["people"] <= 40 and d["certs"] >= 5 * d["people"] and d["exams"] >= 3 * d["people"] and d["deployments"] >= 1')" \
 	"True" "--json summary: 20-40 people, their certificates and exams, deployments"
+is "$(py '4 <= d["funds"] <= 6 and d["budgets"] >= d["funds"] and 200 <= d["spending"] <= 500 and d["approved"] >= 1 and d["rejected"] >= 1')" \
+	"True" "--json summary: funds, budgets, about 300 spending records, some approved, some rejected"
 run gen --scale team --seed 7 --store "$B" --kdf min
 is "$rc" 0 "gen with the same seed into a second store exits 0"
 like "$(cat "$T/out")" "600" "the human summary counts the assets"
 
-for k in admin keeper keeper2 hr; do
+for k in admin keeper keeper2 hr finance approver; do
 	[ -f "$A/gen/$k.key" ] && [ -f "$A/gen/$k.key.pub" ] && [ -n "$(find "$A/gen/$k.key" -perm 0600)" ]
 	ok $? "gen/$k.key (0600) and gen/$k.key.pub are written"
 done
@@ -38,7 +44,7 @@ ok $? "keys derive from the seed: the keeper public keys of both stores are equa
 "$M" --store "$A" log verify >"$T/out" 2>"$T/err"
 ok $? "log verify passes on the generated store"
 
-for what in "asset list" "team list" "depot list" "inspect rules" "asset ready" "inspect due"; do
+for what in "asset list" "team list" "depot list" "inspect rules" "asset ready" "inspect due" "fund list" "budget list" "spend list"; do
 	# shellcheck disable=SC2086 # $what is two words
 	"$M" --store "$A" $what --json >"$T/a.json" 2>&1
 	# shellcheck disable=SC2086
@@ -116,6 +122,54 @@ is "$(py "(lambda r: any(e['fields']['kind'] == '使用后检查' for e in d if 
 	"True" "post-use inspections follow the return of their deployment"
 is "$(py 'all(e["fields"].get("source") in ("ministry", "province", "enterprise", "self") and e["fields"]["incident"] and e["fields"]["location"] for e in d if e["type"] == "deploy.open")')" \
 	"True" "deployments carry who ordered them, the incident and the place"
+
+# ---- money ------------------------------------------------------------------------------
+# (still the log of $A in $T/out)
+cp "$T/out" "$T/log.json"
+run --store "$A" team list --json
+specialty=$(py 'd[0]["specialty"]')
+run --store "$A" fund list --json
+cp "$T/out" "$T/funds.json"
+if [ "$specialty" = support ]; then want="['host_special', 'national_capacity']"; else want="['enterprise_safety', 'host_special', 'national_capacity']"; fi
+is "$(py 'sorted({f["fund_source"] for f in d} - {"other"})')" "$want" \
+	"funds of each source: national capacity, host special, and the host's enterprise safety cost (not for a support team)"
+is "$(py 'all(f.get("industry") for f in d if f["fund_source"] == "enterprise_safety") and len({f["fund"] for f in d}) == len(d) and all(__import__("re").fullmatch(r"GT-.*-20\d\d", f["fund"]) for f in d if f["fund_source"] == "national_capacity")')" \
+	"True" "enterprise safety cost names the industry; fund codes are unique; national capacity funds are per year (GT-…-2026)"
+run --store "$A" budget list --json
+cp "$T/out" "$T/budgets.json"
+is "$(py '(lambda f: all(any(b["fund"] == c for b in d) for c in f) and all(b["amount"] > 0 for b in d))([x["fund"] for x in __import__("json").load(open("'"$T"'/funds.json"))])')" \
+	"True" "every fund has a budget"
+run --store "$A" spend list --json
+cp "$T/out" "$T/spend.json"
+is "$(py '(lambda b: all(sum(s["amount"] for s in d if s["spend_state"] == "counted" and (s["fund"], s["team"], int(s["date"][:4])) == k) <= v for k, v in b.items()) and all((s["fund"], s["team"], int(s["date"][:4])) in b for s in d))({(x["fund"], x["team"], x["year"]): x["amount"] for x in __import__("json").load(open("'"$T"'/budgets.json"))})')" \
+	"True" "every fund, team and year has a budget that covers its counted spending"
+is "$(py 'sorted({s["spend_type"] for s in d})')" "['calibration', 'consumables', 'drill', 'insurance', 'maintenance', 'repair', 'training']" \
+	"spending of every kind: maintenance, repair, calibration, consumables, training, drills, insurance"
+is "$(py "all($gb32100('9' + s['vendor_code'][1:]) and s['vendor_code'][1] == '1' for s in d) and len({(s['vendor_code'], s['invoice']) for s in d}) == len(d)")" \
+	"True" "vendor credit codes pass GB 32100; invoice numbers are unique per vendor"
+is "$(py 'all(s.get("article") for s in d if s["fund"].startswith("AQ-")) and all(len(a) == 64 for s in d for a in s.get("attachments", []))')" \
+	"True" "enterprise safety cost spending cites its article; attachments are SHA-256 in hex"
+is "$(py 'sum(s["amount"] < 1000000 for s in d) >= 0.8 * len(d) and all(10000 <= s["amount"] <= 50000000 for s in d) and not any(800000 <= s["amount"] < 1000000 for s in d)')" \
+	"True" "amounts from 100 to 500,000 yuan, most under the 10,000 yuan threshold, none just under it"
+links='(lambda L: [(s, L[s["link"]]) for s in d if "link" in s])({e["index"]: e for e in __import__("json").load(open("'"$T"'/log.json"))})'
+is "$(py "(lambda p: len(p) >= 100 and all(s['link'] < s['ref'] and l['type'] in ('inspect.record', 'custody.repair_back') and l['fields']['id'] == s['id'] and l['fields']['date'] <= s['date'] for s, l in p))($links)")" \
+	"True" "spending on repairs and inspections links the earlier entry of the same asset, dated on or before it"
+is "$(py "(lambda p: all((__import__('datetime').date.fromisoformat(s['date']) - __import__('datetime').date.fromisoformat(l['fields']['date'])).days <= 30 for s, l in p))($links)")" \
+	"True" "and is dated within 30 days of the work"
+is "$(py 'all("link" in s for s in d if "id" in s and s["spend_type"] in ("maintenance", "repair", "calibration"))')" \
+	"True" "every maintenance, repair and calibration of an asset names the entry it pays for"
+is "$(py '(lambda sc: not any(s.get("id") in sc and sc[s["id"]] <= s["date"] for s in d))({e["fields"]["id"]: e["fields"]["date"] for e in __import__("json").load(open("'"$T"'/log.json")) if e["type"] == "asset.scrap"})')" \
+	"True" "no spending on an asset on or after the day it was scrapped"
+is "$(py 'all(s["spend_state"] in ("counted", "rejected") for s in d) and any(s["spend_state"] == "rejected" for s in d)')" \
+	"True" "nothing is left pending; a few were rejected"
+cp "$T/log.json" "$T/out"
+roles='{e["key"]: e["roles"] for e in d if e["type"] == "key.enrol"}'
+is "$(py "(lambda R, rec: len(rec) > 0 and {R.get(k) for k in rec.values()} == {'finance'})($roles, {e['index']: e['signer'] for e in d if e['type'] == 'spend.record'})")" \
+	"True" "one key with role finance records every spending"
+is "$(py "(lambda R, rec: all(e['signer'] != rec[e['fields']['ref']] and R.get(e['signer']) == 'approver' for e in d if e['type'] in ('spend.approve', 'spend.reject')))($roles, {e['index']: e['signer'] for e in d if e['type'] == 'spend.record'})")" \
+	"True" "approvals and rejections are signed by an approver key, never the recording key"
+is "$(py "(lambda dec: all(e['index'] in dec for e in d if e['type'] == 'spend.record' and e['fields']['amount'] >= 1000000) and all(dec[x] > x for x in dec))({e['fields']['ref']: e['index'] for e in d if e['type'] in ('spend.approve', 'spend.reject')})")" \
+	"True" "every spending at or above the threshold is decided, after it was recorded"
 
 # Every event body, not only the projections above, is the same from the same seed.
 "$M" --store "$B" log show --json --count 100000 >"$T/b.json" 2>&1
