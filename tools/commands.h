@@ -23,6 +23,8 @@ int cmd_gen(const struct opts *o);
 int cmd_people(const struct opts *o, const char *noun, const char *verb);
 /* muster audit: the findings (cmd_audit.c). */
 int cmd_audit(const struct opts *o);
+/* muster audit summary (cmd_summary.c). */
+int cmd_audit_summary(const struct opts *o);
 
 const char *cli_store_dir(const struct opts *o);
 muster_store *cli_open(const struct opts *o);

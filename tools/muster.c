@@ -123,6 +123,7 @@ static void usage(void)
 		"  spend approve ENTRY | spend reject ENTRY --reason   fund list | budget list | spend list\n"
 		"  audit [--year Y] [--team T] [--fund F] [--json]    findings with their evidence (exit 1 if any)\n"
 		"  audit dispose FINDING --disposition explained|corrected|referred --notes TEXT   (auditor)\n"
+		"  audit summary --by fund|team|year|month|category|vendor|type [--unit fen|yuan|wan] [--csv]\n"
 		"\n"
 		"Roles: admin keeper hr finance approver auditor reporter.  See muster(1).\n",
 		"用法: muster [--store 目录] [--key 密钥文件] [--passphrase-file 文件] [--json] 命令 ...\n"
@@ -179,6 +180,7 @@ static void usage(void)
 		"  spend approve 条目 | spend reject 条目 --reason 原因   fund list | budget list | spend list\n"
 		"  audit [--year 年度] [--team 队伍] [--fund 资金] [--json]   审计发现及其证据（有发现时退出码 1）\n"
 		"  audit dispose 发现编号 --disposition explained|corrected|referred --notes 说明   （审计员）\n"
+		"  audit summary --by fund|team|year|month|category|vendor|type [--unit fen|yuan|wan] [--csv]   支出汇总\n"
 		"\n"
 		"角色: admin keeper hr finance approver auditor reporter。详见 muster(1)。\n"),
 		stdout);
@@ -280,7 +282,7 @@ static void parse(int argc, char **argv, struct opts *o)
 /* Options that take no value: boolean fields and a few switches. */
 static int is_flag(const char *name)
 {
-	static const char *const flags[] = {"reissue", "overdue", "all", NULL};
+	static const char *const flags[] = {"reissue", "overdue", "all", "csv", NULL};
 	const muster_field *f = muster_field_by_name(name);
 	if (f && f->type == MUSTER_F_BOOL)
 		return 1;
@@ -550,6 +552,8 @@ int main(int argc, char **argv)
 	for (int i = 0; equip[i]; i++)
 		if (strcmp(cmd, equip[i]) == 0)
 			return cmd_equip(&o, cmd, sub);
+	if (strcmp(cmd, "audit") == 0 && strcmp(sub, "summary") == 0)
+		return cmd_audit_summary(&o);
 	if (strcmp(cmd, "audit") == 0)
 		return strcmp(sub, "dispose") == 0 ? cmd_equip(&o, cmd, sub) : cmd_audit(&o);
 	if (strcmp(cmd, "ready") == 0 || strcmp(cmd, "due") == 0)

@@ -22,5 +22,6 @@
 #include <muster/money.h>
 #include <muster/minisign.h>
 #include <muster/audit.h>
+#include <muster/summary.h>
 
 #endif
