@@ -252,6 +252,9 @@ static int hold_step(uint64_t index, void *arg)
 		return 1;
 	switch (type) {
 	case MUSTER_EV_ASSET_ADD:
+		/* An asset held for years before it was entered here was held since it was acquired. */
+		if (MUSTER_HAS(&b, MF_ACQUIRED) && b.v[MF_ACQUIRED].u < date)
+			date = b.v[MF_ACQUIRED].u;
 		if (MUSTER_HAS(&b, MF_DEPOT))
 			team_of_depot(w->sn, &b.v[MF_DEPOT], team);
 		else if (MUSTER_HAS(&b, MF_TEAM) && b.v[MF_TEAM].n < 33)

@@ -269,7 +269,7 @@ struct gen {
 	struct gfund *funds;
 	uint32_t nfunds;
 	struct gbudget *budgets;
-	uint32_t nbudgets, nbudget_ev;
+	uint32_t nbudgets;
 	struct gspend *spends;
 	uint32_t nspends, scap, napproved, nrejected;
 	struct gvendor *vendors;
@@ -1781,14 +1781,15 @@ static uint64_t fnv(const char *s)
 }
 
 /*
- * An amount in fen: whole yuan mostly, else to ten fen; never in the last
- * fifth below the threshold (several of those to one vendor within two
- * weeks is what the audit's split_invoice check looks for).
+ * An amount in fen, 100 yuan or more: whole yuan mostly, else to ten
+ * fen; never in the last fifth below the threshold (several of those to
+ * one vendor within two weeks is what the audit's split_invoice check
+ * looks for).
  */
 static uint64_t fen_of(rng *r, double yuan)
 {
-	if (yuan < 50)
-		yuan = 50;
+	if (yuan < 100)
+		yuan = 100;
 	uint64_t f = chance(r, 0.6) ? (uint64_t)yuan * 100 : (uint64_t)(yuan * 10) * 10;
 	if (f >= THRESHOLD / 5 * 4 && f < THRESHOLD)
 		f = f / 4 * 3;
@@ -2035,7 +2036,7 @@ static void asset_spending(struct gen *g)
 		} else if (e->b == 2) { /* adjusted: parts replaced */
 			p = 0.12;
 			detail = MD_ADJUSTED;
-			yuan = between(&r, 80, 900);
+			yuan = between(&r, 120, 900);
 			vendor = maker_vendor(g, a);
 		} else { /* other checks: now and then serviced (monthly checks are done in the depot) */
 			p = t->interval[e->a] <= 30 ? 0 : 0.08;
@@ -2262,7 +2263,6 @@ static void money_plan(struct gen *g)
 		}
 	}
 #undef MPUSH
-	g->nbudget_ev = 0;
 	qsort(mev, nm, sizeof *mev, mev_cmp);
 	/* Merge: setup, then day by day. */
 	size_t n = g->nev + nm, i = g->nsetup, j = 0, k = g->nsetup;
@@ -2285,8 +2285,6 @@ static void money_plan(struct gen *g)
 	for (uint32_t s = 0; s < g->nspends; s++)
 		if (g->spends[s].link != NONE)
 			g->spends[s].link = np[g->spends[s].link];
-	for (size_t x = 0; x < n; x++)
-		g->nbudget_ev += out[x].type == MUSTER_EV_BUDGET_SET;
 	free(np);
 	free(mev);
 	free(g->ev);
