@@ -217,4 +217,10 @@ run gen --scale team --seed 8 --store "$T/d" --kdf min
 "$M" --store "$T/d" asset list --json >"$T/out" 2>&1
 if cmp -s "$T/out" "$T/assets.json"; then ok 1 "another seed gives another dataset"; else ok 0 "another seed gives another dataset"; fi
 
+# The generated year audits clean, but for its records all signed on one day.
+run --store "$A" --json audit --late-days 400
+is "$rc $(py 'd["count"]')" "0 0" "muster audit finds nothing in a generated store (late records aside)"
+run --store "$A" --json audit
+is "$(py 'sorted({f["check"] for f in d["findings"]})')" "['late_record']" "without --late-days, only late records: gen signs a year on one day"
+
 done_testing
