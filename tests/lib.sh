@@ -100,3 +100,24 @@ succeeds() {
 py() {
 	"$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1" <"$T/out" 2>&1
 }
+
+# For tests on one store at $S with keys at $T/WHO.key:
+# as WHO ARGS... runs muster as that key holder; q ARGS... reads without a key.
+as() {
+	who=$1
+	shift
+	"$M" --store "$S" --key "$T/$who.key" "$@"
+}
+q() { "$M" --store "$S" "$@"; }
+log_size() { "$M" --store "$S" log checkpoint | sed -n 2p; }
+# refuses WANT DESC SUBSTRING CMD...: CMD exits WANT with one stderr line that
+# contains SUBSTRING, and the log of $S is unchanged.
+refuses() {
+	want=$1 desc=$2 sub=$3
+	shift 3
+	before=$(log_size)
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	is "$rc $(wc -l <"$T/err" | tr -d ' ') $(log_size)" "$want 1 $before" "$desc: exit $want, one line, nothing written"
+	like "$(cat "$T/err")" "$sub" "$desc: the message says why"
+}

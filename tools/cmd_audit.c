@@ -67,16 +67,7 @@ static int one(const muster_finding *f, void *arg)
 int cmd_audit(const struct opts *o)
 {
 	static const char *const allowed[] = {"year", "team", "fund", "late-days", "split-days", NULL};
-	for (int i = 0; i < o->nkv; i++) {
-		const char *n = o->kv[i].name;
-		int ok = o->kv[i].slotted && (strncmp(n, "store", 5) == 0 || strncmp(n, "key", 3) == 0 ||
-						    strncmp(n, "passphrase-file", 15) == 0);
-		for (int k = 0; allowed[k] && !ok; k++)
-			ok = strncmp(n, allowed[k], strlen(allowed[k])) == 0 &&
-			     (!n[strlen(allowed[k])] || n[strlen(allowed[k])] == '=');
-		if (!ok)
-			die(EXIT_USAGE, L("option '--%s' does not apply to 'muster audit'", "选项 '--%s' 不适用于 'muster audit'"), n);
-	}
+	cli_only(o, "muster audit", allowed);
 	if (o->npos > 1)
 		die(EXIT_USAGE, L("unknown command 'muster audit %s'; see 'muster --help'", "未知命令 'muster audit %s'；参见 'muster --help'"),
 			o->pos[1]);

@@ -227,6 +227,29 @@ int cli_append_rec(muster_store *s, const muster_signer *signer, uint64_t type, 
 	return rc;
 }
 
+muster_snap *cli_snapshot(muster_store *s)
+{
+	muster_snap *sn;
+	int rc = muster_snap_begin(s, &sn);
+	if (rc)
+		die(cli_exit_code(rc), L("cannot read the store: %s", "无法读取存储库：%s"), cli_strerror(rc));
+	return sn;
+}
+
+void cli_only(const struct opts *o, const char *what, const char *const *allowed)
+{
+	for (int i = 0; i < o->nkv; i++) {
+		const char *n = o->kv[i].name;
+		int ok = general_opt(n);
+		for (int k = 0; allowed && allowed[k] && !ok; k++) {
+			size_t len = strlen(allowed[k]);
+			ok = strncmp(n, allowed[k], len) == 0 && (!n[len] || n[len] == '=');
+		}
+		if (!ok)
+			die(EXIT_USAGE, L("option '--%s' does not apply to '%s'", "选项 '--%s' 不适用于 '%s'"), n, what);
+	}
+}
+
 uint64_t cli_today(void)
 {
 	return muster_date_of_ms((uint64_t)time(NULL) * 1000);

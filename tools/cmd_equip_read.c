@@ -10,15 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static muster_snap *snap(muster_store *s)
-{
-	muster_snap *sn;
-	int rc = muster_snap_begin(s, &sn);
-	if (rc)
-		die(cli_exit_code(rc), L("cannot read the store: %s", "无法读取存储库：%s"), cli_strerror(rc));
-	return sn;
-}
-
 /* {"field":...} of a row. */
 static void row_json(muster_buf *b, const muster_rec *r)
 {
@@ -102,28 +93,12 @@ static int state_opt(const struct opts *o)
 		s);
 }
 
-static void only_opts(const struct opts *o, const char *what, const char *const *allowed)
-{
-	for (int i = 0; i < o->nkv; i++) {
-		const char *n = o->kv[i].name;
-		int ok = 0;
-		for (int k = 0; allowed[k] && !ok; k++) {
-			size_t len = strlen(allowed[k]);
-			ok = strncmp(n, allowed[k], len) == 0 && (!n[len] || n[len] == '=');
-		}
-		if (!ok && (strncmp(n, "store", 5) == 0 || strncmp(n, "key", 3) == 0 || strncmp(n, "passphrase-file", 15) == 0))
-			ok = 1;
-		if (!ok)
-			die(EXIT_USAGE, L("option '--%s' does not apply to '%s'", "选项 '--%s' 不适用于 '%s'"), n, what);
-	}
-}
-
 static int list_table(const struct opts *o, int table, const unsigned *tags, const size_t *w, size_t ncols)
 {
 	static const char *const filters[] = {"team", "depot", "state", NULL};
-	only_opts(o, "list", filters);
+	cli_only(o, "list", filters);
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snap(s);
+	muster_snap *sn = cli_snapshot(s);
 	struct lister l = {o, {0}, 0, tags, w, ncols, cli_opt(o, "team"), cli_opt(o, "depot"), state_opt(o)};
 	if (o->json)
 		muster_buf_puts(&l.out, "[");
@@ -173,9 +148,9 @@ static int asset_show(const struct opts *o)
 	static const char *const none[] = {"date", NULL};
 	if (o->npos != 3)
 		die(EXIT_USAGE, "%s", L("usage: muster asset show ASSET|PAYLOAD", "用法: muster asset show 资产|标签"));
-	only_opts(o, "muster asset show", none);
+	cli_only(o, "muster asset show", none);
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snap(s);
+	muster_snap *sn = cli_snapshot(s);
 	char id[MUSTER_TAG_ID_MAX + 1], why[512];
 	int rc = cli_asset_ref(sn, o->pos[2], id, why, sizeof why);
 	if (rc)
@@ -326,9 +301,9 @@ static int asset_history(const struct opts *o)
 	static const char *const none[] = {NULL};
 	if (o->npos != 3)
 		die(EXIT_USAGE, "%s", L("usage: muster asset history ASSET|PAYLOAD", "用法: muster asset history 资产|标签"));
-	only_opts(o, "muster asset history", none);
+	cli_only(o, "muster asset history", none);
 	muster_store *s = cli_open(o);
-	struct hist h = {o, snap(s), {0}, 0, 0};
+	struct hist h = {o, cli_snapshot(s), {0}, 0, 0};
 	char id[MUSTER_TAG_ID_MAX + 1], why[512];
 	int rc = cli_asset_ref(h.sn, o->pos[2], id, why, sizeof why);
 	if (rc)
@@ -428,9 +403,9 @@ static int ready_one(const char *key, size_t klen, const muster_rec *a, void *ar
 static int asset_ready(const struct opts *o)
 {
 	static const char *const opts_[] = {"team", "depot", "date", NULL};
-	only_opts(o, "muster asset ready", opts_);
+	cli_only(o, "muster asset ready", opts_);
 	muster_store *s = cli_open(o);
-	struct readiness r = {o, snap(s), cli_today(), cli_opt(o, "team"), cli_opt(o, "depot"), NULL, 0, 0, {0}, 0, 0};
+	struct readiness r = {o, cli_snapshot(s), cli_today(), cli_opt(o, "team"), cli_opt(o, "depot"), NULL, 0, 0, {0}, 0, 0};
 	if (cli_opt(o, "date") && !(r.date = muster_date_parse(cli_opt(o, "date"))))
 		die(EXIT_USAGE, L("--date '%s' is not a date: give YYYY-MM-DD", "--date '%s' 不是日期：请用 YYYY-MM-DD"), cli_opt(o, "date"));
 	int rc = muster_row_list(r.sn, MUSTER_T_ASSET, NULL, 0, ready_one, &r);
@@ -505,7 +480,7 @@ static int due_one(const char *key, size_t klen, const muster_rec *a, void *arg)
 		if (d[i].last_date)
 			muster_date_format(d[i].last_date, ls);
 		else
-			strcpy(ls, "-");
+			snprintf(ls, sizeof ls, "-");
 		const char *st = failed ? "failed" : over ? "overdue" : "due";
 		if (l->o->json) {
 			muster_buf_puts(&l->out, l->n++ ? ",\n{\"id\":" : "{\"id\":");
@@ -534,9 +509,9 @@ static int due_one(const char *key, size_t klen, const muster_rec *a, void *arg)
 static int inspect_due(const struct opts *o)
 {
 	static const char *const opts_[] = {"team", "depot", "date", "within", "overdue", NULL};
-	only_opts(o, "muster inspect due", opts_);
+	cli_only(o, "muster inspect due", opts_);
 	muster_store *s = cli_open(o);
-	struct duelist l = {o, snap(s), cli_today(), 0, cli_opt(o, "overdue") != NULL, cli_opt(o, "team"),
+	struct duelist l = {o, cli_snapshot(s), cli_today(), 0, cli_opt(o, "overdue") != NULL, cli_opt(o, "team"),
 		cli_opt(o, "depot"), {0}, 0};
 	if (cli_opt(o, "date") && !(l.date = muster_date_parse(cli_opt(o, "date"))))
 		die(EXIT_USAGE, L("--date '%s' is not a date: give YYYY-MM-DD", "--date '%s' 不是日期：请用 YYYY-MM-DD"), cli_opt(o, "date"));
@@ -594,9 +569,9 @@ static int count_scan(const struct opts *o)
 	static const char *const none[] = {NULL};
 	if (o->npos < 4)
 		die(EXIT_USAGE, "%s", L("usage: muster count scan COUNT ASSET|PAYLOAD...", "用法: muster count scan 盘点单 资产|标签..."));
-	only_opts(o, "muster count scan", none);
+	cli_only(o, "muster count scan", none);
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snap(s);
+	muster_snap *sn = cli_snapshot(s);
 	struct scan_batch b = {NULL, {0}, 0, calloc((size_t)o->npos, sizeof(size_t)), 0};
 	if (!b.ends)
 		die(EXIT_IO, "%s", L("out of memory", "内存不足"));
@@ -666,7 +641,7 @@ static int count_close(const struct opts *o)
 	if (o->npos != 3)
 		die(EXIT_USAGE, "%s", L("usage: muster count close COUNT [--notes TEXT]", "用法: muster count close 盘点单 [--notes 备注]"));
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snap(s);
+	muster_snap *sn = cli_snapshot(s);
 	muster_count_lists l;
 	muster_rec r;
 	struct field_bufs fb;
@@ -700,9 +675,9 @@ static int count_show(const struct opts *o)
 	static const char *const none[] = {NULL};
 	if (o->npos != 3)
 		die(EXIT_USAGE, "%s", L("usage: muster count show COUNT", "用法: muster count show 盘点单"));
-	only_opts(o, "muster count show", none);
+	cli_only(o, "muster count show", none);
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snap(s);
+	muster_snap *sn = cli_snapshot(s);
 	muster_rec c;
 	int rc = muster_row_cget(sn, MUSTER_T_COUNT, o->pos[2], &c);
 	if (rc)

@@ -18,34 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static muster_snap *snapshot(muster_store *s)
-{
-	muster_snap *sn;
-	int rc = muster_snap_begin(s, &sn);
-	if (rc)
-		die(cli_exit_code(rc), L("cannot read the store: %s", "无法读取存储库：%s"), cli_strerror(rc));
-	return sn;
-}
-
-/* Dies on an option that is neither general nor in allowed. */
-static void only(const struct opts *o, const char *what, const char *const *allowed)
-{
-	static const char *const general[] = {"store", "key", "passphrase-file", NULL};
-	for (int i = 0; i < o->nkv; i++) {
-		const char *n = o->kv[i].name;
-		int ok = 0;
-		for (int pass = 0; pass < 2 && !ok; pass++) {
-			const char *const *list = pass ? general : allowed;
-			for (int k = 0; list && list[k] && !ok; k++) {
-				size_t len = strlen(list[k]);
-				ok = strncmp(n, list[k], len) == 0 && (!n[len] || n[len] == '=');
-			}
-		}
-		if (!ok)
-			die(EXIT_USAGE, L("option '--%s' does not apply to '%s'", "选项 '--%s' 不适用于 '%s'"), n, what);
-	}
-}
-
 static uint64_t date_opt(const struct opts *o, const char *name, uint64_t dflt)
 {
 	const char *v = cli_opt(o, name);
@@ -100,7 +72,7 @@ void cli_people_defaults(muster_store *s, uint64_t type, muster_rec *r, char tnu
 	case MUSTER_EV_CERT_REVOKE:
 		if (!MUSTER_HAS(r, MF_NUMBER) && MUSTER_HAS(r, MF_PERSON) && MUSTER_HAS(r, MF_KIND) &&
 			r->v[MF_PERSON].n == 18) {
-			muster_snap *sn = snapshot(s);
+			muster_snap *sn = cli_snapshot(s);
 			muster_cert_rule rule;
 			if (muster_cert_rule_get(sn, r->v[MF_KIND].p, r->v[MF_KIND].n, &rule) == 0 && rule.t_number) {
 				tnum[0] = 'T';
@@ -178,7 +150,7 @@ void cli_people_report(const struct opts *o, muster_store *s, uint64_t type, con
 			subj = &r->v[subject[i]];
 	int spend_state = -1;
 	if (type == MUSTER_EV_DEPLOY_RETURN || type == MUSTER_EV_SPEND) {
-		muster_snap *sn = snapshot(s);
+		muster_snap *sn = cli_snapshot(s);
 		muster_rec row;
 		uint8_t k[8];
 		for (int i = 0; i < 8; i++)
@@ -442,9 +414,9 @@ static size_t needs_of(const struct opts *o, muster_snap *sn, char *store, size_
 static int cmd_ready(const struct opts *o)
 {
 	static const char *const allowed[] = {"date", "team", "needs", NULL};
-	only(o, "muster ready", allowed);
+	cli_only(o, "muster ready", allowed);
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snapshot(s);
+	muster_snap *sn = cli_snapshot(s);
 	char store[1024];
 	const char *kinds[32];
 	muster_needs needs = {kinds, needs_of(o, sn, store, sizeof store, kinds, 32)};
@@ -691,7 +663,7 @@ static void due_ics(muster_snap *sn, const char *path, const struct due_row *row
 static int cmd_due(const struct opts *o)
 {
 	static const char *const allowed[] = {"within", "team", "ics", "date", NULL};
-	only(o, "muster due", allowed);
+	cli_only(o, "muster due", allowed);
 	if (o->npos > 1)
 		die(EXIT_USAGE, "%s", L("usage: muster due [--within DAYS] [--team T] [--date FROM] [--ics FILE] [--json]",
 					  "用法: muster due [--within 天数] [--team 队伍] [--date 起始日期] [--ics 文件] [--json]"));
@@ -700,7 +672,7 @@ static int cmd_due(const struct opts *o)
 	if (within > 3660)
 		die(EXIT_USAGE, "%s", L("--within is at most 3660 days", "--within 最多 3660 天"));
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snapshot(s);
+	muster_snap *sn = cli_snapshot(s);
 	const char *team = team_opt(o, sn);
 	uint64_t today = date_opt(o, "date", cli_today());
 	struct due d = {sn, muster_date_add(today, (int64_t)within), NULL, NULL, 0, 0, 0, 0, 0};
@@ -823,9 +795,9 @@ static int plist_one(const muster_rec *p, void *arg)
 static int person_list(const struct opts *o)
 {
 	static const char *const allowed[] = {"team", "status", NULL};
-	only(o, "muster person list", allowed);
+	cli_only(o, "muster person list", allowed);
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snapshot(s);
+	muster_snap *sn = cli_snapshot(s);
 	struct plist l = {sn, {0}, o->json, -1, 0};
 	const char *st = cli_opt(o, "status");
 	if (st) {
@@ -923,11 +895,11 @@ static void prefix_of(const char *id, char *pre, size_t *n)
 static int person_show(const struct opts *o)
 {
 	static const char *const allowed[] = {"date", NULL};
-	only(o, "muster person show", allowed);
+	cli_only(o, "muster person show", allowed);
 	if (o->npos != 3 || strlen(o->pos[2]) > 18)
 		die(EXIT_USAGE, "%s", L("usage: muster person show ID [--date D] [--json]", "用法: muster person show 身份证号 [--date 日期] [--json]"));
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snapshot(s);
+	muster_snap *sn = cli_snapshot(s);
 	muster_rec p;
 	load_row(sn, MUSTER_T_PERSON, o->pos[2], &p);
 	uint64_t date = date_opt(o, "date", cli_today());
@@ -1023,9 +995,9 @@ static int team_person_rows(const muster_rec *p, void *arg)
 static int person_rows(const struct opts *o, int table, const char *what)
 {
 	static const char *const cert_opts[] = {"person", "team", "date", NULL}, *const exam_opts[] = {"person", "team", NULL};
-	only(o, what, table == MUSTER_T_CERT ? cert_opts : exam_opts);
+	cli_only(o, what, table == MUSTER_T_CERT ? cert_opts : exam_opts);
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snapshot(s);
+	muster_snap *sn = cli_snapshot(s);
 	muster_buf b = {0};
 	struct rows r = {sn, &b, o->json, 0, date_opt(o, "date", cli_today())};
 	const char *id = cli_opt(o, "person");
@@ -1077,9 +1049,9 @@ static int kind_one(const muster_cert_rule *k, void *arg)
 
 static int cert_kinds(const struct opts *o)
 {
-	only(o, "muster cert kinds", NULL);
+	cli_only(o, "muster cert kinds", NULL);
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snapshot(s);
+	muster_snap *sn = cli_snapshot(s);
 	muster_buf b = {0};
 	struct rows r = {sn, &b, o->json, 0, 0};
 	muster_buf_puts(&b, o->json ? "[" : "");
@@ -1102,9 +1074,9 @@ static int rec_row(const char *key, size_t klen, const muster_rec *x, void *arg)
 /* A read command listing every row of one table, as text or a JSON array. */
 static int table_list(const struct opts *o, const char *what, int table, muster_row_cb each)
 {
-	only(o, what, NULL);
+	cli_only(o, what, NULL);
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snapshot(s);
+	muster_snap *sn = cli_snapshot(s);
 	muster_buf b = {0};
 	struct rows r = {sn, &b, o->json, 0, 0};
 	muster_buf_puts(&b, o->json ? "[" : "");
@@ -1201,11 +1173,11 @@ static int crew_one(const char *key, size_t klen, const muster_rec *m, void *arg
 
 static int deploy_show(const struct opts *o)
 {
-	only(o, "muster deploy show", NULL);
+	cli_only(o, "muster deploy show", NULL);
 	if (o->npos != 3)
 		die(EXIT_USAGE, "%s", L("usage: muster deploy show DEPLOYMENT [--json]", "用法: muster deploy show 出动编号 [--json]"));
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snapshot(s);
+	muster_snap *sn = cli_snapshot(s);
 	muster_rec d;
 	muster_policy pol;
 	load_row(sn, MUSTER_T_DEPLOY, o->pos[2], &d);
@@ -1319,12 +1291,12 @@ static int write_checkouts(muster_wtxn *w, void *arg)
 static int deploy_asset(const struct opts *o)
 {
 	static const char *const allowed[] = {"holder", "due", "notes", NULL};
-	only(o, "muster deploy asset", allowed);
+	cli_only(o, "muster deploy asset", allowed);
 	if (o->npos < 4)
 		die(EXIT_USAGE, "%s", L("usage: muster deploy asset DEPLOYMENT ASSET|LABEL... [--holder WHO] [--due DATE]",
 					  "用法: muster deploy asset 出动编号 资产|标签... [--holder 领用人] [--due 日期]"));
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snapshot(s);
+	muster_snap *sn = cli_snapshot(s);
 	muster_rec d;
 	load_row(sn, MUSTER_T_DEPLOY, o->pos[2], &d);
 	muster_snap_end(sn);

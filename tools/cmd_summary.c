@@ -8,7 +8,7 @@
  */
 #include "config.h"
 
-#include "commands.h"
+#include "equip_cli.h"
 
 #include <muster/summary.h>
 
@@ -18,34 +18,6 @@
 
 enum { U_FEN, U_YUAN, U_WAN };
 static const char *const unit_names[] = {"fen", "yuan", "wan", NULL};
-
-static muster_snap *snapshot(muster_store *s)
-{
-	muster_snap *sn;
-	int rc = muster_snap_begin(s, &sn);
-	if (rc)
-		die(cli_exit_code(rc), L("cannot read the store: %s", "无法读取存储库：%s"), cli_strerror(rc));
-	return sn;
-}
-
-/* Dies on an option that is neither general nor in allowed. */
-static void only(const struct opts *o, const char *what, const char *const *allowed)
-{
-	static const char *const general[] = {"store", "key", "passphrase-file", NULL};
-	for (int i = 0; i < o->nkv; i++) {
-		const char *n = o->kv[i].name;
-		int ok = 0;
-		for (int pass = 0; pass < 2 && !ok; pass++) {
-			const char *const *list = pass ? general : allowed;
-			for (int k = 0; list && list[k] && !ok; k++) {
-				size_t len = strlen(list[k]);
-				ok = strncmp(n, list[k], len) == 0 && (!n[len] || n[len] == '=');
-			}
-		}
-		if (!ok)
-			die(EXIT_USAGE, L("option '--%s' does not apply to '%s'", "选项 '--%s' 不适用于 '%s'"), n, what);
-	}
-}
 
 /* ---- amounts --------------------------------------------------------------------------- */
 
@@ -403,7 +375,7 @@ static void csv_out(muster_buf *b, const muster_summary *s, int unit)
 int cmd_audit_summary(const struct opts *o)
 {
 	static const char *const allowed[] = {"by", "year", "team", "fund", "unit", "csv", NULL};
-	only(o, "muster audit summary", allowed);
+	cli_only(o, "muster audit summary", allowed);
 	if (o->npos > 2)
 		die(EXIT_USAGE, L("'muster audit summary' takes no operand ('%s'); see 'muster --help'",
 				    "'muster audit summary' 不接受操作数 ('%s')；参见 'muster --help'"),
@@ -438,7 +410,7 @@ int cmd_audit_summary(const struct opts *o)
 		q.year = (unsigned)y;
 	}
 	muster_store *s = cli_open(o);
-	muster_snap *sn = snapshot(s);
+	muster_snap *sn = cli_snapshot(s);
 	muster_rec r;
 	if (q.team && (strlen(q.team) > 32 || muster_row_cget(sn, MUSTER_T_TEAM, q.team, &r) != 0))
 		die(EXIT_NOTFOUND, L("team '%s' is not registered; see 'muster team list'",

@@ -24,6 +24,10 @@ void cli_require(const char *what, uint64_t type, const muster_rec *r);
 /* Signs and appends one field-record event in its own commit. */
 int cli_append_rec(muster_store *s, const muster_signer *signer, uint64_t type, const muster_rec *r,
 	uint64_t *index);
+/* A snapshot of the store (dies if it cannot be read). */
+muster_snap *cli_snapshot(muster_store *s);
+/* Dies on an option that is neither general (--store, --key, --passphrase-file) nor in allowed (may be NULL). */
+void cli_only(const struct opts *o, const char *what, const char *const *allowed);
 /* Today in Asia/Shanghai, YYYYMMDD. */
 uint64_t cli_today(void);
 

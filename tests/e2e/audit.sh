@@ -10,12 +10,6 @@
 . "$top_srcdir/tests/lib.sh"
 
 S=$T/store
-as() { # as WHO ARGS...
-	who=$1
-	shift
-	"$M" --store "$S" --key "$T/$who.key" "$@"
-}
-q() { "$M" --store "$S" "$@"; }
 now=$(date +%s)
 day() { "$PY" -c 'import datetime,sys; t=datetime.datetime.utcfromtimestamp(int(sys.argv[2]))+datetime.timedelta(hours=8); print((t.date()+datetime.timedelta(days=int(sys.argv[1]))).isoformat())' "$1" "$now"; }
 year=$(day 0 | cut -c1-4)

@@ -9,22 +9,6 @@
 . "$top_srcdir/tests/lib.sh"
 
 S=$T/store
-as() { # as WHO ARGS...
-	who=$1
-	shift
-	"$M" --store "$S" --key "$T/$who.key" "$@"
-}
-q() { "$M" --store "$S" "$@"; }
-size() { q log checkpoint | sed -n 2p; }
-refused() { # refused WANT-EXIT DESC WANT-SUBSTRING CMD...: one stderr line, log unchanged
-	want=$1 desc=$2 sub=$3
-	shift 3
-	before=$(size)
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	is "$rc $(wc -l <"$T/err" | tr -d ' ') $(size)" "$want 1 $before" "$desc: exit $want, one line, nothing written"
-	like "$(cat "$T/err")" "$sub" "$desc: the message says why"
-}
 
 new_store "$S" muster.test/money
 for k in finance approver keeper finapp; do new_key $k; done
@@ -41,11 +25,11 @@ ok $? "a team, a depot, an asset"
 
 as finance fund add GT-2026 --name 国家安全生产应急能力建设专项资金 --fund-source national_capacity --owner 应急管理部 >/dev/null
 ok $? "a national capacity fund"
-refused 2 "enterprise safety cost without the industry" "industry" as finance fund add AQ-2026 --name 安全费 \
+refuses 2 "enterprise safety cost without the industry" "industry" as finance fund add AQ-2026 --name 安全费 \
 	--fund-source 企业安全生产费用 --owner 山西焦煤
 as finance fund add AQ-2026 --name 企业安全生产费用 --fund-source 企业安全生产费用 --owner 山西焦煤 --industry 煤炭 >/dev/null
 ok $? "an enterprise safety cost fund, its source typed in Chinese"
-refused 2 "an unknown source" "national_capacity" as finance fund add X-1 --name x --fund-source 小金库 --owner y
+refuses 2 "an unknown source" "national_capacity" as finance fund add X-1 --name x --fund-source 小金库 --owner y
 q --json fund list >"$T/out"
 is "$(py '[(f["fund"], f["fund_source"]) for f in d]')" "[('AQ-2026', 'enterprise_safety'), ('GT-2026', 'national_capacity')]" \
 	"sources are kept by their codes"
@@ -66,18 +50,18 @@ is "$(py 'd["spend_state"], d["amount"]')" "('counted', 800000)" "8,000 yuan cou
 spend finance 12000.00 FP-0002 --id BA-01 >"$T/out"
 is "$(py 'd["spend_state"]')" "pending" "12,000 yuan waits for approval"
 big=$(py 'd["index"]')
-refused 4 "the recorder approving" "approver" as finance spend approve "$big"
-refused 4 "a keeper approving" "approver" as keeper spend approve "$big"
+refuses 4 "the recorder approving" "approver" as finance spend approve "$big"
+refuses 4 "a keeper approving" "approver" as keeper spend approve "$big"
 spend finapp 15000.00 FP-0003 >"$T/out"
 self=$(py 'd["index"]')
-refused 4 "a key with both roles approving its own record" "second person" as finapp spend approve "$self"
+refuses 4 "a key with both roles approving its own record" "second person" as finapp spend approve "$self"
 as approver spend approve "$big" >/dev/null
 ok $? "a second person approves"
 q --json spend list >"$T/out"
 is "$(py '[(s["ref"], s["spend_state"]) for s in d]')" "[($((big - 1)), 'counted'), ($big, 'counted'), ($self, 'pending')]" \
 	"the approved spending counts; the self-approved one still waits"
-refused 2 "approving twice" "already" as approver spend approve "$big"
-refused 2 "approving what needs no approval" "below" as approver spend approve "$((big - 1))"
+refuses 2 "approving twice" "already" as approver spend approve "$big"
+refuses 2 "approving what needs no approval" "below" as approver spend approve "$((big - 1))"
 as approver spend reject "$self" --reason 同一人录入并审批 >/dev/null
 ok $? "a rejection with its reason"
 q --json spend list >"$T/out"
@@ -87,19 +71,19 @@ spend finance 6000.00 FP-0004 >"$T/out"
 is "$(py 'd["spend_state"]')" "pending" "the threshold is site policy: at 5,000 yuan, 6,000 waits"
 
 # ---- bad input -------------------------------------------------------------------------------
-refused 2 "a negative amount" "not an amount" spend finance -5.00 FP-0009
-refused 2 "a non-integer amount in fen" "not an amount" spend finance 12.5.0 FP-0009
-refused 2 "three decimals" "not an amount" spend finance 100.005 FP-0009
-refused 2 "a zero amount" "more than 0" spend finance 0 FP-0009
-refused 3 "an unknown fund" "fund add" as finance spend record --date 2026-11-20 --team KS-SX-01 --spend-type repair \
+refuses 2 "a negative amount" "not an amount" spend finance -5.00 FP-0009
+refuses 2 "a non-integer amount in fen" "not an amount" spend finance 12.5.0 FP-0009
+refuses 2 "three decimals" "not an amount" spend finance 100.005 FP-0009
+refuses 2 "a zero amount" "more than 0" spend finance 0 FP-0009
+refuses 3 "an unknown fund" "fund add" as finance spend record --date 2026-11-20 --team KS-SX-01 --spend-type repair \
 	--vendor v --vendor-code 91110108551385082Q --invoice FP-0009 --amount 100.00 --fund NOPE
-refused 3 "spending on an unknown asset" "asset list" spend finance 100.00 FP-0009 --id NOPE
-refused 2 "a vendor credit code that fails GB 32100" "GB 32100" as finance spend record --date 2026-11-20 --team KS-SX-01 \
+refuses 3 "spending on an unknown asset" "asset list" spend finance 100.00 FP-0009 --id NOPE
+refuses 2 "a vendor credit code that fails GB 32100" "GB 32100" as finance spend record --date 2026-11-20 --team KS-SX-01 \
 	--spend-type repair --vendor v --vendor-code 91110108551385082X --invoice FP-0009 --amount 100.00 --fund GT-2026
-refused 2 "the enterprise safety cost without its article" "article" as finance spend record --date 2026-11-20 \
+refuses 2 "the enterprise safety cost without its article" "article" as finance spend record --date 2026-11-20 \
 	--team KS-SX-01 --spend-type repair --vendor v --vendor-code 91110108551385082Q --invoice FP-0009 --amount 100.00 --fund AQ-2026
-refused 2 "an attachment that is not a SHA-256" "SHA-256" spend finance 100.00 FP-0009 --attachments abc
-refused 4 "a keeper recording spending" "finance" as keeper spend record --date 2026-11-20 --team KS-SX-01 \
+refuses 2 "an attachment that is not a SHA-256" "SHA-256" spend finance 100.00 FP-0009 --attachments abc
+refuses 4 "a keeper recording spending" "finance" as keeper spend record --date 2026-11-20 --team KS-SX-01 \
 	--spend-type repair --vendor v --vendor-code 91110108551385082Q --invoice FP-0009 --amount 100.00 --fund GT-2026
 as finance spend record --date 2026-11-20 --team KS-SX-01 --spend-type repair --vendor v --vendor-code 91110108551385082Q \
 	--invoice FP-0010 --amount 100.00 --fund AQ-2026 --article '第十二条(二)' \

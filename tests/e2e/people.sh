@@ -15,22 +15,6 @@
 "$PY" -c 'import lmdb' 2>/dev/null || skip_all "$PY has no lmdb module (Debian: python3-lmdb)"
 S=$T/store
 
-as() { # as WHO ARGS...
-	who=$1
-	shift
-	"$M" --store "$S" --key "$T/$who.key" "$@"
-}
-q() { "$M" --store "$S" "$@"; }
-size() { q log checkpoint | sed -n 2p; }
-refused() { # refused WANT-EXIT DESC WANT-SUBSTRING CMD...: one stderr line, log unchanged
-	want=$1 desc=$2 sub=$3
-	shift 3
-	before=$(size)
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	is "$rc $(wc -l <"$T/err" | tr -d ' ') $(size)" "$want 1 $before" "$desc: exit $want, one line, nothing written"
-	like "$(cat "$T/err")" "$sub" "$desc: the message says why"
-}
 # Dates and times relative to today in Beijing, so the planted states hold on any day.
 
 years_ago() { "$PY" -c 'import datetime,sys; t=(datetime.datetime.utcnow()+datetime.timedelta(hours=8)).date(); y=int(sys.argv[1]); print(t.replace(year=t.year-y, day=min(t.day,28)).isoformat())' "$1"; }
@@ -137,7 +121,7 @@ kid=$(q --json key list | "$PY" -c 'import json,sys; print([k["key_id"] for k in
 as hr person update "$P09" --signer "$kid" --reason 大队指挥员持有签名密钥 >/dev/null
 ok $? "a person may hold a signing key"
 is "$(q --json person show "$P09" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["person"]["signer"])')" "$kid" "bound by its key id"
-refused 3 "a key id nobody enrolled" "enrolled key" as hr person update "$P09" --signer 0011223344556677 --reason x
+refuses 3 "a key id nobody enrolled" "enrolled key" as hr person update "$P09" --signer 0011223344556677 --reason x
 
 # ---- ready --------------------------------------------------------------------------------
 succeeds "muster ready --team KS-SX-01 --json" --store "$S" --json ready --team KS-SX-01
@@ -213,7 +197,7 @@ fails 2 "--within not a number" --store "$S" due --within soon
 # An exit exam clears the leaver's item; a review in the window clears P14's.
 as hr exam record "$P19" --exam exit --institution 太原市职业病防治院 --date "$(day -31)" --conclusion normal >/dev/null
 ok $? "P19's exit exam"
-refused 2 "a review without the training hours" "8 hours" as hr cert review "$P14" --kind special_op --hours 4
+refuses 2 "a review without the training hours" "8 hours" as hr cert review "$P14" --kind special_op --hours 4
 as hr cert review "$P14" --kind special_op --hours 8 >/dev/null
 ok $? "P14's review, with 8 hours of training, inside the window"
 succeeds "due again" --store "$S" --json due --within 60 --team KS-SX-01
@@ -222,29 +206,29 @@ q --json cert list --person "$P14" >"$T/out"
 is "$(py 'd[0]["status"], d[0]["reviewed"]')" "('valid', '$(day 0)')" "P14's certificate is valid, reviewed today"
 
 # ---- bad input ------------------------------------------------------------------------------
-refused 2 "a wrong check digit" "GB 11643" as hr person add 340524198001010013 --name 错号 --team KS-SX-01 \
+refuses 2 "a wrong check digit" "GB 11643" as hr person add 340524198001010013 --name 错号 --team KS-SX-01 \
 	--position member --hired "$hired"
 bad_birth=$("$PY" -c '
 b = "14010519800230123"
 w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 print(b + "10X98765432"[sum(int(c) * k for c, k in zip(b, w)) % 11])')
-refused 2 "an impossible birth date (1980-02-30) with a right check digit" "GB 11643" as hr person add "$bad_birth" \
+refuses 2 "an impossible birth date (1980-02-30) with a right check digit" "GB 11643" as hr person add "$bad_birth" \
 	--name 错日 --team KS-SX-01 --position member --hired "$hired"
-refused 2 "a special-operation number that is not T + ID" "T$P08" as hr cert add "$P08" --kind special_op \
+refuses 2 "a special-operation number that is not T + ID" "T$P08" as hr cert add "$P08" --kind special_op \
 	--number "T$P09" --op-category 5 --item 瓦斯检查作业 --issuer 山西省应急管理厅 --valid-from "$(day -10)"
-refused 2 "an exit exam before hire" "before" as hr exam record "$P12" --exam exit --institution 医院 \
+refuses 2 "an exit exam before hire" "before" as hr exam record "$P12" --exam exit --institution 医院 \
 	--date "$(years_ago 6)" --conclusion normal
-refused 2 "a leaver suspended" "return to active" as hr person update "$P19" --status suspended --reason x
-refused 2 "a hazard factor given twice" "repeated" as hr person update "$P12" --hazards 煤尘 --hazards 噪声 \
+refuses 2 "a leaver suspended" "return to active" as hr person update "$P19" --status suspended --reason x
+refuses 2 "a hazard factor given twice" "repeated" as hr person update "$P12" --hazards 煤尘 --hazards 噪声 \
 	--hazards 煤尘 --reason x
-refused 2 "an arrival target of zero" "target" as keeper deploy open CD-X --source self --ordered-by x \
+refuses 2 "an arrival target of zero" "target" as keeper deploy open CD-X --source self --ordered-by x \
 	--incident y --location z --target 0
-refused 2 "a recheck without its items" "items" as hr exam record "$P12" --exam periodic --institution 医院 \
+refuses 2 "a recheck without its items" "items" as hr exam record "$P12" --exam periodic --institution 医院 \
 	--date "$(day -1)" --conclusion recheck
-refused 4 "a keeper recording a health exam" "hr" as keeper exam record "$P12" --exam periodic --institution 医院 \
+refuses 4 "a keeper recording a health exam" "hr" as keeper exam record "$P12" --exam periodic --institution 医院 \
 	--date "$(day -1)" --conclusion normal
-refused 2 "a review outside its window" "too early" as hr cert review "$P01" --kind special_op --hours 8
-refused 3 "a certificate of someone not enrolled" "not enrolled" as hr cert add "$(rid 19900101 999)" \
+refuses 2 "a review outside its window" "too early" as hr cert review "$P01" --kind special_op --hours 8
+refuses 3 "a certificate of someone not enrolled" "not enrolled" as hr cert add "$(rid 19900101 999)" \
 	--kind first_aid --number x --issuer y --valid-from "$(day -1)"
 
 # ---- a deployment: 出动 -> 救援 -> 归建 -------------------------------------------------------
@@ -253,26 +237,26 @@ as keeper deploy open CD-2026-0137 --source province --ordered-by 山西省应�
 ok $? "a deployment ordered by the province"
 as keeper deploy person CD-2026-0137 --person "$P01" >/dev/null && as keeper deploy person CD-2026-0137 --person "$P02" >/dev/null
 ok $? "two ready people go"
-refused 2 "someone not ready, without an override" "not ready" as keeper deploy person CD-2026-0137 --person "$P16"
+refuses 2 "someone not ready, without an override" "not ready" as keeper deploy person CD-2026-0137 --person "$P16"
 as keeper deploy person CD-2026-0137 --person "$P16" --reason 现场急需排水专业人员，指挥部批准 >/dev/null
 ok $? "the same person with an override and its reason"
-refused 2 "a leaver" "left" as keeper deploy person CD-2026-0137 --person "$P19" --reason x
+refuses 2 "a leaver" "left" as keeper deploy person CD-2026-0137 --person "$P19" --reason x
 as keeper deploy asset CD-2026-0137 BA-01 GD-01 >/dev/null
 ok $? "two assets checked out to the deployment in one commit"
 is "$(q --json asset show BA-01 | "$PY" -c 'import json,sys; a=json.load(sys.stdin); a=a.get("asset", a); print(a["state"], a["deployment"])')" \
 	"checked_out CD-2026-0137" "the asset is out on the deployment"
 as keeper deploy time CD-2026-0137 --departed "$(at -380)" >/dev/null
 ok $? "departed"
-refused 2 "arrival before departure" "before" as keeper deploy time CD-2026-0137 --arrived "$(at -390)"
-refused 2 "a time in the future" "future" as keeper deploy time CD-2026-0137 --arrived "$(at 120)"
+refuses 2 "arrival before departure" "before" as keeper deploy time CD-2026-0137 --arrived "$(at -390)"
+refuses 2 "a time in the future" "future" as keeper deploy time CD-2026-0137 --arrived "$(at 120)"
 as keeper deploy time CD-2026-0137 --arrived "$(at -200)" --ended "$(at -60)" >/dev/null
 ok $? "arrived and ended"
-refused 2 "departed twice" "already" as keeper deploy time CD-2026-0137 --departed "$(at -300)"
-refused 2 "a report before the return" "return" as keeper deploy report CD-2026-0137 --reported "$(at -50)"
-refused 2 "a return before the rescue ended" "before" as keeper deploy return CD-2026-0137 --returned "$(at -90)"
+refuses 2 "departed twice" "already" as keeper deploy time CD-2026-0137 --departed "$(at -300)"
+refuses 2 "a report before the return" "return" as keeper deploy report CD-2026-0137 --reported "$(at -50)"
+refuses 2 "a return before the rescue ended" "before" as keeper deploy return CD-2026-0137 --returned "$(at -90)"
 succeeds "归建" --store "$S" --key "$T/keeper.key" --json deploy return CD-2026-0137 --returned "$(at -10)"
 is "$(py 'd["owed"]')" "{'emergency_exams': 3, 'post_use_inspections': 2}" "the return leaves 3 emergency exams and 2 post-use inspections owed"
-refused 2 "a returned deployment takes nobody" "returned" as keeper deploy person CD-2026-0137 --person "$P03"
+refuses 2 "a returned deployment takes nobody" "returned" as keeper deploy person CD-2026-0137 --person "$P03"
 succeeds "ready after the return" --store "$S" --json ready --team KS-SX-01
 is "$(reasons "$P01") / $(reasons "$P02") / $(reasons "$P16")" \
 	"emergency_exam_owed / emergency_exam_owed / contraindication emergency_exam_owed" "the three who went owe the emergency exam"
@@ -313,7 +297,7 @@ is "$(py '[(k["kind"], k["validity"], k["review"], k["t_number"]) for k in d if 
 as admin site policy --target 180 >/dev/null
 q --json deploy show CD-2026-0137 >"$T/out"
 is "$(py 'd["target_minutes"], d["on_time"]')" "(180, False)" "against a 3 h target the same arrival is late"
-refused 4 "a keeper setting site policy" "admin" as keeper site policy --exam-days 15
+refuses 4 "a keeper setting site policy" "admin" as keeper site policy --exam-days 15
 
 # ---- the record holds --------------------------------------------------------------------------
 DBS="meta asset inspect person roster cert cert_kind exam health_rule deployment crew owed"
