@@ -227,6 +227,17 @@ int cli_append_rec(muster_store *s, const muster_signer *signer, uint64_t type, 
 	return rc;
 }
 
+void cli_rec_fields(muster_buf *b, const muster_rec *r)
+{
+	muster_buf t = {0};
+	muster_rec_json(&t, r); /* ,"name":value... */
+	if (t.len)
+		muster_buf_put(b, t.data + 1, t.len - 1);
+	if (t.err && !b->err)
+		b->err = t.err;
+	muster_buf_free(&t);
+}
+
 muster_snap *cli_snapshot(muster_store *s)
 {
 	muster_snap *sn;
@@ -273,11 +284,7 @@ static void report(const struct opts *o, muster_store *s, uint64_t type, const m
 		muster_buf_printf(&b, "{\"index\":%" PRIu64 ",\"type\":\"%s\"", index, name);
 		if (have) {
 			muster_buf_puts(&b, ",\"asset\":{");
-			muster_buf b2 = {0};
-			muster_rec_json(&b2, &a);
-			if (b2.len)
-				muster_buf_put(&b, b2.data + 1, b2.len - 1);
-			muster_buf_free(&b2);
+			cli_rec_fields(&b, &a);
 			muster_buf_puts(&b, "}");
 		}
 		muster_buf_puts(&b, "}\n");

@@ -13,13 +13,9 @@
 /* {"field":...} of a row. */
 static void row_json(muster_buf *b, const muster_rec *r)
 {
-	muster_buf t = {0};
-	muster_rec_json(&t, r);
 	muster_buf_puts(b, "{");
-	if (t.len)
-		muster_buf_put(b, t.data + 1, t.len - 1);
+	cli_rec_fields(b, r);
 	muster_buf_puts(b, "}");
-	muster_buf_free(&t);
 }
 
 static void cell(muster_buf *b, const muster_rec *r, unsigned tag, size_t width)

@@ -765,10 +765,7 @@ static int plist_one(const muster_rec *p, void *arg)
 		return 0;
 	if (l->json) {
 		muster_buf_puts(&l->b, l->n ? ",{" : "{");
-		muster_buf b2 = {0};
-		muster_rec_json(&b2, p);
-		muster_buf_put(&l->b, b2.data + 1, b2.len - 1);
-		muster_buf_free(&b2);
+		cli_rec_fields(&l->b, p);
 		uint64_t birth;
 		char sex;
 		if (muster_person_birth(p, &birth, &sex) == 0) {
@@ -835,10 +832,7 @@ static int cert_row(const char *key, size_t klen, const muster_rec *c, void *arg
 	int st = muster_cert_status(c, r->date);
 	if (r->json) {
 		muster_buf_puts(r->b, r->n ? ",{" : "{");
-		muster_buf b2 = {0};
-		muster_rec_json(&b2, c);
-		muster_buf_put(r->b, b2.data + 1, b2.len - 1);
-		muster_buf_free(&b2);
+		cli_rec_fields(r->b, c);
 		muster_buf_printf(r->b, ",\"status\":\"%s\"}", muster_cert_statuses[st]);
 	} else {
 		muster_buf_puts(r->b, "  ");
@@ -871,10 +865,7 @@ static int exam_row(const char *key, size_t klen, const muster_rec *x, void *arg
 	(void)key, (void)klen;
 	if (r->json) {
 		muster_buf_puts(r->b, r->n ? ",{" : "{");
-		muster_buf b2 = {0};
-		muster_rec_json(&b2, x);
-		muster_buf_put(r->b, b2.data + 1, b2.len - 1);
-		muster_buf_free(&b2);
+		cli_rec_fields(r->b, x);
 		muster_buf_puts(r->b, "}");
 	} else {
 		muster_buf_puts(r->b, "  ");
@@ -921,10 +912,7 @@ static int person_show(const struct opts *o)
 		die(cli_exit_code(rc), "%s", cli_strerror(rc));
 	if (o->json) {
 		muster_buf_puts(&b, "{\"person\":{");
-		muster_buf b2 = {0};
-		muster_rec_json(&b2, &p);
-		muster_buf_put(&b, b2.data + 1, b2.len - 1);
-		muster_buf_free(&b2);
+		cli_rec_fields(&b, &p);
 		muster_buf_printf(&b, ",\"birth\":\"%s\",\"sex\":\"%c\"}", bd, sex);
 		if (due) {
 			char d[11];
@@ -1194,10 +1182,7 @@ static int deploy_show(const struct opts *o)
 	struct crew c = {sn, &b, o->pos[2], pn - 1, o->json, 'p', 0};
 	if (o->json) {
 		muster_buf_puts(&b, "{\"deployment\":{");
-		muster_buf b2 = {0};
-		muster_rec_json(&b2, &d);
-		muster_buf_put(&b, b2.data + 1, b2.len - 1);
-		muster_buf_free(&b2);
+		cli_rec_fields(&b, &d);
 		muster_buf_printf(&b, "},\"status\":\"%s\",\"target_minutes\":%" PRIu64,
 			MUSTER_HAS(&d, MF_RETURNED) ? "returned" : "open", target);
 		if (response >= 0)
@@ -1243,10 +1228,7 @@ static int deploy_row(const char *key, size_t klen, const muster_rec *d, void *a
 	(void)key, (void)klen;
 	if (r->json) {
 		muster_buf_puts(r->b, r->n ? ",{" : "{");
-		muster_buf b2 = {0};
-		muster_rec_json(&b2, d);
-		muster_buf_put(r->b, b2.data + 1, b2.len - 1);
-		muster_buf_free(&b2);
+		cli_rec_fields(r->b, d);
 		muster_buf_printf(r->b, ",\"status\":\"%s\"}", MUSTER_HAS(d, MF_RETURNED) ? "returned" : "open");
 	} else {
 		char t[20];

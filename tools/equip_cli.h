@@ -24,6 +24,8 @@ void cli_require(const char *what, uint64_t type, const muster_rec *r);
 /* Signs and appends one field-record event in its own commit. */
 int cli_append_rec(muster_store *s, const muster_signer *signer, uint64_t type, const muster_rec *r,
 	uint64_t *index);
+/* Appends r's fields as JSON members ("name":value,...) without braces or a leading comma. */
+void cli_rec_fields(muster_buf *b, const muster_rec *r);
 /* A snapshot of the store (dies if it cannot be read). */
 muster_snap *cli_snapshot(muster_store *s);
 /* Dies on an option that is neither general (--store, --key, --passphrase-file) nor in allowed (may be NULL). */
