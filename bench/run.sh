@@ -9,9 +9,11 @@
 # figures are printed), BENCH_TMPDIR (scratch space, default $TMPDIR or
 # /tmp: put it on the disk you care about), BENCH_STRICT=1 (exit 1 on a
 # MISS), and the BENCH_* sizes bench/bench reads (BENCH_ENTRIES...).
-# BENCH_EQUIP and BENCH_PEOPLE_BIN name bench/bench_equip and
-# bench/bench_people (run when built); bench_people reads BENCH_TEAMS,
-# BENCH_PEOPLE (the head count, 28000), BENCH_CERTS and BENCH_EXAMS.
+# BENCH_EQUIP, BENCH_PEOPLE_BIN and BENCH_MONEY name bench/bench_equip,
+# bench/bench_people and bench/bench_money (run when built); bench_people
+# reads BENCH_TEAMS, BENCH_PEOPLE (the head count, 28000), BENCH_CERTS and
+# BENCH_EXAMS; bench_money BENCH_TEAMS, BENCH_ASSETS (20000) and
+# BENCH_SPENDS (500000).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +62,17 @@ if [ -x "$bench_people" ]; then
 	fi
 fi
 
+bench_money=${BENCH_MONEY:-./bench/bench_money}
+if [ -x "$bench_money" ]; then
+	echo "== muster: $bench_money (BENCH_SPENDS=${BENCH_SPENDS:-500000}, BENCH_ASSETS=${BENCH_ASSETS:-20000})"
+	("$bench_money" "$scratch/muster" 2>&1 || echo "bench_failed $?") |
+		tee -a "$scratch/bench.out"
+	if grep -q '^bench_failed' "$scratch/bench.out"; then
+		echo "bench: $bench_money failed" >&2
+		exit 1
+	fi
+fi
+
 # figure | bench key | limits key | same-run key | goal kind | goal value | unit
 cat >"$scratch/rows" <<'EOF'
 durable appends/s|durable_append_per_s|lmdb_commit_sync|ref_commit_sync_per_s|min|0.8|/s
@@ -85,6 +98,15 @@ ready, whole country|ready_country_ms|-|-|max|200|ms
 due in 60 days, country|due_country_ms|-|-|max|200|ms
   (CPU time)|due_country_cpu_ms|-|-|-|-|ms
 due in 60 days, one team|due_team_ms|-|-|-|-|ms
+money build, events/s|build_money_per_s|sign_ed25519|-|-|-|/s
+audit, national year (500,000 spends)|audit_s|-|-|max|2|s
+  (CPU time)|audit_cpu_s|-|-|-|-|s
+  (first run after opening)|audit_first_s|-|-|-|-|s
+  (heap bytes per spend)|audit_bytes_per_spend|-|-|-|-|-
+summary by fund / team / month|summary_ms|-|-|max|300|ms
+  (by fund)|summary_fund_ms|-|-|-|-|ms
+  (by team)|summary_team_ms|-|-|-|-|ms
+  (by month)|summary_month_ms|-|-|-|-|ms
 EOF
 
 echo
@@ -126,12 +148,12 @@ FILENAME == ARGV[2] { split($0, a, /[ \t]+/); val[a[1]] = a[2]; next }
 		res = v < goal ? "PASS" : "MISS"
 	}
 	if (res == "MISS") miss++
-	printf "%-26s %12s  %-24s %7s  %-9s %-5s | %-18s %s\n", name, vs, ref, ratio, g, res, rr, res2
+	printf "%-38s %12s  %-24s %7s  %-9s %-5s | %-18s %s\n", name, vs, ref, ratio, g, res, rr, res2
 }
 BEGIN {
-	printf "%-26s %12s  %-24s %7s  %-9s %-5s | %s\n", "figure", "muster", "limits.sh reference", "ratio",
+	printf "%-38s %12s  %-24s %7s  %-9s %-5s | %s\n", "figure", "muster", "limits.sh reference", "ratio",
 		"goal", "result", "same-run reference (interleaved in bench)"
-	printf "%-26s %12s  %-24s %7s  %-9s %-5s | %s\n", "------", "------", "-------------------", "-----",
+	printf "%-38s %12s  %-24s %7s  %-9s %-5s | %s\n", "------", "------", "-------------------", "-----",
 		"----", "------", "------------------"
 }
 END {

@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 
 static const char *const specialty[] = {"mine", "hazchem", "tunnel", "oil_gas", "support", NULL};
@@ -155,16 +156,24 @@ static const muster_field dict[] = {
 	T(MF_DECIDED, MUSTER_F_UINT, 0, "decided", "decided at entry", "审批记录"),
 	T(MF_FINDING, MUSTER_F_TEXT, 160, "finding", "finding", "审计发现"),
 	E(MF_DISPOSITION, "disposition", "disposition", "处理结果", disposition),
+	T(MF_RECORDED, MUSTER_F_DATE, 0, "recorded", "recorded on", "录入日期"),
 };
 
 static const muster_field *by_tag[MUSTER_FIELDS_MAX];
+static uint8_t type_of[MUSTER_FIELDS_MAX]; /* each tag's muster_ftype, 0 if unknown: muster_rec_peek's table */
+static pthread_once_t dict_once = PTHREAD_ONCE_INIT;
+
+static void dict_index(void)
+{
+	for (size_t i = 0; i < sizeof dict / sizeof dict[0]; i++) {
+		by_tag[dict[i].tag] = &dict[i];
+		type_of[dict[i].tag] = dict[i].type;
+	}
+}
 
 static void index_dict(void)
 {
-	if (by_tag[MF_ID])
-		return;
-	for (size_t i = 0; i < sizeof dict / sizeof dict[0]; i++)
-		by_tag[dict[i].tag] = &dict[i];
+	pthread_once(&dict_once, dict_index);
 }
 
 const muster_field *muster_field_get(unsigned tag)
@@ -370,6 +379,69 @@ int muster_rec_decode(const uint8_t *p, size_t n, muster_mask allowed, muster_ma
 		return MUSTER_ECORRUPT;
 	}
 	*out = rec;
+	return 0;
+}
+
+static inline int peek_uint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *p = *pp;
+	uint64_t x = 0;
+	for (unsigned shift = 0;; shift += 7) {
+		if (p == end || shift > 63)
+			return -1;
+		uint8_t c = *p++;
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			break;
+	}
+	*pp = p;
+	*v = x;
+	return 0;
+}
+
+int muster_rec_peek(const uint8_t *p, size_t n, muster_mask want, unsigned last, muster_fv *v, muster_mask *has)
+{
+	const uint8_t *end = p + n;
+	uint64_t prev = 0, tag, u;
+	muster_mask got = 0;
+	index_dict();
+	while (p < end) {
+		if (peek_uint(&p, end, &tag) || tag <= prev || tag >= MUSTER_FIELDS_MAX || !type_of[tag])
+			return -1;
+		prev = tag;
+		int wanted = (int)((want >> tag) & 1);
+		switch (type_of[tag]) {
+		case MUSTER_F_TEXT:
+		case MUSTER_F_BYTES:
+			if (peek_uint(&p, end, &u) || u > (uint64_t)(end - p))
+				return -1;
+			if (wanted)
+				v[tag].p = (const char *)p, v[tag].n = (size_t)u;
+			p += u;
+			break;
+		case MUSTER_F_LIST:
+		case MUSTER_F_KV:
+			if (peek_uint(&p, end, &u) || u > (uint64_t)(end - p))
+				return -1; /* each item takes at least one byte */
+			for (uint64_t i = 0, k = type_of[tag] == MUSTER_F_KV ? 2 * u : u; i < k; i++) {
+				uint64_t len;
+				if (peek_uint(&p, end, &len) || len > (uint64_t)(end - p))
+					return -1;
+				p += len;
+			}
+			break;
+		default:
+			if (peek_uint(&p, end, &u))
+				return -1;
+			if (wanted)
+				v[tag].u = u;
+		}
+		if (wanted)
+			got |= MUSTER_BIT(tag);
+		if (tag >= last)
+			break;
+	}
+	*has = got;
 	return 0;
 }
 

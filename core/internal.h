@@ -33,6 +33,18 @@ static inline uint64_t be64_get(const uint8_t p[8])
 /* Maps an LMDB return code to MUSTER_E*. */
 int muster_mdb_err(int rc);
 
+/*
+ * muster_rec_peek - reads the tags in want (a MUSTER_BIT mask) of the field
+ * record p[0..n) into v[tag], stopping after tag last; *has gets the tags
+ * found (v[tag] of the others is left as it was).  Texts point into p.  For
+ * projection rows and logged bodies, which were checked when they were
+ * written: only the tag order, known tags and lengths are checked (a damaged
+ * record is refused, never read past), not UTF-8, dates or enum values; the
+ * caller checks the enum values it indexes with.  -1 if the bytes do not
+ * hold a record.  (core/fields.c)
+ */
+int muster_rec_peek(const uint8_t *p, size_t n, muster_mask want, unsigned last, muster_fv *v, muster_mask *has);
+
 /* Named databases (docs/STORE.md).  log is primary; the others are projections. */
 enum {
 	DB_META, DB_LOG, DB_KEYS, DB_JOURNAL,
@@ -110,6 +122,7 @@ struct keyrec {
 	uint32_t roles;
 	uint64_t enrolled_at;
 	uint64_t revoked_at;
+	uint64_t roles_at; /* the entry that set the roles it holds: the enrolment or the latest key.roles */
 	size_t holder_len;
 	char holder[MUSTER_NAME_MAX];
 };

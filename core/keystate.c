@@ -79,7 +79,7 @@ int muster_keys_apply(const struct keytab *t, const muster_entry *e, char *why, 
 		memset(&k, 0, sizeof k);
 		memcpy(k.pk, e->signer, MUSTER_PK_BYTES);
 		k.roles = MUSTER_ROLE_ADMIN;
-		k.enrolled_at = e->index;
+		k.enrolled_at = k.roles_at = e->index;
 		k.revoked_at = MUSTER_NOT_REVOKED;
 		memcpy(k.holder, v.holder.p, v.holder.n);
 		k.holder_len = v.holder.n;
@@ -111,7 +111,7 @@ int muster_keys_apply(const struct keytab *t, const muster_entry *e, char *why, 
 		memset(&k, 0, sizeof k);
 		memcpy(k.pk, v.pk, MUSTER_PK_BYTES);
 		k.roles = v.roles;
-		k.enrolled_at = e->index;
+		k.enrolled_at = k.roles_at = e->index;
 		k.revoked_at = MUSTER_NOT_REVOKED;
 		memcpy(k.holder, v.text.p, v.text.n);
 		k.holder_len = v.text.n;
@@ -131,10 +131,12 @@ int muster_keys_apply(const struct keytab *t, const muster_entry *e, char *why, 
 		SAY("key %s is the last active admin; enrol another admin first", id);
 		return MUSTER_ESTATE;
 	}
-	if (e->type == MUSTER_EV_KEY_ROLES)
+	if (e->type == MUSTER_EV_KEY_ROLES) {
 		k.roles = v.roles;
-	else
+		k.roles_at = e->index;
+	} else {
 		k.revoked_at = e->index;
+	}
 	return t->put(t->ctx, kid, &k);
 }
 
@@ -146,6 +148,8 @@ void muster_keyrec_encode(muster_buf *b, const struct keyrec *k)
 	/* 0: not revoked; else revocation index + 1 */
 	muster_put_uint(b, k->revoked_at == MUSTER_NOT_REVOKED ? 0 : k->revoked_at + 1);
 	muster_put_text(b, k->holder, k->holder_len);
+	/* After the holder, so that rows written before it was kept still read. */
+	muster_put_uint(b, k->roles_at);
 }
 
 int muster_keyrec_decode(const uint8_t *p, size_t n, struct keyrec *k)
@@ -157,6 +161,7 @@ int muster_keyrec_decode(const uint8_t *p, size_t n, struct keyrec *k)
 	k->enrolled_at = muster_get_uint(&r);
 	uint64_t rev = muster_get_uint(&r);
 	const char *h = muster_get_text(&r, &k->holder_len, MUSTER_NAME_MAX);
+	k->roles_at = r.off < r.len ? muster_get_uint(&r) : k->enrolled_at;
 	if (muster_rd_end(&r) != 0 || roles > MUSTER_ROLE_ALL)
 		return MUSTER_ECORRUPT;
 	memcpy(k->pk, pk, MUSTER_PK_BYTES);

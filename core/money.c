@@ -175,6 +175,7 @@ static int spend_record(struct ctx *c)
 	muster_rec s = c->ev;
 	muster_rec_uint(&s, MF_SPEND_STATE, amount >= pol.threshold ? MUSTER_SP_PENDING : MUSTER_SP_COUNTED);
 	muster_rec_text(&s, MF_RECORDER, (const char *)kid, sizeof kid);
+	muster_rec_uint(&s, MF_RECORDED, c->today); /* for the late-record check, without reading the entry */
 	muster_rec_uint(&s, MF_REF, c->e->index);
 	be64_put(k, c->e->index);
 	return rule_put(c, DB_SPEND, k, 8, &s);

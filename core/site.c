@@ -119,6 +119,7 @@ static void info_from(muster_key_info *k, const uint8_t *id, const struct keyrec
 	k->roles = r->roles;
 	k->enrolled_at = r->enrolled_at;
 	k->revoked_at = r->revoked_at;
+	k->roles_at = r->roles_at;
 	muster_buf_reset(buf);
 	muster_buf_put(buf, r->holder, r->holder_len);
 	k->holder.p = (const char *)buf->data;

@@ -3,7 +3,7 @@
  *
  * One cursor walk over the spending projection.  A national store holds
  * hundreds of thousands of spending rows, so a row is not decoded into a
- * whole muster_rec (3 KB, every text checked as UTF-8): a small reader
+ * whole muster_rec (3 KB, every text checked as UTF-8): muster_rec_peek
  * walks its (tag, value) pairs, skips what it does not need by the field's
  * type and stops after the spending state, the last field it reads.  The
  * rows were written by the rules in money.c and are only bounds-checked
@@ -35,98 +35,6 @@ int muster_summary_by_parse(const char *name)
 		if (strcmp(name, by_names[i]) == 0)
 			return i;
 	return -1;
-}
-
-/* ---- the lean row reader --------------------------------------------------------------- */
-
-struct lean {
-	uint8_t type[MUSTER_FIELDS_MAX]; /* each tag's muster_ftype, 0 if unknown */
-	uint64_t ntypes;                 /* spending types */
-};
-
-static void lean_init(struct lean *l)
-{
-	for (unsigned t = 0; t < MUSTER_FIELDS_MAX; t++) {
-		const muster_field *f = muster_field_get(t);
-		l->type[t] = f ? f->type : 0;
-	}
-	const char *const *e = muster_field_get(MF_SPEND_TYPE)->enums;
-	for (l->ntypes = 0; e[l->ntypes]; l->ntypes++)
-		;
-}
-
-static inline int rd_uint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
-{
-	const uint8_t *p = *pp;
-	uint64_t x = 0;
-	for (unsigned shift = 0;; shift += 7) {
-		if (p == end || shift > 63)
-			return -1;
-		uint8_t c = *p++;
-		x |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			break;
-	}
-	*pp = p;
-	*v = x;
-	return 0;
-}
-
-static inline int rd_skip_text(const uint8_t **pp, const uint8_t *end)
-{
-	uint64_t n;
-	if (rd_uint(pp, end, &n) || n > (uint64_t)(end - *pp))
-		return -1;
-	*pp += n;
-	return 0;
-}
-
-/*
- * Reads the tags in want (a MUSTER_BIT mask) of the record p[0..n) into
- * v[tag], stopping after tag `last`; *has gets the tags found.  Texts point
- * into p.  -1 if the bytes do not hold a record.
- */
-static int lean_read(const struct lean *l, const uint8_t *p, size_t n, muster_mask want, unsigned last, muster_fv *v,
-	muster_mask *has)
-{
-	const uint8_t *end = p + n;
-	uint64_t prev = 0, tag, u;
-	muster_mask got = 0;
-	while (p < end) {
-		if (rd_uint(&p, end, &tag) || tag <= prev || tag >= MUSTER_FIELDS_MAX || !l->type[tag])
-			return -1;
-		prev = tag;
-		int wanted = (int)((want >> tag) & 1);
-		switch (l->type[tag]) {
-		case MUSTER_F_TEXT:
-		case MUSTER_F_BYTES:
-			if (rd_uint(&p, end, &u) || u > (uint64_t)(end - p))
-				return -1;
-			if (wanted)
-				v[tag].p = (const char *)p, v[tag].n = (size_t)u;
-			p += u;
-			break;
-		case MUSTER_F_LIST:
-		case MUSTER_F_KV:
-			if (rd_uint(&p, end, &u) || u > (uint64_t)(end - p))
-				return -1; /* each item takes at least one byte */
-			for (uint64_t i = 0, k = l->type[tag] == MUSTER_F_KV ? 2 * u : u; i < k; i++)
-				if (rd_skip_text(&p, end))
-					return -1;
-			break;
-		default:
-			if (rd_uint(&p, end, &u))
-				return -1;
-			if (wanted)
-				v[tag].u = u;
-		}
-		if (wanted)
-			got |= MUSTER_BIT(tag);
-		if (tag >= last)
-			break;
-	}
-	*has = got;
-	return 0;
 }
 
 /* ---- groups ---------------------------------------------------------------------------- */
@@ -214,7 +122,7 @@ static const char *keep(struct chunk **list, const char *p, size_t n)
 struct acc {
 	const muster_summary_query *q;
 	muster_snap *sn;
-	struct lean lean;
+	uint64_t ntypes; /* spending types */
 	struct grp *g;
 	size_t n, cap;
 	struct map groups; /* key -> group */
@@ -278,7 +186,7 @@ static struct grp *category_group(struct acc *a, const muster_fv *id, int *rc)
 		*rc = MUSTER_ECORRUPT;
 	if (*rc)
 		return NULL;
-	if (lean_read(&a->lean, v.mv_data, v.mv_size, MUSTER_BIT(MF_CATEGORY), MF_CATEGORY, f, &has) != 0) {
+	if (muster_rec_peek(v.mv_data, v.mv_size, MUSTER_BIT(MF_CATEGORY), MF_CATEGORY, f, &has) != 0) {
 		*rc = MUSTER_ECORRUPT;
 		return NULL;
 	}
@@ -311,9 +219,9 @@ static int spend_one(struct acc *a, const MDB_val *val)
 	const muster_summary_query *q = a->q;
 	muster_fv v[MUSTER_FIELDS_MAX];
 	muster_mask has;
-	if (lean_read(&a->lean, val->mv_data, val->mv_size, SPEND_WANT, MF_SPEND_STATE, v, &has) != 0 ||
+	if (muster_rec_peek(val->mv_data, val->mv_size, SPEND_WANT, MF_SPEND_STATE, v, &has) != 0 ||
 		(has & SPEND_NEED) != SPEND_NEED || v[MF_SPEND_STATE].u > MUSTER_SP_REJECTED ||
-		v[MF_SPEND_TYPE].u >= a->lean.ntypes)
+		v[MF_SPEND_TYPE].u >= a->ntypes)
 		return MUSTER_ECORRUPT;
 	uint64_t date = v[MF_DATE].u, amount = v[MF_AMOUNT].u;
 	if ((q->year && date / 10000 != q->year) || (q->team && !fv_eq(&v[MF_TEAM], q->team, a->qteam_n)) ||
@@ -507,7 +415,8 @@ int muster_spend_summary(muster_snap *sn, const muster_summary_query *q, muster_
 	a.q = q, a.sn = sn;
 	a.qteam_n = q->team ? strlen(q->team) : 0;
 	a.qfund_n = q->fund ? strlen(q->fund) : 0;
-	lean_init(&a.lean);
+	for (const char *const *e = muster_field_get(MF_SPEND_TYPE)->enums; e[a.ntypes]; a.ntypes++)
+		;
 	out->by = q->by;
 	out->has_budget = q->by == MUSTER_BY_FUND || q->by == MUSTER_BY_TEAM || q->by == MUSTER_BY_YEAR;
 	if ((rc = map_grow(&a.groups)) == 0 && (rc = map_grow(&a.assets)) == 0)

@@ -167,6 +167,7 @@ enum muster_ftag {
 	MF_DECIDED = 112,    /* log index of the approval or rejection (projection) */
 	MF_FINDING = 113,    /* an audit finding's id */
 	MF_DISPOSITION = 114,/* explained / corrected / referred */
+	MF_RECORDED = 115,   /* day the spending was recorded: its entry's date, Beijing time (projection) */
 };
 
 typedef struct muster_field {

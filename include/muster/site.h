@@ -21,6 +21,7 @@ typedef struct muster_key_info {
 	uint64_t enrolled_at; /* log index of the enrolment */
 	uint64_t revoked_at;  /* log index of the revocation, or MUSTER_NOT_REVOKED */
 	muster_text holder;   /* valid during the callback / until the next call */
+	uint64_t roles_at;    /* log index of the entry that set its roles: the enrolment or the latest key.roles */
 } muster_key_info;
 
 typedef int (*muster_key_cb)(const muster_key_info *k, void *arg);
