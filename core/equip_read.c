@@ -39,6 +39,11 @@ void muster_snap_end(muster_snap *sn)
 	free(sn);
 }
 
+int muster_snap_size(muster_snap *sn, uint64_t *size)
+{
+	return muster_log_size_txn(sn->txn, sn->dbi[DB_LOG], size);
+}
+
 muster_store *muster_snap_store(muster_snap *sn)
 {
 	return sn->s;

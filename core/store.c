@@ -164,23 +164,43 @@ static int put(muster_wtxn *w, int db, const void *key, size_t klen, const void 
 	return muster_mdb_err(rc);
 }
 
-static int load_log_key(muster_store *s)
+/* Reads log.key beside the store and checks it is the key the store's checkpoints are signed with. */
+static int read_log_key(const muster_store *s, muster_signer **out)
 {
-	if (s->log_key)
-		return 0;
 	char *p = path_join(s->dir, "log.key");
 	if (!p)
 		return MUSTER_ENOMEM;
-	int rc = muster_site_key_read(p, &s->log_key);
+	int rc = muster_site_key_read(p, out);
 	free(p);
 	if (rc)
 		return rc == MUSTER_ENOTFOUND ? MUSTER_EIO : rc;
-	if (sodium_memcmp(muster_signer_pk(s->log_key), s->log_pk, MUSTER_PK_BYTES) != 0) {
-		muster_signer_free(s->log_key);
-		s->log_key = NULL;
+	if (sodium_memcmp(muster_signer_pk(*out), s->log_pk, MUSTER_PK_BYTES) != 0) {
+		muster_signer_free(*out);
+		*out = NULL;
 		return MUSTER_EVERIFY;
 	}
 	return 0;
+}
+
+static int load_log_key(muster_store *s)
+{
+	return s->log_key ? 0 : read_log_key(s, &s->log_key);
+}
+
+int muster_report_key(muster_store *s, muster_signer **out)
+{
+	static const char domain[] = "muster/report-key/v1";
+	uint8_t seed[32];
+	muster_signer *log;
+	int rc = read_log_key(s, &log); /* not s->log_key: that one belongs to the writer */
+	if (rc)
+		return rc;
+	/* libsodium's Ed25519 secret key is seed || public key. */
+	crypto_generichash(seed, sizeof seed, (const uint8_t *)domain, sizeof domain - 1, muster_signer_sk(log), 32);
+	muster_signer_free(log);
+	rc = muster_signer_from_seed(seed, out);
+	sodium_memzero(seed, sizeof seed);
+	return rc;
 }
 
 int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type, const uint8_t *body, size_t len,

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include "attach.h"
 #include "equip_cli.h"
 
 #include <inttypes.h>
@@ -333,15 +334,22 @@ static int write_cmd(const struct opts *o, const struct evcmd *c)
 		if (muster_fv_parse(muster_field_get(c->pos), arg, &r, NULL, NULL, why, sizeof why) != 0)
 			die(EXIT_USAGE, "%s", why);
 	}
-	cli_fields(o, what, allowed, NULL, &r, &fb);
+	static const char *const spend_extra[] = {"attach", NULL};
+	cli_fields(o, what, allowed, c->type == MUSTER_EV_SPEND ? spend_extra : NULL, &r, &fb);
 	if ((c->type == MUSTER_EV_INSPECT || c->type == MUSTER_EV_EXAM) && !MUSTER_HAS(&r, MF_DATE))
 		muster_rec_uint(&r, MF_DATE, cli_today());
 	char tnum[24];
 	cli_people_defaults(s, c->type, &r, tnum);
 	cli_require(what, c->type, &r);
 	muster_signer *signer = cli_signer(o);
+	struct attached att;
+	cli_attach(o, &r, &fb, &att); /* the files first, so that the log never names one that is not kept */
 	int rc = cli_append_rec(s, signer, c->type, &r, &index);
 	muster_signer_free(signer);
+	if (rc)
+		cli_attach_undo(&att);
+	else
+		cli_attach_done(&att);
 	if (rc) {
 		char msg[96];
 		snprintf(msg, sizeof msg, L("%s refused", "%s 被拒绝"), what);
@@ -396,5 +404,7 @@ int cmd_equip(const struct opts *o, const char *noun, const char *verb)
 			return write_cmd(o, &evcmds[i]);
 	if (strcmp(noun, "asset") == 0 && strcmp(verb, "relabel") == 0)
 		return relabel(o);
+	if (strcmp(noun, "spend") == 0 && strcmp(verb, "attachment") == 0)
+		return cmd_spend_attachment(o);
 	return cmd_equip_read(o, noun, verb);
 }

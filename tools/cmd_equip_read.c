@@ -233,9 +233,56 @@ struct hist {
 	int n, bad;
 };
 
+/* The members of an entry's JSON object: index, type, time, signer, holder, signature_ok, fields. */
+int cli_entry_members(muster_buf *b, muster_snap *sn, uint64_t index, int *sig_ok)
+{
+	muster_entry e;
+	const uint8_t *raw;
+	size_t len;
+	int rc = muster_snap_entry(sn, index, &e, &raw, &len);
+	if (rc)
+		return rc;
+	int ok = muster_entry_verify(raw, len, &e) == 0;
+	uint8_t kid[MUSTER_KEYID_BYTES];
+	char hex[MUSTER_KEYID_HEX];
+	muster_key_info k;
+	muster_buf kb = {0};
+	muster_key_id(e.signer, kid);
+	muster_key_id_hex(e.signer, hex);
+	muster_buf_printf(b, "\"index\":%" PRIu64 ",\"type\":\"%s\",\"time\":", e.index,
+		muster_event_name(e.type) ? muster_event_name(e.type) : "?");
+	muster_json_time(b, e.time_ms);
+	muster_buf_printf(b, ",\"signer\":\"%s\",\"holder\":", hex);
+	if (muster_key_get(muster_snap_store(sn), kid, &k, &kb) == 0)
+		muster_json_str(b, k.holder.p, k.holder.n);
+	else
+		muster_buf_puts(b, "null");
+	muster_buf_free(&kb);
+	muster_buf_printf(b, ",\"signature_ok\":%s", ok ? "true" : "false");
+	muster_rec r;
+	muster_mask allowed, required;
+	if (muster_event_schema(e.type, &allowed, &required) &&
+		muster_rec_decode(e.body, e.body_len, allowed, required, &r, NULL, 0) == 0) {
+		muster_buf_puts(b, ",\"fields\":");
+		row_json(b, &r);
+	}
+	if (sig_ok)
+		*sig_ok = ok;
+	return 0;
+}
+
 static int hist_one(uint64_t index, void *arg)
 {
 	struct hist *h = arg;
+	if (h->o->json) {
+		int ok, rc;
+		muster_buf_puts(&h->out, h->n++ ? ",\n{" : "{");
+		if ((rc = cli_entry_members(&h->out, h->sn, index, &ok)) != 0)
+			return rc;
+		h->bad |= !ok;
+		muster_buf_puts(&h->out, "}");
+		return 0;
+	}
 	muster_entry e;
 	const uint8_t *raw;
 	size_t len;
@@ -255,39 +302,22 @@ static int hist_one(uint64_t index, void *arg)
 	muster_mask allowed, required;
 	int dec = muster_event_schema(e.type, &allowed, &required) &&
 		  muster_rec_decode(e.body, e.body_len, allowed, required, &r, NULL, 0) == 0;
-	if (h->o->json) {
-		muster_buf_printf(&h->out, "%s{\"index\":%" PRIu64 ",\"type\":\"%s\",\"time\":", h->n++ ? ",\n" : "", e.index,
-			muster_event_name(e.type) ? muster_event_name(e.type) : "?");
-		muster_json_time(&h->out, e.time_ms);
-		muster_buf_printf(&h->out, ",\"signer\":\"%s\",\"holder\":", hex);
-		if (known)
-			muster_json_str(&h->out, k.holder.p, k.holder.n);
-		else
-			muster_buf_puts(&h->out, "null");
-		muster_buf_printf(&h->out, ",\"signature_ok\":%s", ok ? "true" : "false");
-		if (dec) {
-			muster_buf_puts(&h->out, ",\"fields\":");
-			row_json(&h->out, &r);
-		}
-		muster_buf_puts(&h->out, "}");
-	} else {
-		char ix[24];
-		h->n++;
-		snprintf(ix, sizeof ix, "%" PRIu64, e.index);
-		muster_time_local(e.time_ms, t);
-		cli_col(&h->out, ix, strlen(ix), 7);
-		cli_col(&h->out, t, strlen(t), 19);
-		const char *nm = cli_zh() ? muster_event_name_zh(e.type) : muster_event_name(e.type);
-		cli_col(&h->out, nm ? nm : "?", nm ? strlen(nm) : 1, 20);
-		if (known)
-			cli_col(&h->out, k.holder.p, k.holder.n, 12);
-		else
-			cli_col(&h->out, hex, strlen(hex), 12);
-		muster_buf_puts(&h->out, ok ? L("sig ok  ", "签名有效  ") : L("SIG BAD  ", "签名无效  "));
-		if (dec)
-			muster_rec_words(&h->out, &r, cli_zh(), MUSTER_BIT(MF_ID) | MUSTER_BIT(MF_DIGEST));
-		muster_buf_puts(&h->out, "\n");
-	}
+	char ix[24];
+	h->n++;
+	snprintf(ix, sizeof ix, "%" PRIu64, e.index);
+	muster_time_local(e.time_ms, t);
+	cli_col(&h->out, ix, strlen(ix), 7);
+	cli_col(&h->out, t, strlen(t), 19);
+	const char *nm = cli_zh() ? muster_event_name_zh(e.type) : muster_event_name(e.type);
+	cli_col(&h->out, nm ? nm : "?", nm ? strlen(nm) : 1, 20);
+	if (known)
+		cli_col(&h->out, k.holder.p, k.holder.n, 12);
+	else
+		cli_col(&h->out, hex, strlen(hex), 12);
+	muster_buf_puts(&h->out, ok ? L("sig ok  ", "签名有效  ") : L("SIG BAD  ", "签名无效  "));
+	if (dec)
+		muster_rec_words(&h->out, &r, cli_zh(), MUSTER_BIT(MF_ID) | MUSTER_BIT(MF_DIGEST));
+	muster_buf_puts(&h->out, "\n");
 	muster_buf_free(&kb);
 	return 0;
 }

@@ -18,7 +18,7 @@ static uint64_t latest_size(muster_store *s)
 	return size;
 }
 
-static void proof_json(muster_buf *b, uint8_t (*proof)[MUSTER_HASH_BYTES], size_t n)
+void cli_proof_json(muster_buf *b, uint8_t (*proof)[MUSTER_HASH_BYTES], size_t n)
 {
 	muster_buf_puts(b, "\"proof\":[");
 	for (size_t i = 0; i < n; i++) {
@@ -88,7 +88,7 @@ static int log_proof(const struct opts *o, muster_store *s)
 	muster_buf_printf(&b, "{\"index\":%" PRIu64 ",\"size\":%" PRIu64 ",\"leaf\":", index, size);
 	muster_json_b64(&b, entry.data, entry.len);
 	muster_buf_puts(&b, ",");
-	proof_json(&b, proof, n);
+	cli_proof_json(&b, proof, n);
 	muster_buf_puts(&b, "}\n");
 	muster_buf_free(&entry);
 	cli_emit(&b);
@@ -118,7 +118,7 @@ static int log_consistency(const struct opts *o, muster_store *s)
 		die(cli_exit_code(rc), "%s", cli_strerror(rc));
 	muster_buf b = {0};
 	muster_buf_printf(&b, "{\"old_size\":%" PRIu64 ",\"new_size\":%" PRIu64 ",", old, nw);
-	proof_json(&b, proof, n);
+	cli_proof_json(&b, proof, n);
 	muster_buf_puts(&b, "}\n");
 	cli_emit(&b);
 	return EXIT_OK;

@@ -589,30 +589,6 @@ static void due_json(muster_buf *b, muster_snap *sn, const struct due_row *r, ui
 	muster_buf_puts(b, "}");
 }
 
-/* Writes data to path whole or not at all: a temporary file beside it, then rename. */
-static void write_file(const char *path, const muster_buf *data)
-{
-	size_t n = strlen(path);
-	char *tmp = malloc(n + 16);
-	if (!tmp)
-		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
-	snprintf(tmp, n + 16, "%s.tmp%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
-	if (!f)
-		die(EXIT_IO, L("cannot write '%s': %s; check the directory exists and is writable",
-				     "无法写入 '%s'：%s；请检查目录存在且可写"),
-			path, strerror(errno));
-	int bad = fwrite(data->data, 1, data->len, f) != data->len;
-	bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		die(EXIT_IO, L("cannot write '%s': %s", "无法写入 '%s'：%s"), path, strerror(e));
-	}
-	free(tmp);
-}
-
 static void due_ics(muster_snap *sn, const char *path, const struct due_row *rows, size_t n, uint64_t stamp)
 {
 	muster_buf b = {0}, origin = {0};
@@ -655,7 +631,7 @@ static void due_ics(muster_snap *sn, const char *path, const struct due_row *row
 	ics_end(&b);
 	if (b.err)
 		die(EXIT_IO, "%s", cli_strerror(b.err));
-	write_file(path, &b);
+	cli_write_file(path, &b);
 	muster_buf_free(&b);
 	muster_buf_free(&origin);
 }

@@ -310,26 +310,6 @@ static void json_out(muster_buf *b, const muster_summary *s, const muster_summar
 	muster_buf_puts(b, "}}\n");
 }
 
-/* One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF. */
-static void csv_field(muster_buf *b, const char *s, size_t n, int first)
-{
-	if (!first)
-		muster_buf_puts(b, ",");
-	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\r', n) && !memchr(s, '\n', n)) {
-		muster_buf_put(b, s, n);
-		return;
-	}
-	muster_buf_puts(b, "\"");
-	for (size_t i = 0; i < n; i++)
-		muster_buf_put(b, s[i] == '"' ? "\"\"" : &s[i], s[i] == '"' ? 2 : 1);
-	muster_buf_puts(b, "\"");
-}
-
-static void csv_cstr(muster_buf *b, const char *s, int first)
-{
-	csv_field(b, s, strlen(s), first);
-}
-
 static void csv_out(muster_buf *b, const muster_summary *s, int unit)
 {
 	static const char *const u_zh[] = {"分", "元", "万元"};

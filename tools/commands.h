@@ -46,5 +46,9 @@ void cli_write_failed(muster_store *s, const char *what, int rc);
 void cli_col(muster_buf *b, const char *s, size_t n, size_t width);
 /* Writes b to stdout and frees it (exits on failure). */
 void cli_emit(muster_buf *b);
+/* Writes data to path whole or not at all (a temporary file beside it, fsync, rename); dies on failure. */
+void cli_write_file(const char *path, const muster_buf *data);
+/* Appends "proof":[base64 hashes] (cmd_log.c). */
+void cli_proof_json(muster_buf *b, uint8_t (*proof)[MUSTER_HASH_BYTES], size_t n);
 
 #endif

@@ -2,8 +2,10 @@
 # tools/demo.sh - a short duty-shift session on the default store: a depot
 # keeper is enrolled, the team, its depot and equipment are registered, a
 # sheet of QR labels is printed, two labels are scanned out for a drill and
-# back, an inspection is recorded, readiness is shown, both people sign
-# journal entries, and the whole log is verified from the raw store.
+# back, an inspection is recorded, readiness is shown, the finance officer
+# pays for the inspection's upkeep with the receipt attached, the audit and
+# a signed PDF report of the year follow, both people sign journal entries,
+# and the whole log is verified from the raw store.
 #
 #   sh tools/demo.sh [MUSTER-BINARY] [DIR]
 #
@@ -18,7 +20,7 @@ export MUSTER_PASSPHRASE='演示口令 demo only'
 say() { printf '\n== %s\n' "$*"; }
 
 if [ ! -f muster-data/data.mdb ]; then
-	rm -f admin.key admin.key.pub keeper.key keeper.key.pub
+	rm -f admin.key admin.key.pub keeper.key keeper.key.pub finance.key finance.key.pub
 	say "新建站点存储库 / a new site store, first admin 张伟"
 	"$M" init --origin muster.example.cn/shanxi-t07 --admin-key admin.key --holder 张伟
 	say "库管员李娜生成个人密钥 / keeper 李娜 makes her key"
@@ -50,6 +52,29 @@ say "检查与完好率 / an inspection, and readiness"
 "$M" inspect due
 "$M" asset ready
 "$M" asset history BA-001
+say "维护费用、审计与签名报告 / upkeep paid from the fund, the audit, a signed report"
+year=$(TZ=Asia/Shanghai date +%Y)
+if [ ! -f finance.key ]; then
+	"$M" key new --out finance.key
+	"$M" --key admin.key key enrol finance.key.pub --role finance --holder 王敏
+	"$M" --key finance.key fund add ZX-KS-SX-07 --name 依托单位应急救援专项资金 --fund-source host_special \
+		--owner 山西焦煤集团有限责任公司
+fi
+"$M" --json budget list | grep -q "\"year\":$year" ||
+	"$M" --key finance.key budget set --fund ZX-KS-SX-07 --team KS-SX-07 --year "$year" --amount 200000.00
+insp=$("$M" --json --key keeper.key inspect record BA-002 --kind 月检 --result fail --inspector 李娜 \
+	--notes 面罩密封圈老化 | grep -o '"index":[0-9]*' | head -1 | cut -d: -f2)
+printf '维修单 BA-002 面罩密封圈更换 %s\n' "$(date -u +%FT%TZ)" >receipt.txt
+"$M" --key finance.key spend record --date "$(TZ=Asia/Shanghai date +%F)" --team KS-SX-07 --id BA-002 \
+	--link "$insp" --spend-type repair --vendor 太原安全装备维修有限公司 --vendor-code 91110108551385082Q \
+	--invoice "WX-$(date -u +%s)" --amount 860.00 --fund ZX-KS-SX-07 --attach receipt.txt
+"$M" audit summary --by fund --year "$year"
+"$M" audit --year "$year" || [ $? -eq 1 ] # exit 1 only says there are findings
+"$M" audit report --year "$year" --out "audit-$year.pdf"
+"$M" audit pubkey >report.pub
+if command -v minisign >/dev/null 2>&1; then
+	minisign -Vm "audit-$year.pdf" -p report.pub
+fi
 say "值班记录 / duty journal"
 "$M" --key admin.key journal add "$(date -u +%Y-%m-%d) 白班交接：定向钻机 ZDY-4000 已归库，油位正常"
 "$M" --key keeper.key journal add "巡检：正压氧气呼吸器 12 台气压合格，2 台待送检"

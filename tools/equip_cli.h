@@ -34,6 +34,14 @@ void cli_only(const struct opts *o, const char *what, const char *const *allowed
 uint64_t cli_today(void);
 
 /*
+ * CSV (csv.c): appends one RFC 4180 field, s[0..n), preceded by a comma
+ * unless first; quoted, with quotes doubled, when it holds a comma, a quote,
+ * CR or LF.  csv_cstr takes a NUL-terminated s.
+ */
+void csv_field(muster_buf *b, const char *s, size_t n, int first);
+void csv_cstr(muster_buf *b, const char *s, int first);
+
+/*
  * What a scanned or typed asset reference means: a label payload is parsed
  * and its signature, site and serial checked; anything else is taken as an
  * asset id.  0 and id (NUL-terminated) or a MUSTER_E* code and a reason.
@@ -43,6 +51,12 @@ int cli_asset_ref(muster_snap *sn, const char *text, char id[MUSTER_TAG_ID_MAX +
 void cli_resolve_asset(muster_store *s, const char *text, char id[MUSTER_TAG_ID_MAX + 1]);
 
 int cmd_equip_read(const struct opts *o, const char *noun, const char *verb);
+/*
+ * Appends the members of entry index's JSON object, without braces: index,
+ * type, time, signer (key id), holder, signature_ok and the decoded fields.
+ * *sig_ok (may be NULL) receives whether its signature verifies.
+ */
+int cli_entry_members(muster_buf *b, muster_snap *sn, uint64_t index, int *sig_ok);
 
 /* People (cmd_people.c). */
 /* Fills what a people command may leave out: "T" + ID for a special operation number (in tnum), times now. */

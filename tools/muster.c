@@ -120,10 +120,15 @@ static void usage(void)
 		"Money (docs/MONEY.md):\n"
 		"  fund add CODE --name --fund-source --owner [--industry]   budget set --fund --team --year --amount\n"
 		"  spend record --date --team --spend-type --vendor --vendor-code --invoice --amount --fund [--id ASSET]\n"
+		"    [--link ENTRY] [--article ART] [--attach FILE]...\n"
 		"  spend approve ENTRY | spend reject ENTRY --reason   fund list | budget list | spend list\n"
 		"  audit [--year Y] [--team T] [--fund F] [--json]    findings with their evidence (exit 1 if any)\n"
 		"  audit dispose FINDING --disposition explained|corrected|referred --notes TEXT   (auditor)\n"
 		"  audit summary --by fund|team|year|month|category|vendor|type [--unit fen|yuan|wan] [--csv]\n"
+		"  audit report --year Y --out FILE.csv|FILE.pdf   signed report (FILE.minisig; minisign -Vm)\n"
+		"  audit pubkey                          the report key, minisign format\n"
+		"  audit evidence FINDING [--out FILE]   entries, inclusion proofs, signed checkpoint (JSON)\n"
+		"  spend attachment SHA256 [--out FILE]  an attached file, checked against its signed hash\n"
 		"\n"
 		"Roles: admin keeper hr finance approver auditor reporter.  See muster(1).\n",
 		"用法: muster [--store 目录] [--key 密钥文件] [--passphrase-file 文件] [--json] 命令 ...\n"
@@ -177,10 +182,15 @@ static void usage(void)
 		"资金（详见 docs/MONEY.md）：\n"
 		"  fund add 代码 --name --fund-source --owner [--industry]   budget set --fund --team --year --amount\n"
 		"  spend record --date --team --spend-type --vendor --vendor-code --invoice --amount --fund [--id 资产]\n"
+		"    [--link 条目] [--article 条款] [--attach 文件]...\n"
 		"  spend approve 条目 | spend reject 条目 --reason 原因   fund list | budget list | spend list\n"
 		"  audit [--year 年度] [--team 队伍] [--fund 资金] [--json]   审计发现及其证据（有发现时退出码 1）\n"
 		"  audit dispose 发现编号 --disposition explained|corrected|referred --notes 说明   （审计员）\n"
 		"  audit summary --by fund|team|year|month|category|vendor|type [--unit fen|yuan|wan] [--csv]   支出汇总\n"
+		"  audit report --year 年度 --out 文件.csv|文件.pdf   签名审计报告（文件.minisig；minisign -Vm 校验）\n"
+		"  audit pubkey                          报告公钥（minisign 格式）\n"
+		"  audit evidence 发现编号 [--out 文件]   证据：日志条目、包含证明、签名检查点（JSON）\n"
+		"  spend attachment SHA256 [--out 文件]  取出附件并核对其签名哈希\n"
 		"\n"
 		"角色: admin keeper hr finance approver auditor reporter。详见 muster(1)。\n"),
 		stdout);
@@ -506,6 +516,30 @@ void cli_col(muster_buf *b, const char *s, size_t n, size_t width)
 	for (size_t c = columns(s, n); c < width; c++)
 		muster_buf_put(b, " ", 1);
 	muster_buf_put(b, "  ", 2);
+}
+
+/* Writes data to path whole or not at all: a temporary file beside it, then rename. */
+void cli_write_file(const char *path, const muster_buf *data)
+{
+	size_t n = strlen(path);
+	char *tmp = malloc(n + 16);
+	if (!tmp)
+		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
+	snprintf(tmp, n + 16, "%s.tmp%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		die(EXIT_IO, L("cannot write '%s': %s; check the directory exists and is writable",
+				     "无法写入 '%s'：%s；请检查目录存在且可写"),
+			path, strerror(errno));
+	int bad = fwrite(data->data, 1, data->len, f) != data->len;
+	bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		die(EXIT_IO, L("cannot write '%s': %s", "无法写入 '%s'：%s"), path, strerror(e));
+	}
+	free(tmp);
 }
 
 void cli_emit(muster_buf *b)

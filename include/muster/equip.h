@@ -39,6 +39,8 @@ MUSTER_API int muster_snap_begin(muster_store *s, muster_snap **out) MUSTER_WUR;
 MUSTER_API void muster_snap_end(muster_snap *sn);
 /* The store the snapshot reads. */
 MUSTER_API muster_store *muster_snap_store(muster_snap *sn);
+/* The number of log entries the snapshot sees (its tree size). */
+MUSTER_API int muster_snap_size(muster_snap *sn, uint64_t *size) MUSTER_WUR;
 
 /* One row.  MUSTER_ENOTFOUND if there is none. */
 MUSTER_API int muster_row_get(muster_snap *sn, int table, const char *key, size_t klen, muster_rec *r) MUSTER_WUR;

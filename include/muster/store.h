@@ -45,6 +45,18 @@ MUSTER_API void muster_store_close(muster_store *s);
 MUSTER_API const char *muster_store_origin(const muster_store *s);
 
 /*
+ * muster_report_key - the site's report key, which signs what the site
+ * publishes outside the log (audit reports, in minisign's format).  It is
+ * derived from the site log key (log.key beside the store) with BLAKE2b-256
+ * keyed by the log key's seed over "muster/report-key/v1", so it needs no
+ * file of its own, is the same for as long as the log key is, and a
+ * signature made with it can never pass for a checkpoint signature.  The
+ * caller frees *out with muster_signer_free (which wipes it).  MUSTER_EIO if
+ * log.key cannot be read, MUSTER_EVERIFY if it is not this store's.
+ */
+MUSTER_API int muster_report_key(muster_store *s, muster_signer **out) MUSTER_WUR;
+
+/*
  * muster_write - runs fn inside one write transaction and commits.  fn
  * appends with muster_append(); if it returns non-zero everything is rolled
  * back and that value returned.  If the map fills up the transaction is

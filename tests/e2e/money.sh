@@ -90,6 +90,38 @@ as finance spend record --date 2026-11-20 --team KS-SX-01 --spend-type repair --
 	--attachments "$(printf x | sha256sum | cut -d' ' -f1)" >/dev/null
 ok $? "enterprise safety cost citing its article, with an attachment's SHA-256"
 
+# ---- attached files: kept beside the store under their SHA-256, which is signed ----------------
+printf '增值税专用发票 FP-0011 扫描件\n' >"$T/发票.txt"
+head -c 300000 /dev/urandom >"$T/contract.pdf"
+h1=$(sha256sum "$T/发票.txt" | cut -c1-64)
+h2=$(sha256sum "$T/contract.pdf" | cut -c1-64)
+spend finance 200.00 FP-0011 --attach "$T/发票.txt" --attach "$T/contract.pdf" >"$T/out"
+is "$(py 'd["attachments"]')" "['$h1', '$h2']" "--attach signs each file's SHA-256 into the record"
+[ -f "$S/attachments/$h1" ] && [ -f "$S/attachments/$h2" ]
+ok $? "and keeps the files in the store's attachments directory"
+q spend attachment "$h1" >"$T/got"
+cmp -s "$T/got" "$T/发票.txt"
+ok $? "spend attachment SHA256 gives the file back"
+run --store "$S" spend attachment "$h2" --out "$T/got.pdf"
+cmp -s "$T/got.pdf" "$T/contract.pdf"
+ok $? "--out writes it to a file"
+spend finance 210.00 FP-0012 --attach "$T/contract.pdf" >"$T/out"
+is "$(ls "$S/attachments" | wc -l | tr -d ' ')" 2 "the same file attached twice is kept once"
+before_files=$(ls "$S/attachments" | wc -l | tr -d ' ')
+printf 'another scan' >"$T/scan2.txt"
+refuses 2 "--attach of a file that does not exist" "no-such-file" spend finance 220.00 FP-0013 \
+	--attach "$T/scan2.txt" --attach "$T/no-such-file"
+refuses 4 "a keeper with an attachment" "finance" as keeper spend record --date 2026-11-20 --team KS-SX-01 \
+	--spend-type repair --vendor v --vendor-code 91110108551385082Q --invoice FP-0013 --amount 100.00 --fund GT-2026 \
+	--attach "$T/scan2.txt"
+is "$(ls "$S/attachments" | wc -l | tr -d ' ')" "$before_files" "a refused record leaves no file behind"
+refuses 2 "--attach on a command that has none" "attach" as keeper asset update BA-01 --attach "$T/scan2.txt"
+printf 'x' >>"$S/attachments/$h1"
+fails 1 "an attachment changed on disk" --store "$S" spend attachment "$h1"
+like "$(cat "$T/err")" "altered" "it says the file was altered"
+fails 3 "an attachment that was never stored" --store "$S" spend attachment "$(printf y | sha256sum | cut -c1-64)"
+fails 2 "not a SHA-256" --store "$S" spend attachment abc
+
 succeeds "log verify" --store "$S" log verify
 q --json spend list >"$T/before"
 succeeds "reindex" --store "$S" reindex

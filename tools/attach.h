@@ -1,0 +1,29 @@
+/* attach.h - files attached to spending, kept beside the store (attach.c). */
+#ifndef MUSTER_ATTACH_H
+#define MUSTER_ATTACH_H
+
+#include "equip_cli.h"
+
+/* What one command stored, so that a refused write can take it back. */
+struct attached {
+	char *dir;      /* <store>/attachments */
+	char *made[32]; /* files this command created */
+	size_t n;
+};
+
+/*
+ * For each --attach FILE: copies the file into <store>/attachments/<sha256>
+ * (through a temporary name, synced) and adds the hash to r's attachments
+ * as if given with --attachments.  Dies on an unreadable file, removing
+ * what it stored.
+ */
+void cli_attach(const struct opts *o, muster_rec *r, struct field_bufs *fb, struct attached *a);
+/* Removes the files this command created (the write was refused) and frees a. */
+void cli_attach_undo(struct attached *a);
+/* Frees a, keeping the files. */
+void cli_attach_done(struct attached *a);
+
+/* muster spend attachment SHA256 [--out FILE]: the stored file, checked against its hash. */
+int cmd_spend_attachment(const struct opts *o);
+
+#endif
