@@ -505,10 +505,9 @@ static int fund_is_safety(struct run *r, const muster_fv *code)
 	muster_fv f[MUSTER_FIELDS_MAX];
 	muster_mask has = 0;
 	if (code->n == 0 || mdb_get(r->sn->txn, r->sn->dbi[DB_FUND], &k, &v) != 0 ||
-		muster_rec_peek(v.mv_data, v.mv_size, MUSTER_BIT(MF_FUND_SOURCE), MF_FUND_SOURCE, f, &has) != 0 ||
-		!(has & MUSTER_BIT(MF_FUND_SOURCE)))
+		muster_rec_peek(v.mv_data, v.mv_size, MUSTER_BIT(MF_FUND_SOURCE) | MUSTER_BIT(MF_RULES), MF_RULES, f, &has) != 0)
 		return 0;
-	return fv_eq(&f[MF_FUND_SOURCE], MUSTER_FUND_ENTERPRISE_SAFETY);
+	return muster_fund_rules_safety(f, has);
 }
 
 #define SPEND_WANT                                                                                                   \
@@ -807,13 +806,15 @@ static int history_of(MDB_cursor *cur, const muster_fv *id, uint32_t asset, stru
 	return mrc == 0 || mrc == MDB_NOTFOUND ? 0 : muster_mdb_err(mrc);
 }
 
-/* Who held an asset when ((date, team) from its registration and accepted transfers, the last 64), and its scrapping. */
-#define HOLDS 64
+/* Who held an asset when: (date, team) from its registration and accepted transfers; and its scrapping. */
+struct held_by {
+	uint64_t date, index;
+	const char *team;
+	uint16_t team_n;
+};
 struct hold {
-	uint64_t date[HOLDS], index[HOLDS];
-	const char *team[HOLDS];
-	uint16_t team_n[HOLDS];
-	size_t n;
+	struct held_by *at; /* n of them, room for cap */
+	size_t n, cap;
 	uint64_t scrapped, scrap_index;
 	const struct hx *h; /* the asset's history, ascending */
 	size_t nh;
@@ -821,24 +822,20 @@ struct hold {
 
 static void hold_add(struct hold *h, uint64_t date, uint64_t index, const char *team, uint16_t n)
 {
-	if (h->n == HOLDS) {
-		memmove(&h->date[0], &h->date[1], (HOLDS - 1) * sizeof h->date[0]);
-		memmove(&h->index[0], &h->index[1], (HOLDS - 1) * sizeof h->index[0]);
-		memmove(&h->team[0], &h->team[1], (HOLDS - 1) * sizeof h->team[0]);
-		memmove(&h->team_n[0], &h->team_n[1], (HOLDS - 1) * sizeof h->team_n[0]);
-		h->n--;
-	}
-	h->date[h->n] = date;
-	h->index[h->n] = index;
-	h->team[h->n] = team;
-	h->team_n[h->n] = n;
-	h->n++;
+	h->at[h->n++] = (struct held_by){date, index, team, n};
 }
 
-static void hold_replay(struct hold *h, const struct hx *x, size_t n)
+/* Replays the asset's history x[0..n); MUSTER_ENOMEM if there is no room for it. */
+static int hold_replay(struct hold *h, const struct hx *x, size_t n)
 {
 	const char *pending = ""; /* a handover's receiving team, until accepted */
 	uint16_t pending_n = 0;
+	if (n > h->cap) { /* each entry gives custody at most once */
+		struct held_by *at = realloc(h->at, n * sizeof *at);
+		if (!at)
+			return MUSTER_ENOMEM;
+		h->at = at, h->cap = n;
+	}
 	h->n = 0, h->scrapped = h->scrap_index = 0;
 	h->h = x, h->nh = n;
 	for (size_t i = 0; i < n; i++, x++) {
@@ -850,6 +847,7 @@ static void hold_replay(struct hold *h, const struct hx *x, size_t n)
 		case HX_SCRAP: h->scrapped = x->date, h->scrap_index = x->index; break;
 		}
 	}
+	return 0;
 }
 
 /* 1 if entry index is an inspection or repair of asset id (what maintenance of it must link). */
@@ -890,28 +888,28 @@ static void asset_row(struct run *r, const struct hold *h, const muster_fv *id, 
 	}
 	/* The team that held it on the spending date. */
 	size_t k = h->n;
-	while (k > 0 && h->date[k - 1] > s->date)
+	while (k > 0 && h->at[k - 1].date > s->date)
 		k--;
 	muster_fv team = str_of(&r->teams, s->team);
-	if (k > 0 && h->team_n[k - 1] &&
-		!(team.n == h->team_n[k - 1] && memcmp(team.p, h->team[k - 1], team.n) == 0)) {
+	if (k > 0 && h->at[k - 1].team_n &&
+		!(team.n == h->at[k - 1].team_n && memcmp(team.p, h->at[k - 1].team, team.n) == 0)) {
 		char sd[11];
-		int tn = h->team_n[k - 1];
+		int tn = h->at[k - 1].team_n;
 		muster_date_format(s->date, sd);
 		snprintf(en, sizeof en, "spending at entry %" PRIu64 " by team %.*s on %s is on asset %.*s, then in the custody of team %.*s (entry %" PRIu64 ")",
-			s->index, (int)team.n, team.p, sd, (int)id->n, id->p, tn, h->team[k - 1], h->index[k - 1]);
+			s->index, (int)team.n, team.p, sd, (int)id->n, id->p, tn, h->at[k - 1].team, h->at[k - 1].index);
 		snprintf(zh, sizeof zh, "条目 %" PRIu64 "：队伍 %.*s 于 %s 为资产 %.*s 支出，而该资产当时由队伍 %.*s 保管（条目 %" PRIu64 "）", s->index,
-			(int)team.n, team.p, sd, (int)id->n, id->p, tn, h->team[k - 1], h->index[k - 1]);
-		uint64_t ev[2] = {s->index, h->index[k - 1]};
+			(int)team.n, team.p, sd, (int)id->n, id->p, tn, h->at[k - 1].team, h->at[k - 1].index);
+		uint64_t ev[2] = {s->index, h->at[k - 1].index};
 		emit(r, MUSTER_CHK_CUSTODY, sid, s->index, ev, 2, en, zh);
 	} else if (k == 0 && h->n) {
 		char sd[11];
 		muster_date_format(s->date, sd);
 		snprintf(en, sizeof en, "spending at entry %" PRIu64 " on %s is on asset %.*s before it was registered (entry %" PRIu64 ")",
-			s->index, sd, (int)id->n, id->p, h->index[0]);
+			s->index, sd, (int)id->n, id->p, h->at[0].index);
 		snprintf(zh, sizeof zh, "条目 %" PRIu64 " 的支出（%s）早于资产 %.*s 的登记（条目 %" PRIu64 "）", s->index, sd, (int)id->n, id->p,
-			h->index[0]);
-		uint64_t ev[2] = {s->index, h->index[0]};
+			h->at[0].index);
+		uint64_t ev[2] = {s->index, h->at[0].index};
 		emit(r, MUSTER_CHK_CUSTODY, sid, s->index, ev, 2, en, zh);
 	}
 	/* Maintenance, repair and calibration of an asset pay for an event about that asset. */
@@ -983,12 +981,10 @@ static int histories(struct run *r, const struct kr *v, size_t m, struct hx **hp
 static int check_assets(struct run *r)
 {
 	struct kr *v = r->v;
-	struct hold *h = malloc(sizeof *h);
+	struct hold hold = {0}, *h = &hold;
 	struct hx *hx = NULL;
 	size_t m = 0, nh = 0;
 	int rc = 0;
-	if (!h)
-		return MUSTER_ENOMEM;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct sp *s = &r->sp[i];
 		if (s->asset != NONE && s->state != MUSTER_SP_REJECTED && (s->flags & SP_IN))
@@ -1003,13 +999,14 @@ static int check_assets(struct run *r)
 			size_t b = a;
 			while (b < nh && hx[b].asset == s->asset)
 				b++;
-			hold_replay(h, hx + a, b - a);
+			if ((rc = hold_replay(h, hx + a, b - a)) != 0)
+				break;
 			a = b;
 		}
 		asset_row(r, h, &id, s);
 	}
 	free(hx);
-	free(h);
+	free(hold.at);
 	return rc;
 }
 

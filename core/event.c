@@ -106,6 +106,8 @@ static const struct {
 	{MUSTER_EV_SPEND_REJECT, "spend.reject", "审批驳回", MUSTER_ROLE_APPROVER, B(REF) | B(REASON), B(REF) | B(REASON)},
 	{MUSTER_EV_AUDIT_DISPOSE, "audit.dispose", "审计处理", MUSTER_ROLE_AUDITOR, B(FINDING) | B(DISPOSITION) | B(NOTES),
 		B(FINDING) | B(DISPOSITION) | B(NOTES)},
+	{MUSTER_EV_FUND_SOURCE, "fund.source", "资金来源", FINANCE, B(FUND_SOURCE) | B(NAME) | B(RULES) | B(NOTES),
+		B(FUND_SOURCE) | B(NAME)},
 };
 #undef B
 

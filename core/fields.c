@@ -32,6 +32,8 @@ static const char *const spend_type[] = {"maintenance", "repair", "calibration",
 	"insurance", "other", NULL};
 static const char *const spend_type_zh[] = {"维护保养", "维修", "检定校准", "耗材", "培训", "演练", "保险", "其他", NULL};
 static const char *const disposition[] = {"explained", "corrected", "referred", NULL};
+static const char *const rules[] = {"general", "enterprise_safety", NULL};
+static const char *const rules_zh[] = {"通用", "企业安全生产费用规则", NULL};
 static const char *const disposition_zh[] = {"已说明", "已纠正", "已移送", NULL};
 const char *const muster_spend_states[] = {"pending", "counted", "rejected", NULL};
 const char *const muster_spend_states_zh[] = {"待审批", "已计入", "已驳回", NULL};
@@ -157,6 +159,7 @@ static const muster_field dict[] = {
 	T(MF_FINDING, MUSTER_F_TEXT, 160, "finding", "finding", "审计发现"),
 	E(MF_DISPOSITION, "disposition", "disposition", "处理结果", disposition),
 	T(MF_RECORDED, MUSTER_F_DATE, 0, "recorded", "recorded on", "录入日期"),
+	E(MF_RULES, "rules", "rules", "适用规则", rules),
 };
 
 static const muster_field *by_tag[MUSTER_FIELDS_MAX];

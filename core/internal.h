@@ -45,6 +45,9 @@ int muster_mdb_err(int rc);
  */
 int muster_rec_peek(const uint8_t *p, size_t n, muster_mask want, unsigned last, muster_fv *v, muster_mask *has);
 
+/* muster_fund_safety over a fund row's fields v with has (core/money.c). */
+int muster_fund_rules_safety(const muster_fv *v, muster_mask has);
+
 /* Named databases (docs/STORE.md).  log is primary; the others are projections. */
 enum {
 	DB_META, DB_LOG, DB_KEYS, DB_JOURNAL,
@@ -73,6 +76,7 @@ enum {
 	DB_BUDGET,  /* fund 0x00 team 0x00 be32(year) -> budget */
 	DB_SPEND,   /* be64(index of the spend.record) -> spending with its state */
 	DB_DISPOSE, /* audit finding id -> the latest disposition */
+	DB_FSOURCE, /* fund source code -> a fund source registered beyond the built-in ones */
 	DB_COUNT
 };
 extern const char *const muster_db_names[DB_COUNT];

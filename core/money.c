@@ -41,25 +41,78 @@ static int is_source(const muster_fv *v, const char *code)
 	return v->n == strlen(code) && memcmp(v->p, code, v->n) == 0;
 }
 
+/* The built-in source typed as code or Chinese name, or -1. */
+static int builtin_source(const muster_fv *v)
+{
+	for (size_t i = 0; i < NSOURCES; i++)
+		if (is_source(v, sources[i][0]) || is_source(v, sources[i][1]))
+			return (int)i;
+	return -1;
+}
+
+int muster_fund_rules_safety(const muster_fv *v, muster_mask has)
+{
+	return ((has >> MF_FUND_SOURCE & 1) && is_source(&v[MF_FUND_SOURCE], MUSTER_FUND_ENTERPRISE_SAFETY)) ||
+	       ((has >> MF_RULES & 1) && v[MF_RULES].u == MUSTER_RULES_SAFETY);
+}
+
+int muster_fund_safety(const muster_rec *fund)
+{
+	return muster_fund_rules_safety(fund->v, fund->has);
+}
+
+/* fund.source: a source beyond the built-in ones, kept by its code; never redefined, since funds follow its rules. */
+static int fund_source_add(struct ctx *c)
+{
+	const muster_fv *code = V(MF_FUND_SOURCE), *name = V(MF_NAME);
+	muster_rec old;
+	int rc;
+	if (!rule_code_ok(code)) {
+		SAY("fund source code '%.*s' may hold only letters, digits, '-', '_' and '.'", PS(code));
+		return MUSTER_ESTATE;
+	}
+	if (builtin_source(code) >= 0 || builtin_source(name) >= 0) {
+		SAY("fund source '%.*s' (%.*s) is built in: use it as it is ('muster fund sources')", PS(code), PS(name));
+		return MUSTER_EEXIST;
+	}
+	if ((rc = rule_get(c, DB_FSOURCE, code->p, code->n, 0, &old)) != MUSTER_ENOTFOUND) {
+		if (rc == 0)
+			SAY("fund source %.*s is already registered (%.*s, entry %" PRIu64 "); funds follow its rules, so it is never "
+			    "redefined: register another code",
+				PS(code), PS(&old.v[MF_NAME]), old.v[MF_REF].u);
+		return rc ? rc : MUSTER_EEXIST;
+	}
+	muster_rec src = c->ev;
+	muster_rec_del(&src, MF_NOTES);
+	if (!MUSTER_HAS(&src, MF_RULES))
+		muster_rec_uint(&src, MF_RULES, MUSTER_RULES_GENERAL);
+	muster_rec_uint(&src, MF_REF, c->e->index);
+	return rule_put(c, DB_FSOURCE, code->p, code->n, &src);
+}
+
 static int fund_add(struct ctx *c)
 {
 	const muster_fv *code = V(MF_FUND), *src = V(MF_FUND_SOURCE);
-	muster_rec old;
-	size_t i;
-	int rc;
+	muster_rec old, reg;
+	int rc, i, safety;
 	if (!rule_code_ok(code)) {
 		SAY("fund code '%.*s' may hold only letters, digits, '-', '_' and '.'", PS(code));
 		return MUSTER_ESTATE;
 	}
-	for (i = 0; i < NSOURCES && !is_source(src, sources[i][0]) && !is_source(src, sources[i][1]); i++)
-		;
-	if (i == NSOURCES) {
-		SAY("fund %.*s: source '%.*s' is not one of national_capacity, enterprise_safety, host_special, other",
-			PS(code), PS(src));
-		return MUSTER_ESTATE;
+	if ((i = builtin_source(src)) >= 0) {
+		safety = strcmp(sources[i][0], MUSTER_FUND_ENTERPRISE_SAFETY) == 0;
+	} else if ((rc = rule_get(c, DB_FSOURCE, src->p, src->n, 1, &reg)) == 0) {
+		safety = reg.v[MF_RULES].u == MUSTER_RULES_SAFETY;
+	} else {
+		if (rc == MUSTER_ENOTFOUND)
+			SAY("fund %.*s: source '%.*s' is neither built in (national_capacity, enterprise_safety, host_special, other) "
+			    "nor registered; see 'muster fund sources', or register it with 'muster fund source'",
+				PS(code), PS(src));
+		return rc == MUSTER_ENOTFOUND ? MUSTER_ESTATE : rc;
 	}
-	if (i == 1 && !MUSTER_HAS(&c->ev, MF_INDUSTRY)) {
-		SAY("fund %.*s is enterprise safety cost (企业安全生产费用): give the host unit's industry (--industry)", PS(code));
+	if (safety && !MUSTER_HAS(&c->ev, MF_INDUSTRY)) {
+		SAY("fund %.*s follows the enterprise safety cost's rules (企业安全生产费用): give the host unit's industry (--industry)",
+			PS(code));
 		return MUSTER_ESTATE;
 	}
 	if ((rc = rule_get(c, DB_FUND, code->p, code->n, 0, &old)) != MUSTER_ENOTFOUND) {
@@ -68,8 +121,11 @@ static int fund_add(struct ctx *c)
 		return rc ? rc : MUSTER_EEXIST;
 	}
 	muster_rec f = c->ev;
-	/* The source is kept by its code, whichever name was typed. */
-	muster_rec_cstr(&f, MF_FUND_SOURCE, sources[i][0]);
+	/* The source is kept by its code, whichever name was typed; a registered one's rules go with the fund. */
+	if (i >= 0)
+		muster_rec_cstr(&f, MF_FUND_SOURCE, sources[i][0]);
+	else
+		muster_rec_uint(&f, MF_RULES, safety ? MUSTER_RULES_SAFETY : MUSTER_RULES_GENERAL);
 	muster_rec_del(&f, MF_NOTES);
 	muster_rec_uint(&f, MF_REGISTERED, c->e->index);
 	return rule_put(c, DB_FUND, code->p, code->n, &f);
@@ -144,7 +200,7 @@ static int spend_record(struct ctx *c)
 			PS(vc), why ? why : "invalid");
 		return MUSTER_ESTATE;
 	}
-	if (is_source(&f.v[MF_FUND_SOURCE], MUSTER_FUND_ENTERPRISE_SAFETY) && !MUSTER_HAS(&c->ev, MF_ARTICLE)) {
+	if (muster_fund_safety(&f) && !MUSTER_HAS(&c->ev, MF_ARTICLE)) {
 		SAY("spending from fund %.*s (企业安全生产费用) must cite the article it relies on (--article 第十二条(二))",
 			PS(fund));
 		return MUSTER_ESTATE;
@@ -243,6 +299,7 @@ int muster_money_apply(struct ctx *c)
 	case MUSTER_EV_SPEND_APPROVE:
 	case MUSTER_EV_SPEND_REJECT: return spend_decide(c);
 	case MUSTER_EV_AUDIT_DISPOSE: return audit_dispose(c);
+	case MUSTER_EV_FUND_SOURCE: return fund_source_add(c);
 	default: return 0;
 	}
 }

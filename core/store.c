@@ -12,7 +12,8 @@
 
 const char *const muster_db_names[DB_COUNT] = {"meta", "log", "keys", "journal", "team", "depot",
 	"asset", "serial", "history", "rule", "inspect", "count", "scan", "person", "roster", "cert", "cert_kind", "exam",
-	"health_rule", "deployment", "crew", "owed", "fund", "budget", "spend", "disposition"};
+	"health_rule", "deployment", "crew", "owed", "fund", "budget", "spend", "disposition",
+	"fund_source"};
 
 #define MAP_INITIAL ((size_t)64 << 20)
 #define MAX_DBS 32
@@ -374,6 +375,32 @@ const char *muster_store_origin(const muster_store *s)
 	return s->origin;
 }
 
+/*
+ * A store made before a projection database was added lacks it: it is
+ * added, empty, which is what it would hold, since no event that fills it
+ * could have been appended by the version that made the store.  Only when
+ * the log and meta databases are there, so that nothing that is not a
+ * store is ever written to.
+ */
+static int dbs_upgrade(muster_store *s)
+{
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc)
+		return muster_mdb_err(rc);
+	if ((rc = mdb_dbi_open(txn, muster_db_names[DB_META], 0, &dbi)) != 0 ||
+		(rc = mdb_dbi_open(txn, muster_db_names[DB_LOG], 0, &dbi)) != 0) {
+		mdb_txn_abort(txn);
+		return rc == MDB_NOTFOUND ? MUSTER_ECORRUPT : muster_mdb_err(rc);
+	}
+	if ((rc = muster_dbs_open(txn, s->dbi, 1)) != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return muster_mdb_err(mdb_txn_commit(txn));
+}
+
 static int meta_load(muster_store *s)
 {
 	MDB_txn *txn;
@@ -381,6 +408,12 @@ static int meta_load(muster_store *s)
 	if (rc)
 		return muster_mdb_err(rc);
 	rc = muster_dbs_open(txn, s->dbi, 0);
+	if (rc == MUSTER_ENOTFOUND) {
+		mdb_txn_abort(txn);
+		if ((rc = dbs_upgrade(s)) != 0 || (rc = muster_mdb_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn))) != 0)
+			return rc;
+		rc = muster_dbs_open(txn, s->dbi, 0);
+	}
 	MDB_val k = {6, "origin"}, v;
 	if (rc == 0)
 		rc = muster_mdb_err(mdb_get(txn, s->dbi[DB_META], &k, &v));

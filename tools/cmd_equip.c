@@ -55,6 +55,7 @@ static const struct evcmd {
 	{"deploy", "return", MUSTER_EV_DEPLOY_RETURN, MF_DEPLOYMENT},
 	{"deploy", "report", MUSTER_EV_DEPLOY_REPORT, MF_DEPLOYMENT},
 	{"fund", "add", MUSTER_EV_FUND_ADD, MF_FUND},
+	{"fund", "source", MUSTER_EV_FUND_SOURCE, MF_FUND_SOURCE},
 	{"budget", "set", MUSTER_EV_BUDGET_SET, 0},
 	{"spend", "record", MUSTER_EV_SPEND, 0},
 	{"spend", "approve", MUSTER_EV_SPEND_APPROVE, MF_REF},

@@ -89,6 +89,39 @@ static int state_opt(const struct opts *o)
 		s);
 }
 
+/* The fund sources: the built-in ones (no ref), then those registered with fund.source. */
+static int fund_sources(const struct opts *o)
+{
+	static const unsigned tags[] = {MF_FUND_SOURCE, MF_NAME, MF_RULES, MF_REF};
+	static const size_t w[] = {20, 34, 22, 8};
+	cli_only(o, "muster fund sources", NULL);
+	muster_store *s = cli_open(o);
+	muster_snap *sn = cli_snapshot(s);
+	struct lister l = {o, {0}, 0, tags, w, 4, NULL, NULL, -1};
+	if (o->json)
+		muster_buf_puts(&l.out, "[");
+	else
+		head(&l.out, tags, w, 4);
+	const char *code, *zh;
+	for (size_t i = 0; (code = muster_fund_source(i, &zh)) != NULL; i++) {
+		muster_rec r;
+		muster_rec_clear(&r);
+		muster_rec_cstr(&r, MF_FUND_SOURCE, code);
+		muster_rec_cstr(&r, MF_NAME, zh);
+		muster_rec_uint(&r, MF_RULES, strcmp(code, MUSTER_FUND_ENTERPRISE_SAFETY) == 0 ? MUSTER_RULES_SAFETY : MUSTER_RULES_GENERAL);
+		list_row(NULL, 0, &r, &l);
+	}
+	int rc = muster_row_list(sn, MUSTER_T_FSOURCE, NULL, 0, list_row, &l);
+	if (rc)
+		die(cli_exit_code(rc), L("cannot list: %s", "无法列出：%s"), cli_strerror(rc));
+	if (o->json)
+		muster_buf_puts(&l.out, "]\n");
+	muster_snap_end(sn);
+	cli_emit(&l.out);
+	muster_store_close(s);
+	return EXIT_OK;
+}
+
 static int list_table(const struct opts *o, int table, const unsigned *tags, const size_t *w, size_t ncols)
 {
 	static const char *const filters[] = {"team", "depot", "state", NULL};
@@ -764,6 +797,8 @@ int cmd_equip_read(const struct opts *o, const char *noun, const char *verb)
 	static const size_t spend_w[] = {8, 10, 12, 14, 12, 16, 10};
 	if (strcmp(noun, "fund") == 0 && strcmp(verb, "list") == 0)
 		return list_table(o, MUSTER_T_FUND, fund_cols, fund_w, 4);
+	if (strcmp(noun, "fund") == 0 && strcmp(verb, "sources") == 0)
+		return fund_sources(o);
 	if (strcmp(noun, "budget") == 0 && strcmp(verb, "list") == 0)
 		return list_table(o, MUSTER_T_BUDGET, budget_cols, budget_w, 4);
 	if (strcmp(noun, "spend") == 0 && strcmp(verb, "list") == 0)

@@ -75,6 +75,7 @@ enum {
 	MUSTER_EV_SPEND_APPROVE = 83, /* a second person approves spending at or above the threshold */
 	MUSTER_EV_SPEND_REJECT = 84,  /* ... or rejects it */
 	MUSTER_EV_AUDIT_DISPOSE = 85, /* an auditor's disposition of a finding */
+	MUSTER_EV_FUND_SOURCE = 86,   /* a fund source beyond the built-in ones, and the rules its spending follows */
 };
 
 /* A decoded entry.  body points into the decoded bytes. */

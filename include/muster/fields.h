@@ -168,6 +168,7 @@ enum muster_ftag {
 	MF_FINDING = 113,    /* an audit finding's id */
 	MF_DISPOSITION = 114,/* explained / corrected / referred */
 	MF_RECORDED = 115,   /* day the spending was recorded: its entry's date, Beijing time (projection) */
+	MF_RULES = 116,      /* a fund source's rules: general / enterprise_safety */
 };
 
 typedef struct muster_field {

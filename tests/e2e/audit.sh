@@ -122,6 +122,18 @@ is "$(py "[f['disposition']['disposition'] for f in d['findings'] if f['id'] == 
 LC_ALL=zh_CN.UTF-8 "$M" --store "$S" audit >"$T/zh" 2>&1
 like "$(cat "$T/zh")" "严重" "the text report in Chinese"
 
+# An asset that changed hands 70 times: custody is replayed from its whole history, not the last few changes.
+as keeper asset add A4 --category 2030101 --type 正压氧气呼吸器 --model HYZ4 --funding host --depot D1 --acquired 2020-01-01 >/dev/null
+for i in $(seq 35); do
+	as keeper asset handover A4 --to-team KS-SX-02 >/dev/null && as keeper2 asset accept A4 --depot D2 >/dev/null &&
+		as keeper2 asset handover A4 --to-team KS-SX-01 >/dev/null && as keeper asset accept A4 --depot D1 >/dev/null || break
+done
+ok $? "A4, acquired in 2020, handed to the second team and back 35 times today"
+p_long=$(spend finance "$(day -1)" consumables 100.00 $V1 INV-020 --id A4)
+run --store "$S" --json audit
+is "$(py "[f['id'] for f in d['findings'] if f['spend'] == $p_long]")" "[]" \
+	"spending on it yesterday, when the first team held it since 2020, is clean"
+
 succeeds "log verify" --store "$S" log verify
 q --json audit >"$T/before"
 succeeds "reindex" --store "$S" reindex

@@ -122,11 +122,58 @@ like "$(cat "$T/err")" "altered" "it says the file was altered"
 fails 3 "an attachment that was never stored" --store "$S" spend attachment "$(printf y | sha256sum | cut -c1-64)"
 fails 2 "not a SHA-256" --store "$S" spend attachment abc
 
+# ---- fund sources are data -----------------------------------------------------------------
+q --json fund sources >"$T/out"
+is "$(py '[s["fund_source"] for s in d]')" "['national_capacity', 'enterprise_safety', 'host_special', 'other']" \
+	"fund sources: the four built-in ones"
+as finance fund source SJ-PROV --name 山西省应急救援队伍建设补助资金 >/dev/null
+ok $? "finance registers a provincial grant as a source"
+as finance fund source AQ-GROUP --name 集团安全生产费用 --rules enterprise_safety >/dev/null
+ok $? "and a group's own safety cost, under the enterprise safety cost's rules"
+q --json fund sources >"$T/out"
+is "$(py '[(s["fund_source"], s["rules"], "ref" in s) for s in d][4:]')" \
+	"[('AQ-GROUP', 'enterprise_safety', True), ('SJ-PROV', 'general', True)]" "listed after the built-in ones, with their entries"
+refuses 2 "a source registered twice" "never redefined" as finance fund source SJ-PROV --name 另一个
+refuses 2 "a built-in source registered again" "built in" as finance fund source host_special --name x
+refuses 2 "a source named like a built-in one" "built in" as finance fund source ZX2 --name 依托单位专项资金
+refuses 4 "a keeper registering a source" "finance" as keeper fund source K1 --name x
+refuses 2 "a bad rules value" "rules" as finance fund source R1 --name x --rules lenient
+as finance fund add SJ-2026 --name 省级补助 --fund-source SJ-PROV --owner 山西省应急管理厅 >/dev/null
+ok $? "a fund from the registered source"
+refuses 2 "a fund from an unregistered source" "fund sources" as finance fund add X-2 --name x --fund-source 小金库 --owner y
+refuses 2 "a fund under safety-cost rules without the industry" "industry" as finance fund add AQG-2026 --name 集团安全费 \
+	--fund-source AQ-GROUP --owner 集团
+as finance fund add AQG-2026 --name 集团安全费 --fund-source AQ-GROUP --owner 集团 --industry 煤炭 >/dev/null
+ok $? "with it"
+refuses 2 "its spending without an article" "article" as finance spend record --date 2026-11-20 --team KS-SX-01 \
+	--spend-type repair --vendor v --vendor-code 91110108551385082Q --invoice FP-0031 --amount 100.00 --fund AQG-2026
+as finance --json spend record --date 2026-11-20 --team KS-SX-01 --spend-type other --vendor v \
+	--vendor-code 91110108551385082Q --invoice FP-0032 --amount 100.00 --fund AQG-2026 --article '第十五条(初始建设)' >"$T/out"
+aqg=$(py 'd["index"]')
+run --store "$S" --json audit --fund AQG-2026
+is "$(py '[f["id"] for f in d["findings"] if f["check"] != "budget_overrun"]')" "['safety_cost_rule:$aqg']" \
+	"the audit holds it to the safety cost's rules: initial construction is a finding"
+
+# A store made before the fund_source database existed opens, and gains it empty.
+"$M" --store "$T/old" init --origin muster.test/old --admin-key "$T/old-admin.key" --holder 张伟 --kdf min >/dev/null
+"$PY" -c 'import lmdb,sys
+env = lmdb.open(sys.argv[1], max_dbs=32, subdir=True)
+db = env.open_db(b"fund_source")
+with env.begin(write=True) as t: t.drop(db, delete=True)
+with env.begin() as t: print(t.get(b"fund_source", db=None) is None)' "$T/old" >/dev/null
+run --store "$T/old" --json fund sources
+is "$rc $(py 'len(d)')" "0 4" "a store without the fund_source database opens and lists the built-in sources"
+succeeds "and verifies" --store "$T/old" log verify
+
 succeeds "log verify" --store "$S" log verify
+q --json fund sources >"$T/src-before"
 q --json spend list >"$T/before"
 succeeds "reindex" --store "$S" reindex
 q --json spend list >"$T/after"
 cmp -s "$T/before" "$T/after"
 ok $? "reindex rebuilds the same spending, states included"
+q --json fund sources >"$T/src-after"
+cmp -s "$T/src-before" "$T/src-after"
+ok $? "and the same fund sources"
 
 done_testing
