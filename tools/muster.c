@@ -529,19 +529,23 @@ void cli_write_file(const char *path, const muster_buf *data)
 		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
 	snprintf(tmp, n + 16, "%s.tmp%ld", path, (long)getpid());
 	FILE *f = fopen(tmp, "wb");
-	if (!f)
-		die(EXIT_IO, L("cannot write '%s': %s; check the directory exists and is writable",
-				     "无法写入 '%s'：%s；请检查目录存在且可写"),
-			path, strerror(errno));
-	int bad = fwrite(data->data, 1, data->len, f) != data->len;
-	bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		die(EXIT_IO, L("cannot write '%s': %s", "无法写入 '%s'：%s"), path, strerror(e));
+	int bad = !f, e = errno;
+	if (f) {
+		bad = fwrite(data->data, 1, data->len, f) != data->len;
+		bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
+		bad |= fclose(f) != 0;
+		bad = bad || rename(tmp, path) != 0;
+		e = errno;
+		if (bad)
+			unlink(tmp);
 	}
 	free(tmp);
+	if (bad && !f)
+		die(EXIT_IO, L("cannot write '%s': %s; check the directory exists and is writable",
+				     "无法写入 '%s'：%s；请检查目录存在且可写"),
+			path, strerror(e));
+	if (bad)
+		die(EXIT_IO, L("cannot write '%s': %s", "无法写入 '%s'：%s"), path, strerror(e));
 }
 
 void cli_emit(muster_buf *b)
