@@ -86,7 +86,8 @@ consistency proof|consistency_proof_us|-|-|-|-|us
 scan to checkout, median|scan_checkout_median_ms|lmdb_commit_sync|-|-|-|ms
   (p99)|scan_checkout_p99_ms|lmdb_commit_sync|-|-|-|ms
   (plain durable commit here)|ref_commit_sync_ms|lmdb_commit_sync|-|-|-|ms
-PNG labels/s|labels_png_per_s|qrencode_M|ref_qrencode_per_s|min|0.3|/s
+PNG labels/s|labels_png_per_s|qrencode_M|ref_qrencode_per_s|minsame|0.3|/s
+  (label payload, bytes)|label_payload_bytes|-|-|-|-|n
 1,000-label PDF sheet|pdf_1000_labels_s|-|-|max|3|s
 asset lookup by payload|lookup_payload_us|verify_ed25519|ref_verify_per_s|costmax|1.2|us
 people build, events/s|build_people_per_s|sign_ed25519|-|-|-|/s
@@ -138,6 +139,12 @@ FILENAME == ARGV[2] { split($0, a, /[ \t]+/); val[a[1]] = a[2]; next }
 		if (ratio == "-") res = "n/a"
 		else res = r >= goal ? "PASS" : "MISS"
 		if (rr != "-") res2 = rrv >= goal ? "PASS" : "MISS"
+	} else if (kind == "minsame") {
+		# judged on the same-run reference, which encodes the same payload; limits.sh encodes a shorter one
+		g = sprintf(">= %.1fx*", goal)
+		res = rr == "-" ? "n/a" : rrv >= goal ? "PASS" : "MISS"
+		res2 = res
+		same = 1
 	} else if (kind == "costmax") {
 		g = sprintf("<= %.1f op", goal)
 		if (ratio == "-") res = "n/a"
@@ -157,6 +164,7 @@ BEGIN {
 		"----", "------", "------------------"
 }
 END {
+	if (same) printf "\n* judged against raw libqrencode on the same payload (the same-run column): limits.sh encodes a shorter one, a smaller QR version.\n"
 	if (NR > 0 && miss) printf "\n%d goal(s) missed.\n", miss
 	exit strict == 1 && miss > 0 ? 1 : 0
 }' "$scratch/limits.out" "$scratch/bench.out" "$scratch/rows"
