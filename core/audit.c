@@ -66,28 +66,6 @@ int muster_check_severity(int check)
 
 /* ---- interned strings ------------------------------------------------------------------- */
 
-/* Bytes that never move: a list of blocks. */
-struct chunk {
-	struct chunk *next;
-	size_t used;
-	char data[65536 - 2 * sizeof(void *)];
-};
-
-static const char *keep(struct chunk **list, const char *p, size_t n)
-{
-	struct chunk *c = *list;
-	if (!c || sizeof c->data - c->used < n) {
-		if (!(c = malloc(sizeof *c)))
-			return NULL;
-		c->next = *list, c->used = 0;
-		*list = c;
-	}
-	char *d = c->data + c->used;
-	memcpy(d, p, n);
-	c->used += n;
-	return d;
-}
-
 /* A set of byte strings, each with an id 0.. in the order they came; open addressing on their hashes. */
 struct itab {
 	uint32_t *slot; /* id + 1; 0: empty */
@@ -102,7 +80,7 @@ struct itab {
 		size_t team_n;
 	} *s;
 	size_t n, scap;
-	struct chunk *keys;
+	struct muster_chunk *keys;
 };
 
 static inline uint64_t hash(const char *p, size_t n)
@@ -161,7 +139,7 @@ static int intern(struct itab *t, const char *p, size_t n, uint32_t *id, int *ad
 			return MUSTER_ENOMEM;
 		t->s = s, t->scap = scap;
 	}
-	const char *k = keep(&t->keys, p, n);
+	const char *k = muster_keep(&t->keys, p, n);
 	if (!k || t->n >= NONE)
 		return MUSTER_ENOMEM;
 	t->s[t->n] = (struct istr){k, n, h, 0, 0, 0, "", 0};
@@ -207,10 +185,7 @@ static void itab_free(struct itab *t)
 {
 	free(t->slot);
 	free(t->s);
-	for (struct chunk *c = t->keys, *next; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	muster_keep_free(t->keys);
 }
 
 /* ---- sorting by integer keys ------------------------------------------------------------ */

@@ -385,6 +385,32 @@ int muster_rec_decode(const uint8_t *p, size_t n, muster_mask allowed, muster_ma
 	return 0;
 }
 
+const char *muster_keep(struct muster_chunk **list, const char *p, size_t n)
+{
+	struct muster_chunk *c = *list;
+	if (n > sizeof c->data)
+		return NULL;
+	if (!c || sizeof c->data - c->used < n) {
+		if (!(c = malloc(sizeof *c)))
+			return NULL;
+		c->next = *list, c->used = 0;
+		*list = c;
+	}
+	char *d = c->data + c->used;
+	memcpy(d, p, n);
+	c->used += n;
+	return d;
+}
+
+void muster_keep_free(struct muster_chunk *list)
+{
+	while (list) {
+		struct muster_chunk *next = list->next;
+		free(list);
+		list = next;
+	}
+}
+
 static inline int peek_uint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
 	const uint8_t *p = *pp;

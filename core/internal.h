@@ -45,6 +45,20 @@ int muster_mdb_err(int rc);
  */
 int muster_rec_peek(const uint8_t *p, size_t n, muster_mask want, unsigned last, muster_fv *v, muster_mask *has);
 
+/*
+ * Copies of short byte strings kept in 64 KiB chunks, freed all at once:
+ * muster_keep returns the copy of p[0..n) (NULL if out of memory or n is
+ * more than a chunk holds) and stays valid until muster_keep_free(list).
+ * (core/fields.c)
+ */
+struct muster_chunk {
+	struct muster_chunk *next;
+	size_t used;
+	char data[65536 - 2 * sizeof(void *)];
+};
+const char *muster_keep(struct muster_chunk **list, const char *p, size_t n);
+void muster_keep_free(struct muster_chunk *list);
+
 /* muster_fund_safety over a fund row's fields v with has (core/money.c). */
 int muster_fund_rules_safety(const muster_fv *v, muster_mask has);
 

@@ -95,30 +95,6 @@ static int map_grow(struct map *m)
 	return 0;
 }
 
-/* Bytes that never move: a list of blocks. */
-struct chunk {
-	struct chunk *next;
-	size_t used;
-	char data[65536 - 2 * sizeof(void *)];
-};
-
-static const char *keep(struct chunk **list, const char *p, size_t n)
-{
-	struct chunk *c = *list;
-	if (n > sizeof c->data)
-		return NULL;
-	if (!c || sizeof c->data - c->used < n) {
-		if (!(c = malloc(sizeof *c)))
-			return NULL;
-		c->next = *list, c->used = 0;
-		*list = c;
-	}
-	char *d = c->data + c->used;
-	memcpy(d, p, n);
-	c->used += n;
-	return d;
-}
-
 struct acc {
 	const muster_summary_query *q;
 	muster_snap *sn;
@@ -127,7 +103,7 @@ struct acc {
 	size_t n, cap;
 	struct map groups; /* key -> group */
 	struct map assets; /* asset id -> group, for MUSTER_BY_CATEGORY */
-	struct chunk *ids; /* the asset ids the table holds: copied, as the snapshot's copies are far apart */
+	struct muster_chunk *ids; /* the asset ids the table holds: copied, as the snapshot's copies are far apart */
 	size_t qteam_n, qfund_n;
 	uint64_t count, total, pending_count, pending_total, rejected_count, rejected_total;
 	uint64_t sum; /* of all three totals: checked against overflow, so none of them can */
@@ -192,7 +168,7 @@ static struct grp *category_group(struct acc *a, const muster_fv *id, int *rc)
 	}
 	const muster_fv *c = (has & MUSTER_BIT(MF_CATEGORY)) ? &f[MF_CATEGORY] : &dash;
 	struct grp *g = group(a, c->p, c->n);
-	const char *kept = keep(&a->ids, id->p, id->n);
+	const char *kept = muster_keep(&a->ids, id->p, id->n);
 	if (!g || !kept || map_grow(&a->assets) != 0) {
 		*rc = MUSTER_ENOMEM;
 		return NULL;
@@ -339,10 +315,7 @@ static void acc_free(struct acc *a)
 	free(a->g);
 	free(a->groups.e);
 	free(a->assets.e);
-	for (struct chunk *c = a->ids, *next; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	muster_keep_free(a->ids);
 }
 
 /* Copies the groups out: one block holds the group array and then every key and name. */

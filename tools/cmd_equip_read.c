@@ -89,19 +89,9 @@ static int state_opt(const struct opts *o)
 		s);
 }
 
-/* The fund sources: the built-in ones (no ref), then those registered with fund.source. */
-static int fund_sources(const struct opts *o)
+/* The built-in fund sources, as rows (they have no ref), listed before the registered ones. */
+static void builtin_sources(struct lister *l)
 {
-	static const unsigned tags[] = {MF_FUND_SOURCE, MF_NAME, MF_RULES, MF_REF};
-	static const size_t w[] = {20, 34, 22, 8};
-	cli_only(o, "muster fund sources", NULL);
-	muster_store *s = cli_open(o);
-	muster_snap *sn = cli_snapshot(s);
-	struct lister l = {o, {0}, 0, tags, w, 4, NULL, NULL, -1};
-	if (o->json)
-		muster_buf_puts(&l.out, "[");
-	else
-		head(&l.out, tags, w, 4);
 	const char *code, *zh;
 	for (size_t i = 0; (code = muster_fund_source(i, &zh)) != NULL; i++) {
 		muster_rec r;
@@ -109,20 +99,13 @@ static int fund_sources(const struct opts *o)
 		muster_rec_cstr(&r, MF_FUND_SOURCE, code);
 		muster_rec_cstr(&r, MF_NAME, zh);
 		muster_rec_uint(&r, MF_RULES, strcmp(code, MUSTER_FUND_ENTERPRISE_SAFETY) == 0 ? MUSTER_RULES_SAFETY : MUSTER_RULES_GENERAL);
-		list_row(NULL, 0, &r, &l);
+		list_row(NULL, 0, &r, l);
 	}
-	int rc = muster_row_list(sn, MUSTER_T_FSOURCE, NULL, 0, list_row, &l);
-	if (rc)
-		die(cli_exit_code(rc), L("cannot list: %s", "无法列出：%s"), cli_strerror(rc));
-	if (o->json)
-		muster_buf_puts(&l.out, "]\n");
-	muster_snap_end(sn);
-	cli_emit(&l.out);
-	muster_store_close(s);
-	return EXIT_OK;
 }
 
-static int list_table(const struct opts *o, int table, const unsigned *tags, const size_t *w, size_t ncols)
+/* Lists a table's rows (after those first adds, if not NULL) as a table or JSON. */
+static int list_table(const struct opts *o, int table, const unsigned *tags, const size_t *w, size_t ncols,
+	void (*first)(struct lister *))
 {
 	static const char *const filters[] = {"team", "depot", "state", NULL};
 	cli_only(o, "list", filters);
@@ -133,6 +116,8 @@ static int list_table(const struct opts *o, int table, const unsigned *tags, con
 		muster_buf_puts(&l.out, "[");
 	else
 		head(&l.out, tags, w, ncols);
+	if (first)
+		first(&l);
 	int rc = muster_row_list(sn, table, NULL, 0, list_row, &l);
 	if (rc)
 		die(cli_exit_code(rc), L("cannot list: %s", "无法列出：%s"), cli_strerror(rc));
@@ -770,12 +755,12 @@ int cmd_equip_read(const struct opts *o, const char *noun, const char *verb)
 	static const unsigned rule_cols[] = {MF_TYPE, MF_KIND, MF_INTERVAL};
 	static const size_t rule_w[] = {20, 16, 8};
 	if (strcmp(noun, "team") == 0 && strcmp(verb, "list") == 0)
-		return list_table(o, MUSTER_T_TEAM, team_cols, team_w, 5);
+		return list_table(o, MUSTER_T_TEAM, team_cols, team_w, 5, NULL);
 	if (strcmp(noun, "depot") == 0 && strcmp(verb, "list") == 0)
-		return list_table(o, MUSTER_T_DEPOT, depot_cols, depot_w, 4);
+		return list_table(o, MUSTER_T_DEPOT, depot_cols, depot_w, 4, NULL);
 	if (strcmp(noun, "asset") == 0) {
 		if (strcmp(verb, "list") == 0)
-			return list_table(o, MUSTER_T_ASSET, asset_cols, asset_w, 6);
+			return list_table(o, MUSTER_T_ASSET, asset_cols, asset_w, 6, NULL);
 		if (strcmp(verb, "show") == 0)
 			return asset_show(o);
 		if (strcmp(verb, "history") == 0)
@@ -785,24 +770,26 @@ int cmd_equip_read(const struct opts *o, const char *noun, const char *verb)
 	}
 	if (strcmp(noun, "inspect") == 0) {
 		if (strcmp(verb, "rules") == 0)
-			return list_table(o, MUSTER_T_RULE, rule_cols, rule_w, 3);
+			return list_table(o, MUSTER_T_RULE, rule_cols, rule_w, 3, NULL);
 		if (strcmp(verb, "due") == 0)
 			return inspect_due(o);
 	}
 	static const unsigned fund_cols[] = {MF_FUND, MF_NAME, MF_FUND_SOURCE, MF_OWNER};
+	static const unsigned source_cols[] = {MF_FUND_SOURCE, MF_NAME, MF_RULES, MF_REF};
+	static const size_t source_w[] = {20, 34, 22, 8};
 	static const size_t fund_w[] = {14, 30, 18, 20};
 	static const unsigned budget_cols[] = {MF_FUND, MF_TEAM, MF_YEAR, MF_AMOUNT};
 	static const size_t budget_w[] = {14, 12, 6, 16};
 	static const unsigned spend_cols[] = {MF_REF, MF_DATE, MF_TEAM, MF_FUND, MF_SPEND_TYPE, MF_AMOUNT, MF_SPEND_STATE};
 	static const size_t spend_w[] = {8, 10, 12, 14, 12, 16, 10};
 	if (strcmp(noun, "fund") == 0 && strcmp(verb, "list") == 0)
-		return list_table(o, MUSTER_T_FUND, fund_cols, fund_w, 4);
+		return list_table(o, MUSTER_T_FUND, fund_cols, fund_w, 4, NULL);
 	if (strcmp(noun, "fund") == 0 && strcmp(verb, "sources") == 0)
-		return fund_sources(o);
+		return list_table(o, MUSTER_T_FSOURCE, source_cols, source_w, 4, builtin_sources);
 	if (strcmp(noun, "budget") == 0 && strcmp(verb, "list") == 0)
-		return list_table(o, MUSTER_T_BUDGET, budget_cols, budget_w, 4);
+		return list_table(o, MUSTER_T_BUDGET, budget_cols, budget_w, 4, NULL);
 	if (strcmp(noun, "spend") == 0 && strcmp(verb, "list") == 0)
-		return list_table(o, MUSTER_T_SPEND, spend_cols, spend_w, 7);
+		return list_table(o, MUSTER_T_SPEND, spend_cols, spend_w, 7, NULL);
 	if (strcmp(noun, "person") == 0 || strcmp(noun, "cert") == 0 || strcmp(noun, "exam") == 0 ||
 		strcmp(noun, "deploy") == 0 || strcmp(noun, "health") == 0)
 		return cmd_people(o, noun, verb);

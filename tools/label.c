@@ -31,7 +31,6 @@
 #define TEXT_PAD_MM 1.5     /* keeps the caption off the die-cut edge */
 #define MIN_SHRINK 0.7      /* text narrower than this is unreadable: ellipsize instead */
 #define FIT_EPS 1e-6        /* tolerance for decimal millimetres adding up */
-#define FONT_FAMILY "Noto Sans CJK SC"
 
 #ifdef __GNUC__
 __attribute__((format(printf, 3, 4)))
@@ -516,40 +515,27 @@ static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsign
 	return CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* The text state shared by all labels: one layout, one font description, one scratch line. */
-struct pdf_text {
-	PangoFontMap *fonts;
-	PangoContext *ctx;
-	PangoLayout *lay;
-	PangoFontDescription *fd;
-	char *buf;
-	size_t cap;
-};
-
 /*
  * A font map of our own rather than pango's per-thread default: freeing it
  * after the document lets go of every font it loaded, so a long-running
  * process does not keep them, and leak checkers have nothing to report.
  */
-static int text_init(struct pdf_text *t, cairo_t *cr)
+int cjk_text_init(struct cjk_text *t, cairo_t *cr)
 {
-	*t = (struct pdf_text){0};
+	*t = (struct cjk_text){0};
 	t->fonts = pango_cairo_font_map_new();
 	t->ctx = t->fonts ? pango_font_map_create_context(t->fonts) : NULL;
 	if (!t->ctx)
 		return -1;
 	pango_cairo_update_context(cr, t->ctx);
-	/* Sizes are in mm, a few units: rounding glyph positions to whole units would wreck them. */
+	/* Sizes are a few mm or points: rounding glyph positions to whole units would wreck them. */
 	pango_context_set_round_glyph_positions(t->ctx, FALSE);
 	t->lay = pango_layout_new(t->ctx);
 	t->fd = pango_font_description_from_string(FONT_FAMILY);
-	if (!t->lay || !t->fd)
-		return -1;
-	pango_layout_set_single_paragraph_mode(t->lay, TRUE);
-	return 0;
+	return t->lay && t->fd ? 0 : -1;
 }
 
-static void text_free(struct pdf_text *t)
+void cjk_text_free(struct cjk_text *t)
 {
 	if (t->lay)
 		g_object_unref(t->lay);
@@ -563,7 +549,7 @@ static void text_free(struct pdf_text *t)
 }
 
 /* The caption with control characters as spaces, as the SVG shows them. */
-static const char *text_clean(struct pdf_text *t, const char *s)
+static const char *text_clean(struct cjk_text *t, const char *s)
 {
 	size_t n = strlen(s);
 	if (n + 1 > t->cap) {
@@ -578,7 +564,7 @@ static const char *text_clean(struct pdf_text *t, const char *s)
 	return t->buf;
 }
 
-static double text_width(struct pdf_text *t, double em)
+static double text_width(struct cjk_text *t, double em)
 {
 	PangoRectangle log;
 	pango_font_description_set_absolute_size(t->fd, em * PANGO_SCALE);
@@ -588,7 +574,7 @@ static double text_width(struct pdf_text *t, double em)
 }
 
 /* Shows s centred on cx with its baseline at y: shrunk a little, or ellipsized, to fit avail. */
-static int show_line(cairo_t *cr, struct pdf_text *t, const char *s, double cx, double y, double em, double avail)
+static int show_line(cairo_t *cr, struct cjk_text *t, const char *s, double cx, double y, double em, double avail)
 {
 	if (!s || !*s)
 		return 0;
@@ -703,7 +689,7 @@ struct sheet {
 };
 
 /* The code and caption as one block centred in the label, the code centred above. */
-static int draw_label(cairo_t *cr, struct pdf_text *t, const struct sheet *sh, const QRcode *qr,
+static int draw_label(cairo_t *cr, struct cjk_text *t, const struct sheet *sh, const QRcode *qr,
 		      const struct label_item *it, size_t slot)
 {
 	const struct label_geom *g = sh->g;
@@ -771,8 +757,10 @@ static int size_module(struct sheet *sh, int maxw, char *err, size_t errlen)
 
 static int draw_all(cairo_t *cr, const struct sheet *sh, QRcode **qr, const struct label_item *items, size_t n)
 {
-	struct pdf_text t;
-	int rc = text_init(&t, cr);
+	struct cjk_text t;
+	int rc = cjk_text_init(&t, cr);
+	if (rc == 0)
+		pango_layout_set_single_paragraph_mode(t.lay, TRUE);
 	size_t per = (size_t)sh->g->rows * (size_t)sh->g->cols;
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -782,7 +770,7 @@ static int draw_all(cairo_t *cr, const struct sheet *sh, QRcode **qr, const stru
 	}
 	if (rc == 0)
 		cairo_show_page(cr);
-	text_free(&t);
+	cjk_text_free(&t);
 	return rc;
 }
 

@@ -2,6 +2,7 @@
 #ifndef MUSTER_LABEL_H
 #define MUSTER_LABEL_H
 
+#include <pango/pangocairo.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -21,6 +22,25 @@ struct label_geom {        /* everything in millimetres unless said */
 	int quiet;                       /* quiet zone in modules, default 4 (never less than 4 for PNG/SVG output) */
 	int px;                          /* PNG/SVG: pixels (user units) per module, default 4 */
 };
+
+/*
+ * Chinese text on a cairo surface, for the label sheets and the audit
+ * report: a font map of its own (freed with it), a context for cr, one
+ * layout and the "Noto Sans CJK SC" description, and a scratch buffer the
+ * user may grow (buf, cap).  cjk_text_init returns 0 or -1 (out of memory;
+ * cjk_text_free is still safe).
+ */
+#define FONT_FAMILY "Noto Sans CJK SC"
+struct cjk_text {
+	PangoFontMap *fonts;
+	PangoContext *ctx;
+	PangoLayout *lay;
+	PangoFontDescription *fd;
+	char *buf;
+	size_t cap;
+};
+int cjk_text_init(struct cjk_text *t, cairo_t *cr);
+void cjk_text_free(struct cjk_text *t);
 
 void label_geom_default(struct label_geom *g);
 /* Checks geometry: labels fit on the page, positive sizes, rows/cols 1..100, QR with quiet zone fits in the label with a caption below. 0, or -1 with a one-line English reason in err naming the offending value and what to do. */

@@ -17,6 +17,7 @@
 #include "report.h"
 
 #include "equip_cli.h"
+#include "label.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -27,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FONT_FAMILY "Noto Sans CJK SC"
 #define MONO_FAMILY "Noto Sans Mono CJK SC, monospace"
 
 static const char *disp_name(int d, int zh)
@@ -314,12 +314,7 @@ static const struct rgb INK = C_INK, GREY = C_GREY, WHITE = C_WHITE, RULE = {0.7
 struct pdf {
 	const struct report *r;
 	cairo_t *cr;
-	PangoFontMap *fonts;
-	PangoContext *ctx;
-	PangoLayout *lay;
-	PangoFontDescription *fd;
-	char *buf; /* clean()'s copy */
-	size_t cap;
+	struct cjk_text t; /* t.buf: clean()'s copy */
 	int err;   /* ENOMEM when clean() could not copy */
 	int page;  /* pages begun */
 	double y;  /* the cursor: where the next block's top goes */
@@ -352,33 +347,33 @@ static const char *clean(struct pdf *p, const char *s)
 	size_t len = strlen(s), n = utf8_len(s, len);
 	if (n == len)
 		return s;
-	if (n + 1 > p->cap) {
-		char *b = realloc(p->buf, n + 1);
+	if (n + 1 > p->t.cap) {
+		char *b = realloc(p->t.buf, n + 1);
 		if (!b) {
 			p->err = ENOMEM;
 			return "";
 		}
-		p->buf = b;
-		p->cap = n + 1;
+		p->t.buf = b;
+		p->t.cap = n + 1;
 	}
-	memcpy(p->buf, s, n);
-	p->buf[n] = '\0';
-	return p->buf;
+	memcpy(p->t.buf, s, n);
+	p->t.buf[n] = '\0';
+	return p->t.buf;
 }
 
 /* Lays s out at size, wrapped to w (0: one line as long as it is); returns its height. */
 static double lay(struct pdf *p, const char *s, double size, int flags, double w)
 {
-	pango_font_description_set_family(p->fd, (flags & T_MONO) ? MONO_FAMILY : FONT_FAMILY);
-	pango_font_description_set_weight(p->fd, (flags & T_BOLD) ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-	pango_font_description_set_absolute_size(p->fd, size * PANGO_SCALE);
-	pango_layout_set_font_description(p->lay, p->fd);
-	pango_layout_set_width(p->lay, w > 0 ? (int)(w * PANGO_SCALE) : -1);
-	pango_layout_set_alignment(p->lay, (flags & T_RIGHT) ? PANGO_ALIGN_RIGHT
+	pango_font_description_set_family(p->t.fd, (flags & T_MONO) ? MONO_FAMILY : FONT_FAMILY);
+	pango_font_description_set_weight(p->t.fd, (flags & T_BOLD) ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+	pango_font_description_set_absolute_size(p->t.fd, size * PANGO_SCALE);
+	pango_layout_set_font_description(p->t.lay, p->t.fd);
+	pango_layout_set_width(p->t.lay, w > 0 ? (int)(w * PANGO_SCALE) : -1);
+	pango_layout_set_alignment(p->t.lay, (flags & T_RIGHT) ? PANGO_ALIGN_RIGHT
 					   : (flags & T_CENTER) ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
-	pango_layout_set_text(p->lay, clean(p, s ? s : ""), -1);
+	pango_layout_set_text(p->t.lay, clean(p, s ? s : ""), -1);
 	int h;
-	pango_layout_get_size(p->lay, NULL, &h);
+	pango_layout_get_size(p->t.lay, NULL, &h);
 	return h / (double)PANGO_SCALE;
 }
 
@@ -387,16 +382,16 @@ static double text(struct pdf *p, const char *s, double x, double y, double size
 {
 	double h = lay(p, s, size, flags, w);
 	cairo_move_to(p->cr, x, y);
-	pango_cairo_show_layout(p->cr, p->lay);
+	pango_cairo_show_layout(p->cr, p->t.lay);
 	return h;
 }
 
 /* The same on one line, cut with "…" past w. */
 static double text_line(struct pdf *p, const char *s, double x, double y, double size, int flags, double w)
 {
-	pango_layout_set_ellipsize(p->lay, PANGO_ELLIPSIZE_END);
+	pango_layout_set_ellipsize(p->t.lay, PANGO_ELLIPSIZE_END);
 	double h = text(p, s, x, y, size, flags, w);
-	pango_layout_set_ellipsize(p->lay, PANGO_ELLIPSIZE_NONE);
+	pango_layout_set_ellipsize(p->t.lay, PANGO_ELLIPSIZE_NONE);
 	return h;
 }
 
@@ -985,32 +980,15 @@ static void findings(struct pdf *p)
 static int pdf_init(struct pdf *p, cairo_t *cr, const struct report *r)
 {
 	*p = (struct pdf){.r = r, .cr = cr};
-	p->fonts = pango_cairo_font_map_new();
-	p->ctx = p->fonts ? pango_font_map_create_context(p->fonts) : NULL;
-	if (!p->ctx)
+	if (cjk_text_init(&p->t, cr) != 0)
 		return ENOMEM;
-	pango_cairo_update_context(cr, p->ctx);
-	/* Small sizes in points: glyph positions rounded to whole points would look uneven. */
-	pango_context_set_round_glyph_positions(p->ctx, FALSE);
-	p->lay = pango_layout_new(p->ctx);
-	p->fd = pango_font_description_from_string(FONT_FAMILY);
-	if (!p->lay || !p->fd)
-		return ENOMEM;
-	pango_layout_set_wrap(p->lay, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_wrap(p->t.lay, PANGO_WRAP_WORD_CHAR);
 	return 0;
 }
 
 static void pdf_free(struct pdf *p)
 {
-	if (p->lay)
-		g_object_unref(p->lay);
-	if (p->ctx)
-		g_object_unref(p->ctx);
-	if (p->fonts)
-		g_object_unref(p->fonts);
-	if (p->fd)
-		pango_font_description_free(p->fd);
-	free(p->buf);
+	cjk_text_free(&p->t);
 }
 
 /* Everything, page after page; 0 or an errno value. */
