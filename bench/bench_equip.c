@@ -22,6 +22,7 @@
 #include <muster/muster.h>
 
 #include "../tools/label.h"
+#include "bench_util.h"
 
 #include <lmdb.h>
 #include <qrencode.h>
@@ -32,69 +33,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, int rc)
-{
-	fprintf(stderr, "bench_equip: %s: %s\n", what, muster_strerror(rc));
-	exit(1);
-}
-
-static void report(const char *name, double value)
-{
-	printf("%-22s %14.3f\n", name, value);
-	fflush(stdout);
-}
-
 static unsigned long env_ul(const char *name, unsigned long def)
 {
 	const char *s = getenv(name);
 	return s && *s ? strtoul(s, NULL, 10) : def;
-}
-
-struct batch {
-	const muster_signer *k;
-	uint64_t type;
-	muster_buf bodies;
-	size_t n, *ends;
-};
-
-static int write_batch(muster_wtxn *w, void *arg)
-{
-	struct batch *b = arg;
-	size_t start = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		int rc = muster_append(w, b->k, b->type, b->bodies.data + start, b->ends[i] - start, NULL);
-		if (rc)
-			return rc;
-		start = b->ends[i];
-	}
-	return 0;
-}
-
-static void one(muster_store *s, const muster_signer *k, uint64_t type, const muster_rec *r)
-{
-	size_t end;
-	struct batch b = {k, type, {0}, 1, &end};
-	muster_rec_encode(&b.bodies, r);
-	end = b.bodies.len;
-	int rc = muster_write(s, write_batch, &b);
-	if (rc) {
-		fprintf(stderr, "bench_equip: refused: %s\n", muster_store_why(s));
-		die("write", rc);
-	}
-	muster_buf_free(&b.bodies);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 /* A plain durable LMDB commit of a 256-byte record, for the same-run reference. */
@@ -131,6 +73,7 @@ static double ref_commit_ms(const char *dir, int n)
 
 int main(int argc, char **argv)
 {
+	bench_init("bench_equip");
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s SCRATCH_DIR\n", argv[0]);
 		return 2;
@@ -155,9 +98,11 @@ int main(int argc, char **argv)
 	if ((rc = muster_site_key_read(path, &tag)) != 0)
 		die("tag key", rc);
 
-	/* A team, a depot and the assets, in batches without fsync. */
+	/* A team, a depot and the assets, without fsync.  An add then a flush is one event in its own write. */
 	fprintf(stderr, "bench_equip: registering %lu assets...\n", nassets);
 	muster_store_set_durable(s, 0);
+	struct batch b;
+	batch_init(&b, s, nassets, NULL);
 	muster_rec r;
 	muster_rec_clear(&r);
 	muster_rec_cstr(&r, MF_TEAM, "KS-BJ-01");
@@ -166,13 +111,14 @@ int main(int argc, char **argv)
 	muster_rec_cstr(&r, MF_PROVINCE, "110000");
 	muster_rec_cstr(&r, MF_HOST, "北京某集团");
 	muster_rec_cstr(&r, MF_HOST_CODE, "91110000600037341L");
-	one(s, admin, MUSTER_EV_TEAM_ADD, &r);
+	add(&b, admin, MUSTER_EV_TEAM_ADD, &r);
+	flush(&b);
 	muster_rec_clear(&r);
 	muster_rec_cstr(&r, MF_TEAM, "KS-BJ-01");
 	muster_rec_cstr(&r, MF_DEPOT, "BJ-D1");
 	muster_rec_cstr(&r, MF_NAME, "一号装备库");
-	one(s, admin, MUSTER_EV_DEPOT_ADD, &r);
-	struct batch b = {admin, MUSTER_EV_ASSET_ADD, {0}, 0, calloc(nassets, sizeof(size_t))};
+	add(&b, admin, MUSTER_EV_DEPOT_ADD, &r);
+	flush(&b);
 	char ids[32];
 	for (unsigned long i = 0; i < nassets; i++) {
 		char serial[32];
@@ -186,13 +132,9 @@ int main(int argc, char **argv)
 		muster_rec_cstr(&r, MF_SERIAL, serial);
 		muster_rec_uint(&r, MF_FUNDING, 1);
 		muster_rec_cstr(&r, MF_DEPOT, "BJ-D1");
-		muster_rec_encode(&b.bodies, &r);
-		b.ends[b.n++] = b.bodies.len;
+		add(&b, admin, MUSTER_EV_ASSET_ADD, &r);
 	}
-	if ((rc = muster_write(s, write_batch, &b)) != 0)
-		die("register", rc);
-	muster_buf_free(&b.bodies);
-	free(b.ends);
+	flush(&b);
 
 	/* Payloads as printed. */
 	muster_buf *pay = calloc(nassets, sizeof *pay);
@@ -254,7 +196,8 @@ int main(int argc, char **argv)
 			muster_rec_cstr(&r, MF_HOLDER, "第一小队");
 			muster_rec_uint(&r, MF_PURPOSE, 1);
 		}
-		one(s, admin, i % 2 == 0 ? MUSTER_EV_CHECKOUT : MUSTER_EV_RETURN, &r);
+		add(&b, admin, i % 2 == 0 ? MUSTER_EV_CHECKOUT : MUSTER_EV_RETURN, &r);
+		flush(&b);
 		lat[i] = (now() - t0) * 1e3;
 	}
 	qsort(lat, nscans, sizeof *lat, cmp_double);
@@ -321,6 +264,7 @@ int main(int argc, char **argv)
 	free(pay);
 	free(items);
 	free(idv);
+	batch_free(&b);
 	muster_signer_free(tag);
 	muster_signer_free(admin);
 	muster_store_close(s);

@@ -53,7 +53,8 @@
  */
 #include <muster/muster.h>
 
-#include <errno.h>
+#include "bench_util.h"
+
 #include <inttypes.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -84,6 +85,12 @@ int __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 		return 0;
 	}
 	return __real_clock_gettime(id, ts);
+}
+
+/* The batch's claim: the time the entry being appended says it was made. */
+static void claim_time(uint64_t ms)
+{
+	fake_ms = ms;
 }
 
 /* Bytes held through the wrapped allocator (this program and libmuster; not liblmdb or libsodium). */
@@ -131,47 +138,6 @@ void __wrap_free(void *p)
 
 /* ---- small things ---------------------------------------------------------------- */
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, int rc)
-{
-	fprintf(stderr, "bench_money: %s: %s\n", what, muster_strerror(rc));
-	exit(1);
-}
-
-static void report(const char *name, double value)
-{
-	printf("%-26s %14.3f\n", name, value);
-	fflush(stdout);
-}
-
-static uint64_t env_u64(const char *name, uint64_t def)
-{
-	const char *s = getenv(name);
-	if (!s || !*s)
-		return def;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end) {
-		fprintf(stderr, "bench_money: %s=%s is not a number\n", name, s);
-		exit(2);
-	}
-	return (uint64_t)v;
-}
-
 static void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size);
@@ -180,31 +146,7 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Reproducible pseudo-random numbers from (thing, purpose): the dataset is the same every run. */
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15u;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
-	return x ^ (x >> 31);
-}
-static uint64_t H(uint64_t i, uint64_t salt)
-{
-	return mix(i * 0x100000001b3u ^ mix(salt));
-}
-/* A number in [lo, hi]. */
+/* A number in [lo, hi], the same every run (H). */
 static int64_t R(uint64_t i, uint64_t salt, int64_t lo, int64_t hi)
 {
 	return lo + (int64_t)(H(i, salt) % (uint64_t)(hi - lo + 1));
@@ -215,81 +157,7 @@ static int P(uint64_t i, uint64_t salt, unsigned permille)
 	return H(i, salt) % 1000 < permille;
 }
 
-/* ---- appending in batches, each entry at its day ----------------------------------------- */
-
-struct ent {
-	const muster_signer *k;
-	uint64_t type, ms;
-	size_t end;
-};
-
-struct batch {
-	muster_store *s;
-	size_t max;
-	muster_buf bodies;
-	struct ent *e;
-	size_t n;
-	size_t failed_at;
-	uint64_t total;
-	uint64_t next; /* the log index the next entry will get */
-	uint64_t ms;   /* the time the next entry claims */
-};
-
-static int write_batch(muster_wtxn *w, void *arg)
-{
-	struct batch *b = arg;
-	size_t start = 0;
-	uint64_t first = b->next - b->n, index;
-	for (size_t i = 0; i < b->n; i++) {
-		fake_ms = b->e[i].ms;
-		int rc = muster_append(w, b->e[i].k, b->e[i].type, b->bodies.data + start, b->e[i].end - start, &index);
-		fake_ms = 0;
-		if (rc == 0 && index != first + i)
-			rc = MUSTER_ECORRUPT; /* the links planned would point elsewhere */
-		if (rc) {
-			b->failed_at = i;
-			return rc;
-		}
-		start = b->e[i].end;
-	}
-	return 0;
-}
-
-static void flush(struct batch *b)
-{
-	if (!b->n)
-		return;
-	int rc = muster_write(b->s, write_batch, b);
-	if (rc) {
-		fprintf(stderr, "bench_money: %s refused (entry %zu of the batch): %s\n",
-			muster_event_name(b->e[b->failed_at].type), b->failed_at, muster_store_why(b->s));
-		die("write", rc);
-	}
-	b->total += b->n;
-	b->n = 0;
-	muster_buf_reset(&b->bodies);
-}
-
-/* Appends an event at the batch's current time; returns the log index it will get. */
-static uint64_t add_raw(struct batch *b, const muster_signer *k, uint64_t type, const void *p, size_t n)
-{
-	muster_buf_put(&b->bodies, p, n);
-	if (b->bodies.err)
-		die("encode", b->bodies.err);
-	b->e[b->n++] = (struct ent){k, type, b->ms++, b->bodies.len};
-	uint64_t index = b->next++;
-	if (b->n == b->max)
-		flush(b);
-	return index;
-}
-
-static uint64_t add(struct batch *b, const muster_signer *k, uint64_t type, const muster_rec *r)
-{
-	static muster_buf tmp;
-	muster_buf_reset(&tmp);
-	muster_rec_encode(&tmp, r);
-	return add_raw(b, k, type, tmp.data, tmp.len);
-}
+/* ---- each entry at its day ----------------------------------------------------------------- */
 
 /* From here on, entries claim 09:00 Beijing time (01:00 UTC) of day (days since 1970). */
 static void at_day(struct batch *b, int32_t day)
@@ -980,6 +848,7 @@ static double summary_once(muster_store *s, int by, double *cpu, size_t *groups)
 
 int main(int argc, char **argv)
 {
+	bench_init("bench_money");
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s SCRATCH_DIR\n", argv[0]);
 		return 2;
@@ -1046,10 +915,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "bench_money: building %u teams, %" PRIu32 " assets (%" PRIu32 " events of the year), %" PRIu32
 			" spending records (no fsync)...\n",
 		p.nteams, p.nassets, p.nev, p.nspends);
-	struct batch b = {s, batch, {0}, xcalloc(batch, sizeof(struct ent)), 0, 0, 0, 0, 0};
+	struct batch b;
 	double t0 = now();
-	if ((rc = muster_log_size(s, &b.next)) != 0) /* the genesis entries: links are planned from here */
-		die("log size", rc);
+	batch_init(&b, s, batch, claim_time); /* after the genesis entries: links are planned from there */
 	write_setup(&b, &p, &k, y0, budget);
 	for (size_t i = 0; i < nops; i++) {
 		const struct op *o = &ops[i];
@@ -1081,8 +949,7 @@ int main(int argc, char **argv)
 	report("build_events", (double)b.total);
 	report("build_s", tb);
 	report("build_money_per_s", (double)b.total / tb);
-	muster_buf_free(&b.bodies);
-	free(b.e);
+	batch_free(&b);
 	free(ops);
 	free(budget);
 	free(p.a);

@@ -38,27 +38,13 @@
  */
 #include <muster/muster.h>
 
-#include <errno.h>
+#include "bench_util.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU time of this thread: what a walk costs without the waits of a busy machine. */
-static double cpu_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t wall_s(void)
 {
@@ -67,58 +53,7 @@ static uint64_t wall_s(void)
 	return (uint64_t)ts.tv_sec;
 }
 
-static void die(const char *what, int rc)
-{
-	fprintf(stderr, "bench_people: %s: %s\n", what, muster_strerror(rc));
-	exit(1);
-}
-
-static void report(const char *name, double value)
-{
-	printf("%-22s %14.3f\n", name, value);
-	fflush(stdout);
-}
-
-static uint64_t env_u64(const char *name, uint64_t def)
-{
-	const char *s = getenv(name);
-	if (!s || !*s)
-		return def;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end) {
-		fprintf(stderr, "bench_people: %s=%s is not a number\n", name, s);
-		exit(2);
-	}
-	return (uint64_t)v;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Reproducible pseudo-random numbers from (person, purpose): the dataset is the same every run. */
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15u;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
-	return x ^ (x >> 31);
-}
-static uint64_t H(uint64_t i, uint64_t salt)
-{
-	return mix(i * 0x100000001b3u ^ mix(salt));
-}
-/* A number in [lo, hi]. */
+/* A number in [lo, hi], the same every run (H). */
 static uint64_t R(uint64_t i, uint64_t salt, uint64_t lo, uint64_t hi)
 {
 	return lo + H(i, salt) % (hi - lo + 1);
@@ -132,72 +67,6 @@ static unsigned share(uint64_t i, uint64_t n, uint64_t total, unsigned jitter, u
 		q += i % 2 ? -j : j;
 	}
 	return q < 0 ? 0 : (unsigned)q;
-}
-
-/* ---- appending in batches ------------------------------------------------ */
-
-struct ent {
-	const muster_signer *k;
-	uint64_t type;
-	size_t end;
-};
-
-struct batch {
-	muster_store *s;
-	size_t max;
-	muster_buf bodies;
-	struct ent *e;
-	size_t n;
-	size_t failed_at; /* the entry a refused write stopped at */
-	uint64_t total;
-};
-
-static int write_batch(muster_wtxn *w, void *arg)
-{
-	struct batch *b = arg;
-	size_t start = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		int rc = muster_append(w, b->e[i].k, b->e[i].type, b->bodies.data + start, b->e[i].end - start, NULL);
-		if (rc) {
-			b->failed_at = i;
-			return rc;
-		}
-		start = b->e[i].end;
-	}
-	return 0;
-}
-
-static void flush(struct batch *b)
-{
-	if (!b->n)
-		return;
-	int rc = muster_write(b->s, write_batch, b);
-	if (rc) {
-		fprintf(stderr, "bench_people: %s refused (entry %zu of the batch): %s\n",
-			muster_event_name(b->e[b->failed_at].type), b->failed_at, muster_store_why(b->s));
-		die("write", rc);
-	}
-	b->total += b->n;
-	b->n = 0;
-	muster_buf_reset(&b->bodies);
-}
-
-static void add_raw(struct batch *b, const muster_signer *k, uint64_t type, const void *p, size_t n)
-{
-	muster_buf_put(&b->bodies, p, n);
-	if (b->bodies.err)
-		die("encode", b->bodies.err);
-	b->e[b->n++] = (struct ent){k, type, b->bodies.len};
-	if (b->n == b->max)
-		flush(b);
-}
-
-static void add(struct batch *b, const muster_signer *k, uint64_t type, const muster_rec *r)
-{
-	static muster_buf tmp;
-	muster_buf_reset(&tmp);
-	muster_rec_encode(&tmp, r);
-	add_raw(b, k, type, tmp.data, tmp.len);
 }
 
 /* ---- the dataset ------------------------------------------------------------ */
@@ -704,6 +573,7 @@ static double walk(muster_store *s, const char *team, int due, struct walk *w)
 
 int main(int argc, char **argv)
 {
+	bench_init("bench_people");
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s SCRATCH_DIR\n", argv[0]);
 		return 2;
@@ -737,10 +607,11 @@ int main(int argc, char **argv)
 
 	uint64_t today = muster_date_of_ms(wall_s() * 1000);
 	struct person *ps = calloc(npeople, sizeof *ps);
-	struct batch b = {s, batch, {0}, calloc(batch, sizeof(struct ent)), 0, 0, 0};
+	struct batch b;
 	struct counts c = {0, 0, 0, 0, 0};
-	if (!ps || !b.e)
+	if (!ps)
 		die("memory", MUSTER_ENOMEM);
+	batch_init(&b, s, batch, NULL);
 	plan_people(ps, npeople, nteams, nexams, ncerts, today);
 
 	fprintf(stderr, "bench_people: building %u teams, %" PRIu64 " people, ~%" PRIu64 " certificates, ~%" PRIu64
@@ -772,8 +643,7 @@ int main(int argc, char **argv)
 	report("build_events", (double)b.total);
 	report("build_s", tb);
 	report("build_people_per_s", (double)b.total / tb);
-	muster_buf_free(&b.bodies);
-	free(b.e);
+	batch_free(&b);
 
 	/* Warm up: the map's pages in, the cursors' code paths taken once. */
 	struct walk w;
