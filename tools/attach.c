@@ -10,6 +10,7 @@
 
 #include "attach.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -151,6 +152,38 @@ void cli_attach_done(struct attached *a)
 		free(a->made[i]);
 	free(a->dir);
 	memset(a, 0, sizeof *a);
+}
+
+int cli_attachments_verify(const struct opts *o, uint64_t *files, char bad[65])
+{
+	char *dir = join(cli_store_dir(o), "attachments");
+	DIR *d = opendir(dir);
+	int rc = 0;
+	*files = 0;
+	if (!d) {
+		int e = errno;
+		free(dir);
+		return e == ENOENT ? 0 : -1; /* no attachments yet */
+	}
+	for (struct dirent *de; rc == 0 && (de = readdir(d)) != NULL;) {
+		const char *n = de->d_name;
+		if (strlen(n) != HASH_HEX - 1 || strspn(n, "0123456789abcdef") != HASH_HEX - 1)
+			continue; /* not an attachment: a temporary file of an interrupted write */
+		char *path = join(dir, n), hex[HASH_HEX];
+		FILE *f = fopen(path, "rb");
+		free(path);
+		if (!f || copy_hash(f, NULL, 0, hex) != 0)
+			rc = -1;
+		else if (strcmp(hex, n) != 0)
+			rc = 1, memcpy(bad, n, HASH_HEX);
+		else
+			++*files;
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	free(dir);
+	return rc;
 }
 
 int cmd_spend_attachment(const struct opts *o)

@@ -23,6 +23,14 @@ void cli_attach_undo(struct attached *a);
 /* Frees a, keeping the files. */
 void cli_attach_done(struct attached *a);
 
+/*
+ * Re-hashes every file in <store>/attachments: 0 and *files the number that
+ * match their names (0 if there is no such directory), 1 and bad the name
+ * of the first that does not (an altered file), -1 with errno if one cannot
+ * be read.
+ */
+int cli_attachments_verify(const struct opts *o, uint64_t *files, char bad[65]);
+
 /* muster spend attachment SHA256 [--out FILE]: the stored file, checked against its hash. */
 int cmd_spend_attachment(const struct opts *o);
 

@@ -1,8 +1,10 @@
 /* cmd_log.c - the log commands: vkey, checkpoint, proof, consistency, show, verify. */
 #include "config.h"
 
+#include "attach.h"
 #include "commands.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,11 +250,29 @@ static int log_verify(const struct opts *o, muster_store *s)
 	}
 	if (rc)
 		die(cli_exit_code(rc), L("cannot verify the log: %s", "无法核验日志：%s"), cli_strerror(rc));
+	/* The files attached to spending: each must still hash to the name its record signed. */
+	uint64_t files;
+	char bad[65];
+	int arc = cli_attachments_verify(o, &files, bad);
+	if (arc < 0)
+		die(EXIT_IO, L("cannot read the store's attachments: %s", "无法读取存储库中的附件：%s"), strerror(errno));
+	if (arc > 0) {
+		if (o->json) {
+			printf("{\"ok\":false,\"attachment\":\"%s\",\"reason\":\"altered\"}\n", bad);
+			fflush(stdout);
+		}
+		die(EXIT_VERIFY, L("attachment %s has been altered: its bytes no longer hash to the SHA-256 its record signed",
+				     "附件 %s 已被改动：其内容与记录中签名的 SHA-256 不符"),
+			bad);
+	}
 	if (o->json)
-		printf("{\"ok\":true,\"entries\":%" PRIu64 ",\"checkpoints\":%" PRIu64 "}\n", rep.entries, rep.checkpoints);
+		printf("{\"ok\":true,\"entries\":%" PRIu64 ",\"checkpoints\":%" PRIu64 ",\"attachments\":%" PRIu64 "}\n",
+			rep.entries, rep.checkpoints, files);
 	else
 		printf(L("ok: %" PRIu64 " entries and %" PRIu64 " checkpoints verified\n", "通过：已核验 %" PRIu64 " 条日志和 %" PRIu64 " 个检查点\n"),
 			rep.entries, rep.checkpoints);
+	if (!o->json && files)
+		printf(L("ok: %" PRIu64 " attached files match their signed hashes\n", "通过：%" PRIu64 " 个附件与签名的哈希一致\n"), files);
 	return EXIT_OK;
 }
 

@@ -116,9 +116,14 @@ refuses 4 "a keeper with an attachment" "finance" as keeper spend record --date 
 	--attach "$T/scan2.txt"
 is "$(ls "$S/attachments" | wc -l | tr -d ' ')" "$before_files" "a refused record leaves no file behind"
 refuses 2 "--attach on a command that has none" "attach" as keeper asset update BA-01 --attach "$T/scan2.txt"
+run --store "$S" --json log verify
+is "$rc $(py 'd["ok"], d["attachments"]')" "0 (True, 2)" "log verify re-hashes the attached files: both match"
 printf 'x' >>"$S/attachments/$h1"
 fails 1 "an attachment changed on disk" --store "$S" spend attachment "$h1"
 like "$(cat "$T/err")" "altered" "it says the file was altered"
+fails 1 "log verify with an attachment changed on disk" --store "$S" log verify
+like "$(cat "$T/err")" "$h1" "and names the file"
+cp "$T/发票.txt" "$S/attachments/$h1"
 fails 3 "an attachment that was never stored" --store "$S" spend attachment "$(printf y | sha256sum | cut -c1-64)"
 fails 2 "not a SHA-256" --store "$S" spend attachment abc
 
