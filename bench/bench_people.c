@@ -477,8 +477,8 @@ static void build_deploys(struct batch *b, const muster_signer *hr, const struct
 		uint64_t crew[40];
 		unsigned nc = 0;
 		for (uint64_t i = team; i < n && nc < 40; i += nteams) {
-			if (ps[i].left)
-				continue;
+			if (ps[i].left || ps[i].hired > muster_time_date(ordered))
+				continue; /* gone, or not yet on the post when the order came */
 			crew[nc++] = i;
 			muster_rec_clear(&r);
 			muster_rec_cstr(&r, MF_DEPLOYMENT, id);
