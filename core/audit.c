@@ -890,7 +890,7 @@ static void asset_row(struct run *r, const struct hold *h, const muster_fv *id, 
 	/* Maintenance, repair and calibration of an asset pay for an event about that asset. */
 	uint64_t t = s->type;
 	int has_link = (s->flags & SP_LINK) != 0;
-	if (t <= 2 && (!has_link || !is_work_of(r, h, s->link, id))) {
+	if (t <= MUSTER_SPEND_CALIBRATION && (!has_link || !is_work_of(r, h, s->link, id))) {
 		const char *tn = muster_field_get(MF_SPEND_TYPE)->enums[t];
 		if (!has_link) {
 			snprintf(en, sizeof en, "%s of asset %.*s at entry %" PRIu64 " names no maintenance, repair or inspection entry it pays for",

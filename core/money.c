@@ -195,6 +195,13 @@ static int spend_record(struct ctx *c)
 			SAY("spending on asset %.*s: no such asset is registered (see 'muster asset list')", PS(V(MF_ID)));
 		return rc;
 	}
+	if (V(MF_SPEND_TYPE)->u <= MUSTER_SPEND_CALIBRATION && !MUSTER_HAS(&c->ev, MF_ID)) {
+		const muster_field *t = muster_field_get(MF_SPEND_TYPE);
+		SAY("spending of type %s (%s) is upkeep of an asset: give --id ASSET; only training, drill, insurance, consumables and "
+		    "other may be team-level",
+			t->enums[V(MF_SPEND_TYPE)->u], t->enums_zh[V(MF_SPEND_TYPE)->u]);
+		return MUSTER_ESTATE;
+	}
 	if (muster_credit_code_check(vc->p, vc->n, &why) != 0 && !MUSTER_HAS(&c->ev, MF_OVERRIDE)) {
 		SAY("vendor credit code '%.*s' fails GB 32100: %s; if it is a real legacy code, give --override REASON",
 			PS(vc), why ? why : "invalid");

@@ -16,6 +16,9 @@ extern "C" {
 /* Tables: fund code; fund 0 team 0 be32(year); be64(index of the spend.record); fund source code. */
 enum { MUSTER_T_FUND = 32, MUSTER_T_BUDGET, MUSTER_T_SPEND, MUSTER_T_FSOURCE };
 
+/* Spending types (MF_SPEND_TYPE): the first three are upkeep of an asset and need one. */
+enum { MUSTER_SPEND_MAINTENANCE, MUSTER_SPEND_REPAIR, MUSTER_SPEND_CALIBRATION };
+
 /* Spending states (MF_SPEND_STATE). */
 enum { MUSTER_SP_PENDING, MUSTER_SP_COUNTED, MUSTER_SP_REJECTED };
 

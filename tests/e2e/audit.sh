@@ -76,7 +76,7 @@ p_late=$(spend finance "$(day -60)" consumables 800.00 $V1 INV-013)
 p_signer=$(spend fin2 "$(day -1)" consumables 900.00 $V1 INV-014)
 as admin key revoke "$(q --json key list | "$PY" -c 'import json,sys; print([k["key_id"] for k in json.load(sys.stdin) if k["holder"]=="临时会计"][0])')" \
 	--reason 离职 >/dev/null
-as finance --json spend record --date "$(day -1)" --team KS-SX-01 --spend-type maintenance --vendor 供应商 --vendor-code $V1 \
+as finance --json spend record --date "$(day -1)" --team KS-SX-01 --spend-type consumables --vendor 供应商 --vendor-code $V1 \
 	--invoice AQ-1 --amount 3000.00 --fund AQ --article '第十二条(二)' >"$T/out" && p_aq1=$(py 'd["index"]')
 as finance --json spend record --date "$(day -1)" --team KS-SX-01 --spend-type other --vendor 供应商 --vendor-code $V1 \
 	--invoice AQ-2 --amount 3000.00 --fund AQ --article '第十二条(一)' --notes '新建项目三同时配套' >"$T/out" && p_aq2=$(py 'd["index"]')

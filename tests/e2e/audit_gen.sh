@@ -200,7 +200,7 @@ spend finance "$PEND_TEAM" "$PEND_FUND" "$(day -2)" insurance "$PEND_AMOUNT" "$V
 expect "unapproved:$p" "$p" "$p" "$PEND_TEAM $PEND_FUND $(day -2)"
 p_pend=$p
 
-spend finance "$OVER_TEAM" "$OVER_FUND" "$TODAY" repair "$OVER_AMOUNT" "$V_OVER"
+spend finance "$OVER_TEAM" "$OVER_FUND" "$TODAY" other "$OVER_AMOUNT" "$V_OVER"
 [ "$OVER_AMOUNT" -lt "$THR" ] || as approver spend approve "$p" >/dev/null
 ok $? "the overrunning spending ($OVER_AMOUNT fen) counts"
 expect "budget_overrun:$OVER_FUND/$OVER_TEAM/$year" "$p $OVER_BUDGET" "$p" "$OVER_TEAM $OVER_FUND $TODAY"

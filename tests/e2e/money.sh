@@ -42,7 +42,7 @@ is "$(py '[(b["fund"], b["team"], b["year"], b["amount"]) for b in d]')" "[('GT-
 spend() { # spend WHO AMOUNT INVOICE [more options]
 	who=$1 amount=$2 invoice=$3
 	shift 3
-	as "$who" --json spend record --date 2026-11-20 --team KS-SX-01 --spend-type maintenance --vendor 太原安全装备维修有限公司 \
+	as "$who" --json spend record --date 2026-11-20 --team KS-SX-01 --spend-type consumables --vendor 太原安全装备维修有限公司 \
 		--vendor-code 91110108551385082Q --invoice "$invoice" --amount "$amount" --fund GT-2026 "$@"
 }
 spend finance 8000.00 FP-0001 --id BA-01 >"$T/out"
@@ -75,17 +75,19 @@ refuses 2 "a negative amount" "not an amount" spend finance -5.00 FP-0009
 refuses 2 "a non-integer amount in fen" "not an amount" spend finance 12.5.0 FP-0009
 refuses 2 "three decimals" "not an amount" spend finance 100.005 FP-0009
 refuses 2 "a zero amount" "more than 0" spend finance 0 FP-0009
-refuses 3 "an unknown fund" "fund add" as finance spend record --date 2026-11-20 --team KS-SX-01 --spend-type repair \
+refuses 3 "an unknown fund" "fund add" as finance spend record --date 2026-11-20 --team KS-SX-01 --spend-type other \
 	--vendor v --vendor-code 91110108551385082Q --invoice FP-0009 --amount 100.00 --fund NOPE
 refuses 3 "spending on an unknown asset" "asset list" spend finance 100.00 FP-0009 --id NOPE
 refuses 2 "a vendor credit code that fails GB 32100" "GB 32100" as finance spend record --date 2026-11-20 --team KS-SX-01 \
-	--spend-type repair --vendor v --vendor-code 91110108551385082X --invoice FP-0009 --amount 100.00 --fund GT-2026
+	--spend-type other --vendor v --vendor-code 91110108551385082X --invoice FP-0009 --amount 100.00 --fund GT-2026
 refuses 2 "the enterprise safety cost without its article" "article" as finance spend record --date 2026-11-20 \
-	--team KS-SX-01 --spend-type repair --vendor v --vendor-code 91110108551385082Q --invoice FP-0009 --amount 100.00 --fund AQ-2026
+	--team KS-SX-01 --spend-type other --vendor v --vendor-code 91110108551385082Q --invoice FP-0009 --amount 100.00 --fund AQ-2026
 refuses 2 "an attachment that is not a SHA-256" "SHA-256" spend finance 100.00 FP-0009 --attachments abc
-refuses 4 "a keeper recording spending" "finance" as keeper spend record --date 2026-11-20 --team KS-SX-01 \
+refuses 2 "a repair with no asset" "--id ASSET" as finance spend record --date 2026-11-20 --team KS-SX-01 \
 	--spend-type repair --vendor v --vendor-code 91110108551385082Q --invoice FP-0009 --amount 100.00 --fund GT-2026
-as finance spend record --date 2026-11-20 --team KS-SX-01 --spend-type repair --vendor v --vendor-code 91110108551385082Q \
+refuses 4 "a keeper recording spending" "finance" as keeper spend record --date 2026-11-20 --team KS-SX-01 \
+	--spend-type other --vendor v --vendor-code 91110108551385082Q --invoice FP-0009 --amount 100.00 --fund GT-2026
+as finance spend record --date 2026-11-20 --team KS-SX-01 --spend-type other --vendor v --vendor-code 91110108551385082Q \
 	--invoice FP-0010 --amount 100.00 --fund AQ-2026 --article '第十二条(二)' \
 	--attachments "$(printf x | sha256sum | cut -d' ' -f1)" >/dev/null
 ok $? "enterprise safety cost citing its article, with an attachment's SHA-256"
@@ -112,7 +114,7 @@ printf 'another scan' >"$T/scan2.txt"
 refuses 2 "--attach of a file that does not exist" "no-such-file" spend finance 220.00 FP-0013 \
 	--attach "$T/scan2.txt" --attach "$T/no-such-file"
 refuses 4 "a keeper with an attachment" "finance" as keeper spend record --date 2026-11-20 --team KS-SX-01 \
-	--spend-type repair --vendor v --vendor-code 91110108551385082Q --invoice FP-0013 --amount 100.00 --fund GT-2026 \
+	--spend-type other --vendor v --vendor-code 91110108551385082Q --invoice FP-0013 --amount 100.00 --fund GT-2026 \
 	--attach "$T/scan2.txt"
 is "$(ls "$S/attachments" | wc -l | tr -d ' ')" "$before_files" "a refused record leaves no file behind"
 refuses 2 "--attach on a command that has none" "attach" as keeper asset update BA-01 --attach "$T/scan2.txt"
@@ -151,7 +153,7 @@ refuses 2 "a fund under safety-cost rules without the industry" "industry" as fi
 as finance fund add AQG-2026 --name 集团安全费 --fund-source AQ-GROUP --owner 集团 --industry 煤炭 >/dev/null
 ok $? "with it"
 refuses 2 "its spending without an article" "article" as finance spend record --date 2026-11-20 --team KS-SX-01 \
-	--spend-type repair --vendor v --vendor-code 91110108551385082Q --invoice FP-0031 --amount 100.00 --fund AQG-2026
+	--spend-type other --vendor v --vendor-code 91110108551385082Q --invoice FP-0031 --amount 100.00 --fund AQG-2026
 as finance --json spend record --date 2026-11-20 --team KS-SX-01 --spend-type other --vendor v \
 	--vendor-code 91110108551385082Q --invoice FP-0032 --amount 100.00 --fund AQG-2026 --article '第十五条(初始建设)' >"$T/out"
 aqg=$(py 'd["index"]')
