@@ -36,6 +36,8 @@
  * BENCH_PROOFS (proofs of each kind, 20000), BENCH_THREADS (verify threads,
  * 0 = one per CPU).  Progress goes to stderr.
  */
+#include "bench_util.h"
+
 #include <muster/muster.h>
 
 #include <errno.h>
@@ -50,34 +52,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t env_u64(const char *name, uint64_t def)
-{
-	const char *s = getenv(name);
-	if (!s || !*s)
-		return def;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end) {
-		fprintf(stderr, "bench: %s=%s is not a number\n", name, s);
-		exit(2);
-	}
-	return (uint64_t)v;
-}
-
-static void die(const char *what, int rc)
-{
-	fprintf(stderr, "bench: %s: %s\n", what, muster_strerror(rc));
-	exit(1);
-}
 
 /* dir/name into out, or die: a truncated path would name another file. */
 static void join(char *out, size_t cap, const char *dir, const char *name)
@@ -96,12 +70,6 @@ static double cpu_secs(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
 		(double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static void report(const char *name, double value)
-{
-	printf("%-22s %14.2f\n", name, value);
-	fflush(stdout);
 }
 
 /* ---- same-window references: the raw operations limits.c times ---------- */
@@ -495,6 +463,7 @@ static void bench_log(const char *base, const muster_signer *admin, uint64_t ent
 
 int main(int argc, char **argv)
 {
+	bench_init("bench");
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s SCRATCH_DIR\n", argv[0]);
 		return 2;

@@ -500,12 +500,7 @@ int label_geom_check(const struct label_geom *g, char *err, size_t errlen)
 
 #define PT_PER_MM (72 / 25.4)
 
-struct pdf_out {
-	FILE *f;
-	int err; /* errno of the first failed write */
-};
-
-static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int len)
+cairo_status_t pdf_out_write(void *closure, const unsigned char *data, unsigned int len)
 {
 	struct pdf_out *o = closure;
 	if (fwrite(data, 1, len, o->f) == len)
@@ -790,7 +785,7 @@ static int render_pdf(FILE *f, const struct sheet *sh, QRcode **qr, const struct
 {
 	struct pdf_out out = {f, 0};
 	const struct label_geom *g = sh->g;
-	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(pdf_write, &out, g->page_w * PT_PER_MM,
+	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(pdf_out_write, &out, g->page_w * PT_PER_MM,
 								 g->page_h * PT_PER_MM);
 	pdf_metadata(s);
 	cairo_t *cr = cairo_create(s);

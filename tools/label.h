@@ -40,6 +40,17 @@ struct cjk_text {
 	size_t cap;
 };
 int cjk_text_init(struct cjk_text *t, cairo_t *cr);
+
+/*
+ * A cairo PDF stream into our own FILE, so that a failed write keeps its
+ * errno (cairo would only say "write error"): pass pdf_out_write and a
+ * struct pdf_out to cairo_pdf_surface_create_for_stream.
+ */
+struct pdf_out {
+	FILE *f;
+	int err; /* errno of the first failed write */
+};
+cairo_status_t pdf_out_write(void *closure, const unsigned char *data, unsigned int len);
 void cjk_text_free(struct cjk_text *t);
 
 void label_geom_default(struct label_geom *g);

@@ -1033,21 +1033,6 @@ static int draw(cairo_t *cr, const struct report *r)
 	return rc;
 }
 
-struct pdf_out {
-	FILE *f;
-	int err; /* errno of the first failed write */
-};
-
-static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int len)
-{
-	struct pdf_out *o = closure;
-	if (fwrite(data, 1, len, o->f) == len)
-		return CAIRO_STATUS_SUCCESS;
-	if (!o->err)
-		o->err = errno ? errno : EIO;
-	return CAIRO_STATUS_WRITE_ERROR;
-}
-
 static void metadata(cairo_surface_t *s, unsigned year)
 {
 #if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
@@ -1072,7 +1057,7 @@ int report_pdf(const struct report *r, const char *path)
 	if (!f)
 		return -1;
 	struct pdf_out out = {f, 0};
-	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(pdf_write, &out, PAGE_W, PAGE_H);
+	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(pdf_out_write, &out, PAGE_W, PAGE_H);
 	metadata(s, r->year);
 	cairo_t *cr = cairo_create(s);
 	int rc = draw(cr, r);
