@@ -64,6 +64,9 @@ struct muster_snap {
 	MDB_cursor *cur[2];  /* kept by people_read.c: certificates, owed */
 	struct certs *certs; /* people_read.c's scratch: one person's certificates */
 };
+/* muster_asset_ready, also giving the dues it judged by (d: MUSTER_DUES_MAX of them; *n 0 when not counted). */
+int muster_asset_ready_dues(muster_snap *sn, const char *id, const muster_rec *asset, uint64_t date, int *counted,
+	unsigned *why, muster_due *d, size_t *n);
 /* Closes the cursors and frees the scratch a snapshot gathered (not the transaction). */
 void muster_snap_release(muster_snap *sn);
 

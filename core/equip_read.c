@@ -303,23 +303,22 @@ int muster_asset_dues(muster_snap *sn, const char *id, const muster_rec *asset, 
 	return 0;
 }
 
-int muster_asset_ready(muster_snap *sn, const char *id, const muster_rec *asset, uint64_t date, int *counted,
-	unsigned *why)
+int muster_asset_ready_dues(muster_snap *sn, const char *id, const muster_rec *asset, uint64_t date, int *counted,
+	unsigned *why, muster_due *d, size_t *n)
 {
-	muster_due d[MUSTER_DUES_MAX];
-	size_t n;
 	uint64_t s = asset->v[MF_STATE].u;
 	unsigned w = 0;
 	*counted = s != MUSTER_S_SCRAPPED && s != MUSTER_S_RELEASED;
 	*why = 0;
+	*n = 0;
 	if (!*counted)
 		return 0;
 	if (s != MUSTER_S_IN_DEPOT && s != MUSTER_S_CHECKED_OUT && s != MUSTER_S_REQUISITIONED)
 		w |= MUSTER_NR_STATE;
-	int rc = muster_asset_dues(sn, id, asset, d, &n);
+	int rc = muster_asset_dues(sn, id, asset, d, n);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < *n; i++) {
 		if (d[i].due && date > d[i].due)
 			w |= MUSTER_NR_OVERDUE;
 		if (d[i].last_result == 1)
@@ -329,6 +328,14 @@ int muster_asset_ready(muster_snap *sn, const char *id, const muster_rec *asset,
 		w |= MUSTER_NR_POSTUSE;
 	*why = w;
 	return 0;
+}
+
+int muster_asset_ready(muster_snap *sn, const char *id, const muster_rec *asset, uint64_t date, int *counted,
+	unsigned *why)
+{
+	muster_due d[MUSTER_DUES_MAX];
+	size_t n;
+	return muster_asset_ready_dues(sn, id, asset, date, counted, why, d, &n);
 }
 
 /* Physical inventory. */

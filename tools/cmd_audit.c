@@ -145,38 +145,17 @@ static int keep(const muster_finding *f, void *arg)
 	return 0;
 }
 
-/* The site's report key (dies if the site log key cannot be read). */
-static muster_signer *report_key(muster_store *s)
-{
-	muster_signer *k;
-	int rc = muster_report_key(s, &k);
-	if (rc)
-		die(cli_exit_code(rc), L("cannot derive the report key from the site log key (log.key in the store): %s; "
-					 "reports are signed where the store is kept",
-					 "无法由站点日志密钥（存储库中的 log.key）导出报告密钥：%s；请在存放存储库的机器上签署报告"),
-			cli_strerror(rc));
-	return k;
-}
-
-static void key_id_text(const muster_signer *k, char out[17])
-{
-	uint8_t id[MUSTER_MINISIGN_KEYID_BYTES];
-	muster_minisign_key_id(muster_signer_pk(k), id);
-	for (int i = 0; i < 8; i++) /* minisign prints the little-endian integer */
-		snprintf(out + 2 * i, 3, "%02X", id[7 - i]);
-}
-
 static int audit_pubkey(const struct opts *o)
 {
 	cli_only(o, "muster audit pubkey", NULL);
 	if (o->npos > 2)
 		die(EXIT_USAGE, "%s", L("usage: muster audit pubkey", "用法: muster audit pubkey"));
 	muster_store *s = cli_open(o);
-	muster_signer *k = report_key(s);
+	muster_signer *k = cli_report_key(s);
 	muster_buf file = {0}, b = {0};
 	char id[17];
 	muster_minisign_pubkey(&file, muster_signer_pk(k));
-	key_id_text(k, id);
+	cli_key_id_text(k, id);
 	if (o->json) {
 		/* The second line is what 'minisign -P' takes. */
 		const char *nl = memchr(file.data, '\n', file.len);
@@ -194,17 +173,6 @@ static int audit_pubkey(const struct opts *o)
 	muster_store_close(s);
 	cli_emit(&b);
 	return EXIT_OK;
-}
-
-/* path + suffix, malloc'd. */
-static char *path_plus(const char *path, const char *suffix)
-{
-	size_t n = strlen(path) + strlen(suffix) + 24;
-	char *p = malloc(n);
-	if (!p)
-		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
-	snprintf(p, n, "%s%s", path, suffix);
-	return p;
 }
 
 static int ends_with(const char *s, const char *tail)
@@ -321,7 +289,7 @@ static int audit_report(const struct opts *o)
 			out);
 	struct aq a;
 	aq_open(o, "muster audit report", allowed, &a);
-	muster_signer *key = report_key(a.s);
+	muster_signer *key = cli_report_key(a.s);
 
 	struct report r;
 	memset(&r, 0, sizeof r);
@@ -334,7 +302,7 @@ static int audit_report(const struct opts *o)
 	if (rc)
 		die(cli_exit_code(rc), L("cannot read the log: %s", "无法读取日志：%s"), cli_strerror(rc));
 	sodium_bin2base64(r.root, sizeof r.root, root, sizeof root, sodium_base64_VARIANT_ORIGINAL);
-	key_id_text(key, r.key_id);
+	cli_key_id_text(key, r.key_id);
 	time_t now = time(NULL);
 	muster_time_format((uint64_t)now, r.generated);
 
@@ -361,33 +329,14 @@ static int audit_report(const struct opts *o)
 	r.fund_month = (const uint64_t(*)[12])c.month;
 
 	/* The report and its signature are written beside their final names and renamed in last. */
-	char *tmp = path_plus(out, ".tmp"), *sig_path = path_plus(out, ".minisig");
-	snprintf(tmp + strlen(out), 24, ".tmp%ld", (long)getpid());
+	char *tmp = cli_report_tmp(out);
 	const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
 	r.file_name = base;
 	report_write(&r, pdf, tmp, out);
-	muster_buf trusted = {0}, untrusted = {0}, sig = {0};
-	muster_buf_printf(&trusted, "timestamp:%lld origin:%s year:%u size:%" PRIu64 " root:%s file:%s", (long long)now,
-		r.origin, r.year, r.tree_size, r.root, base);
-	muster_buf_printf(&untrusted, "signature from muster report key %s", r.key_id);
-	muster_buf_put(&trusted, "", 1);
-	muster_buf_put(&untrusted, "", 1);
-	rc = trusted.err || untrusted.err ? MUSTER_ENOMEM :
-		muster_minisign_sign_file(&sig, key, tmp, (const char *)trusted.data, (const char *)untrusted.data);
-	if (rc) {
-		unlink(tmp);
-		die(rc == MUSTER_EINVAL ? EXIT_USAGE : cli_exit_code(rc),
-			L("cannot sign '%s': %s (a file name with a line break cannot go into the signed comment)",
-				"无法签署 '%s'：%s（文件名含换行符时无法写入签名注释）"),
-			out, cli_strerror(rc));
-	}
-	cli_write_file(sig_path, &sig);
-	if (rename(tmp, out) != 0) {
-		int e = errno;
-		unlink(tmp);
-		unlink(sig_path);
-		die(EXIT_IO, L("cannot write '%s': %s", "无法写入 '%s'：%s"), out, strerror(e));
-	}
+	char what[32];
+	snprintf(what, sizeof what, "year:%u", r.year);
+	struct publish pub = {a.s, key, r.key_id, tmp, out, r.origin, r.root, what, r.tree_size, (long long)now};
+	char *sig_path = cli_publish(&pub);
 
 	muster_buf b = {0};
 	const muster_summary_group *all = &sum[RS_FUND].all;
@@ -409,9 +358,6 @@ static int audit_report(const struct opts *o)
 	}
 	for (int i = 0; i < RS_N; i++)
 		muster_summary_free(&sum[i]);
-	muster_buf_free(&trusted);
-	muster_buf_free(&untrusted);
-	muster_buf_free(&sig);
 	free(k.f);
 	free(tmp);
 	free(sig_path);

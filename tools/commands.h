@@ -25,6 +25,8 @@ int cmd_people(const struct opts *o, const char *noun, const char *verb);
 int cmd_audit(const struct opts *o);
 /* muster audit summary (cmd_summary.c). */
 int cmd_audit_summary(const struct opts *o);
+/* muster report list | run: province report plugins (cmd_report.c). */
+int cmd_report(const struct opts *o);
 
 const char *cli_store_dir(const struct opts *o);
 muster_store *cli_open(const struct opts *o);
@@ -50,5 +52,33 @@ void cli_emit(muster_buf *b);
 void cli_write_file(const char *path, const muster_buf *data);
 /* Appends "proof":[base64 hashes] (cmd_log.c). */
 void cli_proof_json(muster_buf *b, uint8_t (*proof)[MUSTER_HASH_BYTES], size_t n);
+
+
+/* ---- signed reports (publish.c) ---- */
+/* The site's report key (dies if the site log key cannot be read); free with muster_signer_free. */
+muster_signer *cli_report_key(muster_store *s);
+/* Its minisign key id as minisign prints it (16 hex digits). */
+void cli_key_id_text(const muster_signer *k, char out[17]);
+/* path + suffix, malloc'd (room for 23 more bytes). */
+char *cli_path_plus(const char *path, const char *suffix);
+/* A temporary name beside out ("out.tmp<pid>"), malloc'd. */
+char *cli_report_tmp(const char *out);
+struct publish {
+	muster_store *s;
+	const muster_signer *key;
+	const char *key_id;
+	const char *tmp, *out; /* the finished report, and the name it gets */
+	const char *origin, *root; /* root: base64 at size */
+	const char *what;      /* the trusted comment's middle: "year:2026" or "report:national month:2026-10" */
+	uint64_t size;
+	long long now;
+};
+/*
+ * Signs p->tmp with the report key into out.minisig (trusted comment
+ * "timestamp:T origin:O <what> size:N root:R file:BASENAME") and renames
+ * tmp to out; dies (tmp removed, nothing left) on failure.  Returns the
+ * signature's path, malloc'd.
+ */
+char *cli_publish(const struct publish *p);
 
 #endif

@@ -131,6 +131,11 @@ static void usage(void)
 		"  audit evidence FINDING [--out FILE]   entries, inclusion proofs, signed checkpoint (JSON)\n"
 		"  spend attachment SHA256 [--out FILE]  an attached file, checked against its signed hash\n"
 		"\n"
+		"Province reports (docs/plugins.md):\n"
+		"  report list [--plugin-dir DIR]        the report plugins and what they make\n"
+		"  report run NAME --month YYYY-MM [--team T] --out FILE [--param NAME=VALUE]...\n"
+		"    [--timeout S] [--memory MIB] [--max-output MIB]   signed report (FILE.minisig)\n"
+		"\n"
 		"Roles: admin keeper hr finance approver auditor reporter.  See muster(1).\n",
 		"用法: muster [--store 目录] [--key 密钥文件] [--passphrase-file 文件] [--json] 命令 ...\n"
 		"\n"
@@ -193,6 +198,11 @@ static void usage(void)
 		"  audit pubkey                          报告公钥（minisign 格式）\n"
 		"  audit evidence 发现编号 [--out 文件]   证据：日志条目、包含证明、签名检查点（JSON）\n"
 		"  spend attachment SHA256 [--out 文件]  取出附件并核对其签名哈希\n"
+		"\n"
+		"省级报表（详见 docs/plugins.md）：\n"
+		"  report list [--plugin-dir 目录]       报表插件及其生成的报表\n"
+		"  report run 名称 --month 年-月 [--team 队伍] --out 文件 [--param 名称=值]...\n"
+		"    [--timeout 秒] [--memory MiB] [--max-output MiB]   签名报表（文件.minisig）\n"
 		"\n"
 		"角色: admin keeper hr finance approver auditor reporter。详见 muster(1)。\n"),
 		stdout);
@@ -596,6 +606,8 @@ int main(int argc, char **argv)
 		return cmd_audit_summary(&o);
 	if (strcmp(cmd, "audit") == 0)
 		return strcmp(sub, "dispose") == 0 ? cmd_equip(&o, cmd, sub) : cmd_audit(&o);
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report(&o);
 	if (strcmp(cmd, "ready") == 0 || strcmp(cmd, "due") == 0)
 		return cmd_people(&o, cmd, "");
 	if (strcmp(cmd, "scan") == 0)

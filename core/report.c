@@ -1,0 +1,1116 @@
+/*
+ * report.c - the child side of a report run: the host API a plugin reads
+ * the store through (muster/plugin.h), over one snapshot, and the frames
+ * that carry its output to the parent (plugin.c).
+ *
+ * Rows are built from the projections as the CLI's reads are: readiness
+ * with muster_person_ready and muster_asset_ready on the period's as_of
+ * date, so a report never disagrees with `muster ready`.  Strings are
+ * copied, NUL-terminated, into an arena that lives until run() returns.
+ */
+#include "equip_int.h"
+#include "internal.h"
+#include "report_int.h"
+
+#include <muster/equip.h>
+#include <muster/fields.h>
+#include <muster/log.h>
+#include <muster/money.h>
+#include <muster/people.h>
+#include <muster/site.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+/* Strings of rows; one per thread that builds rows. */
+struct arena {
+	struct chunk *head;
+};
+
+/* Rows one query made ahead of time (MUSTER_READS_*), on a thread of its own. */
+struct vec {
+	unsigned char *rows;
+	size_t n, cap, size;
+};
+struct prefetch {
+	int started, joined;
+	pthread_t th;
+	unsigned what;       /* MUSTER_READS_* this thread makes, in order */
+	int rc;              /* 0 when every row it made is good */
+	muster_snap *sn;
+	struct arena ar;
+	struct vec people, assets, budgets;
+	muster_report_ctx *c;
+};
+
+struct muster_report_ctx {
+	const muster_plugin_desc *desc;
+	const muster_plugin_info *info;
+	const muster_report_req *req;
+	muster_store *s;
+	muster_snap *sn;
+	int fd;
+	int failed;          /* a write to the parent failed: the run is lost */
+	muster_buf out;      /* report bytes not yet sent */
+	uint64_t written;
+	uint64_t max_output;
+	struct arena ar;
+	struct prefetch pre[2];
+	uint64_t heap, heap_max; /* bytes the plugin holds through alloc() */
+	muster_period period;
+	char month[8], root[48], team[40];
+	char **teams;        /* the teams the report covers, in code order */
+	size_t nteams;
+	muster_buf kbuf;     /* muster_key_get's scratch */
+};
+
+/* ---- frames ----------------------------------------------------------------------------------- */
+
+static int send_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int frame(int fd, char kind, const void *p, size_t n)
+{
+	uint8_t h[5] = {(uint8_t)kind, (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24)};
+	return send_all(fd, h, 5) || send_all(fd, p, n) ? -1 : 0;
+}
+
+static int flush_out(muster_report_ctx *c)
+{
+	size_t off = 0;
+	while (off < c->out.len && !c->failed) {
+		size_t n = c->out.len - off < (1u << 20) ? c->out.len - off : (1u << 20);
+		if (frame(c->fd, 'D', c->out.data + off, n) != 0)
+			c->failed = 1;
+		off += n;
+	}
+	c->out.len = 0;
+	return c->failed ? -1 : 0;
+}
+
+/* The host's own failure, said once on standard error and to the parent. */
+static int host_fail(muster_report_ctx *c, const char *what, int rc)
+{
+	char msg[240];
+	snprintf(msg, sizeof msg, "%s: %s", what, muster_strerror(rc));
+	fprintf(stderr, "muster: report %s: %s\n", c->info->name, msg);
+	(void)frame(c->fd, 'H', msg, strlen(msg));
+	return MUSTER_PLUGIN_EHOST;
+}
+
+/* ---- strings ---------------------------------------------------------------------------------- */
+
+static const char *str(struct arena *a, const char *p, size_t n)
+{
+	if (n == 0)
+		return "";
+	struct chunk *k = a->head;
+	if (!k || k->cap - k->used < n + 1) {
+		size_t cap = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
+		struct chunk *nk = malloc(sizeof *nk + cap);
+		if (!nk)
+			return NULL;
+		nk->next = k;
+		nk->used = 0;
+		nk->cap = cap;
+		a->head = k = nk;
+	}
+	char *s = k->data + k->used;
+	memcpy(s, p, n);
+	s[n] = 0;
+	k->used += n + 1;
+	return s;
+}
+
+/* A text field of r, or "" (NULL only when out of memory). */
+static const char *fstr(struct arena *a, const muster_rec *r, unsigned tag)
+{
+	return MUSTER_HAS(r, tag) ? str(a, r->v[tag].p, r->v[tag].n) : "";
+}
+
+/* The name of an enum field's value ("" if absent); zh: its Chinese name. */
+static const char *fenum(const muster_rec *r, unsigned tag, int zh)
+{
+	if (!MUSTER_HAS(r, tag))
+		return "";
+	const muster_field *f = muster_field_get(tag);
+	const char *const *names = zh ? f->enums_zh : f->enums;
+	for (uint64_t i = 0; names && names[i]; i++)
+		if (i == r->v[tag].u)
+			return names[i];
+	return "";
+}
+
+static uint64_t fu(const muster_rec *r, unsigned tag)
+{
+	return MUSTER_HAS(r, tag) ? r->v[tag].u : 0;
+}
+
+#define OOM(c) host_fail((c), "building a row", MUSTER_ENOMEM)
+
+/* ---- which teams ------------------------------------------------------------------------------ */
+
+static int team_collect(const char *key, size_t klen, const muster_rec *r, void *arg)
+{
+	muster_report_ctx *c = arg;
+	(void)r;
+	char **nt = realloc(c->teams, (c->nteams + 1) * sizeof *nt);
+	if (!nt)
+		return MUSTER_ENOMEM;
+	c->teams = nt;
+	if (!(nt[c->nteams] = strndup(key, klen)))
+		return MUSTER_ENOMEM;
+	c->nteams++;
+	return 0;
+}
+
+/* 1 if team (p, n) is one the report covers and matches the query's team (NULL: any). */
+static int team_in(const muster_report_ctx *c, const char *want, const char *p, size_t n)
+{
+	if (want)
+		return strlen(want) == n && memcmp(want, p, n) == 0 && (!c->team[0] || strcmp(c->team, want) == 0);
+	return !c->team[0] || (strlen(c->team) == n && memcmp(c->team, p, n) == 0);
+}
+
+static int rec_team_in(const muster_report_ctx *c, const char *want, const muster_rec *r, unsigned tag)
+{
+	return MUSTER_HAS(r, tag) && team_in(c, want, r->v[tag].p, r->v[tag].n);
+}
+
+static int date_in(const muster_report_ctx *c, uint64_t d)
+{
+	return d >= c->period.first && d <= c->period.last;
+}
+
+/* ---- the queries ------------------------------------------------------------------------------ */
+
+static const muster_period *q_period(muster_report_ctx *c)
+{
+	return &c->period;
+}
+
+static int q_teams(muster_report_ctx *c, muster_team_fn cb, void *arg)
+{
+	for (size_t i = 0; i < c->nteams; i++) {
+		muster_rec r;
+		int rc = muster_row_cget(c->sn, MUSTER_T_TEAM, c->teams[i], &r);
+		if (rc)
+			return host_fail(c, "reading a team", rc);
+		muster_team_row t = {.abi = MUSTER_ABI_INIT(muster_team_row)};
+		t.code = c->teams[i];
+		t.name = fstr(&c->ar, &r, MF_NAME);
+		t.specialty = fenum(&r, MF_SPECIALTY, 0);
+		t.specialty_zh = fenum(&r, MF_SPECIALTY, 1);
+		t.province = fstr(&c->ar, &r, MF_PROVINCE);
+		t.host = fstr(&c->ar, &r, MF_HOST);
+		t.host_code = fstr(&c->ar, &r, MF_HOST_CODE);
+		if (!t.name || !t.province || !t.host || !t.host_code)
+			return OOM(c);
+		if ((rc = cb(&t, arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * One walk of a query: the snapshot and arena it builds rows with (the
+ * report's, or a prefetch thread's), the team asked for, and the callback.
+ * stop keeps the callback's value apart from store errors.
+ */
+struct pw {
+	muster_report_ctx *c;
+	muster_snap *sn;
+	struct arena *ar;
+	const char *team;
+	void (*cb)(void); /* the query's callback type, cast back where it is called */
+	void *arg;
+	int stop;
+};
+
+/* Calls each(w, team) for the team asked for, or every covered team in code order. */
+typedef int (*per_team_fn)(struct pw *w, const char *team);
+static int each_team(struct pw *w, const char *team, per_team_fn each)
+{
+	muster_report_ctx *c = w->c;
+	for (size_t i = 0; i < c->nteams; i++) {
+		if (team && strcmp(c->teams[i], team) != 0)
+			continue;
+		int rc = each(w, c->teams[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* -- people -- */
+
+static int person_one(const muster_rec *p, void *arg)
+{
+	struct pw *w = arg;
+	muster_report_ctx *c = w->c;
+	muster_person_row row = {.abi = MUSTER_ABI_INIT(muster_person_row)};
+	muster_reason rs[MUSTER_REASONS_MAX];
+	size_t nr = 0, blocks = 0;
+	int rc = muster_person_ready(w->sn, p, c->period.as_of, NULL, rs, &nr, &blocks);
+	if (rc)
+		return rc;
+	char reasons[1024];
+	size_t rl = 0;
+	reasons[0] = 0;
+	for (size_t i = 0; i < nr; i++) {
+		if (!MUSTER_REASON_BLOCKS(rs[i].code))
+			continue;
+		if (rs[i].code == MUSTER_R_EXAM_OVERDUE)
+			row.exam_overdue = 1;
+		const char *code = muster_reason_code(rs[i].code);
+		size_t cn = strlen(code);
+		int seen = 0;
+		for (const char *q = reasons; (q = strstr(q, code)) != NULL; q += cn)
+			if ((q == reasons || q[-1] == ',') && (q[cn] == ',' || q[cn] == 0))
+				seen = 1;
+		if (!seen && rl + cn + 2 < sizeof reasons) {
+			if (rl)
+				reasons[rl++] = ',';
+			memcpy(reasons + rl, code, cn + 1);
+			rl += cn;
+		}
+	}
+	uint64_t due = 0, interval = 0, birth = 0;
+	char sex = 0;
+	if ((rc = muster_person_periodic_due(w->sn, p, &due, &interval)) != 0)
+		return rc;
+	(void)muster_person_birth(p, &birth, &sex);
+	row.id = fstr(w->ar, p, MF_PERSON);
+	row.name = fstr(w->ar, p, MF_NAME);
+	row.team = w->team;
+	row.position = fenum(p, MF_POSITION, 0);
+	row.position_zh = fenum(p, MF_POSITION, 1);
+	row.status = fenum(p, MF_STATUS, 0);
+	row.sex = sex == 'M' ? "M" : sex == 'F' ? "F" : "";
+	row.birth = (uint32_t)birth;
+	row.hired = (uint32_t)fu(p, MF_HIRED);
+	row.left = (uint32_t)fu(p, MF_LEFT);
+	row.special = fu(p, MF_SPECIAL) != 0;
+	row.deployable = blocks == 0;
+	row.blocks = (unsigned)blocks;
+	row.warnings = (unsigned)(nr - blocks);
+	row.reasons = str(w->ar, reasons, rl);
+	row.exam_due = (uint32_t)due;
+	if (!row.id || !row.name || !row.reasons)
+		return MUSTER_ENOMEM;
+	return (w->stop = ((muster_person_fn)w->cb)(&row, w->arg));
+}
+
+static int people_team(struct pw *w, const char *team)
+{
+	w->team = team;
+	int rc = muster_people_each(w->sn, team, person_one, w);
+	return w->stop ? w->stop : rc;
+}
+
+/* -- certificates -- */
+
+static int cert_one(const char *key, size_t klen, const muster_rec *r, void *arg)
+{
+	struct pw *w = arg;
+	(void)key, (void)klen;
+	muster_cert_row row = {.abi = MUSTER_ABI_INIT(muster_cert_row)};
+	muster_cert_rule rule;
+	row.holder = fstr(w->ar, r, MF_PERSON);
+	row.team = w->team;
+	row.kind = fstr(w->ar, r, MF_KIND);
+	row.kind_name = row.kind;
+	if (MUSTER_HAS(r, MF_KIND) && muster_cert_rule_get(w->sn, r->v[MF_KIND].p, r->v[MF_KIND].n, &rule) == 0)
+		row.kind_name = str(w->ar, rule.name, rule.name_len);
+	row.number = fstr(w->ar, r, MF_NUMBER);
+	row.item = fstr(w->ar, r, MF_ITEM);
+	row.status = muster_cert_statuses[muster_cert_status(r, w->c->period.as_of)];
+	row.valid_from = (uint32_t)fu(r, MF_VALID_FROM);
+	row.valid_to = (uint32_t)fu(r, MF_VALID_TO);
+	row.review_due = (uint32_t)fu(r, MF_DUE);
+	if (!row.holder || !row.kind || !row.kind_name || !row.number || !row.item)
+		return MUSTER_ENOMEM;
+	return (w->stop = ((muster_cert_fn)w->cb)(&row, w->arg));
+}
+
+/* The rows of table whose key starts with the person's resident ID and a NUL. */
+static int person_rows(struct pw *w, const muster_rec *p, int table, muster_row_cb each)
+{
+	char pre[64];
+	size_t n = p->v[MF_PERSON].n;
+	if (n + 1 > sizeof pre)
+		return 0;
+	memcpy(pre, p->v[MF_PERSON].p, n);
+	pre[n++] = 0;
+	int rc = muster_row_list(w->sn, table, pre, n, each, w);
+	return w->stop ? w->stop : rc;
+}
+
+static int cert_person(const muster_rec *p, void *arg)
+{
+	return person_rows(arg, p, MUSTER_T_CERT, cert_one);
+}
+
+static int certs_team(struct pw *w, const char *team)
+{
+	w->team = team;
+	int rc = muster_people_each(w->sn, team, cert_person, w);
+	return w->stop ? w->stop : rc;
+}
+
+/* -- exams -- */
+
+static int exam_one(const char *key, size_t klen, const muster_rec *r, void *arg)
+{
+	struct pw *w = arg;
+	(void)key, (void)klen;
+	if (!date_in(w->c, fu(r, MF_DATE)))
+		return 0;
+	muster_exam_row row = {.abi = MUSTER_ABI_INIT(muster_exam_row)};
+	row.holder = fstr(w->ar, r, MF_PERSON);
+	row.team = w->team;
+	row.kind = fenum(r, MF_EXAM, 0);
+	row.conclusion = fenum(r, MF_CONCLUSION, 0);
+	row.institution = fstr(w->ar, r, MF_INSTITUTION);
+	row.date = (uint32_t)fu(r, MF_DATE);
+	if (!row.holder || !row.institution)
+		return MUSTER_ENOMEM;
+	return (w->stop = ((muster_exam_fn)w->cb)(&row, w->arg));
+}
+
+static int exam_person(const muster_rec *p, void *arg)
+{
+	return person_rows(arg, p, MUSTER_T_EXAM, exam_one);
+}
+
+static int exams_team(struct pw *w, const char *team)
+{
+	w->team = team;
+	int rc = muster_people_each(w->sn, team, exam_person, w);
+	return w->stop ? w->stop : rc;
+}
+
+/* -- assets -- */
+
+static int asset_one(const char *key, size_t klen, const muster_rec *r, void *arg)
+{
+	struct pw *w = arg;
+	muster_report_ctx *c = w->c;
+	if (!rec_team_in(c, w->team, r, MF_TEAM))
+		return 0;
+	uint64_t st = fu(r, MF_STATE);
+	if (st == MUSTER_S_SCRAPPED || st == MUSTER_S_RELEASED)
+		return 0;
+	char id[80];
+	if (klen >= sizeof id)
+		return 0;
+	memcpy(id, key, klen);
+	id[klen] = 0;
+	int counted = 0;
+	unsigned why = 0;
+	muster_due d[MUSTER_DUES_MAX];
+	size_t nd = 0;
+	int rc = muster_asset_ready_dues(w->sn, id, r, c->period.as_of, &counted, &why, d, &nd);
+	if (rc)
+		return rc;
+	if (!counted)
+		return 0;
+	muster_asset_row row = {.abi = MUSTER_ABI_INIT(muster_asset_row)};
+	for (size_t i = 0; i < nd; i++) {
+		if (!d[i].due)
+			continue;
+		if (d[i].due < c->period.as_of)
+			row.overdue++;
+		if (!row.next_due || d[i].due < row.next_due)
+			row.next_due = (uint32_t)d[i].due;
+	}
+	static const char *const nr[] = {"state", "overdue", "failed", "post_use"};
+	char reasons[64];
+	size_t rl = 0;
+	for (unsigned b = 0; b < 4; b++)
+		if (why & (1u << b))
+			rl += (size_t)snprintf(reasons + rl, sizeof reasons - rl, "%s%s", rl ? "," : "", nr[b]);
+	row.id = str(w->ar, key, klen);
+	row.type = fstr(w->ar, r, MF_TYPE);
+	row.category = fstr(w->ar, r, MF_CATEGORY);
+	row.model = fstr(w->ar, r, MF_MODEL);
+	row.serial = fstr(w->ar, r, MF_SERIAL);
+	row.maker = fstr(w->ar, r, MF_MAKER);
+	row.team = fstr(w->ar, r, MF_TEAM);
+	row.depot = fstr(w->ar, r, MF_DEPOT);
+	row.state = fenum(r, MF_STATE, 0);
+	row.funding = fenum(r, MF_FUNDING, 0);
+	row.value = (int64_t)fu(r, MF_VALUE);
+	row.acquired = (uint32_t)fu(r, MF_ACQUIRED);
+	row.external = fu(r, MF_EXTERNAL) != 0;
+	row.ready = why == 0;
+	row.not_ready = str(w->ar, reasons, rl);
+	if (!row.id || !row.type || !row.category || !row.model || !row.serial || !row.maker || !row.team || !row.depot ||
+		!row.not_ready)
+		return MUSTER_ENOMEM;
+	return (w->stop = ((muster_asset_fn)w->cb)(&row, w->arg));
+}
+
+static int assets_walk(struct pw *w)
+{
+	int rc = muster_row_list(w->sn, MUSTER_T_ASSET, NULL, 0, asset_one, w);
+	return w->stop ? w->stop : rc;
+}
+
+/* -- custody and inspection events -- */
+
+static int q_events(muster_report_ctx *c, const char *team, muster_event_fn cb, void *arg)
+{
+	for (uint64_t i = 1; i < c->period.tree_size; i++) {
+		muster_entry e;
+		const uint8_t *raw;
+		size_t len;
+		int rc = muster_snap_entry(c->sn, i, &e, &raw, &len);
+		if (rc)
+			return host_fail(c, "reading the log", rc);
+		if (!(e.type >= MUSTER_EV_CHECKOUT && e.type <= MUSTER_EV_SCRAP) && e.type != MUSTER_EV_INSPECT)
+			continue;
+		muster_rec r;
+		if ((rc = muster_rec_decode(e.body, e.body_len, 0, 0, &r, NULL, 0)) != 0)
+			return host_fail(c, "reading the log", rc);
+		uint64_t date = MUSTER_HAS(&r, MF_DATE) ? r.v[MF_DATE].u : muster_date_of_ms(e.time_ms);
+		if (!date_in(c, date))
+			continue;
+		muster_rec a;
+		int have_asset = MUSTER_HAS(&r, MF_ID) &&
+				 muster_row_get(c->sn, MUSTER_T_ASSET, r.v[MF_ID].p, r.v[MF_ID].n, &a) == 0;
+		/* The team it happened to: the event's own, else the asset's custodian now. */
+		const muster_rec *tr = MUSTER_HAS(&r, MF_TEAM) ? &r : have_asset ? &a : NULL;
+		if (!tr || !rec_team_in(c, team, tr, MF_TEAM))
+			continue;
+		muster_event_row row = {.abi = MUSTER_ABI_INIT(muster_event_row)};
+		row.index = i;
+		row.time = (int64_t)(e.time_ms / 1000);
+		row.date = (uint32_t)date;
+		row.type = muster_event_name(e.type);
+		row.asset = fstr(&c->ar, &r, MF_ID);
+		row.team = fstr(&c->ar, tr, MF_TEAM);
+		row.depot = MUSTER_HAS(&r, MF_DEPOT) ? fstr(&c->ar, &r, MF_DEPOT) : have_asset ? fstr(&c->ar, &a, MF_DEPOT) : "";
+		row.kind = fstr(&c->ar, &r, MF_KIND);
+		row.result = fenum(&r, MF_RESULT, 0);
+		uint8_t id[MUSTER_KEYID_BYTES];
+		muster_key_info k;
+		muster_key_id(e.signer, id);
+		row.signer = muster_key_get(c->s, id, &k, &c->kbuf) == 0 ? str(&c->ar, k.holder.p, k.holder.n) : "";
+		if (!row.asset || !row.team || !row.depot || !row.kind || !row.signer)
+			return OOM(c);
+		if ((rc = cb(&row, arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* -- deployments -- */
+
+static int deploy_one(const char *key, size_t klen, const muster_rec *r, void *arg)
+{
+	struct pw *w = arg;
+	muster_report_ctx *c = w->c;
+	if (!rec_team_in(c, w->team, r, MF_TEAM) || !MUSTER_HAS(r, MF_ORDERED) ||
+		!date_in(c, muster_time_date(r->v[MF_ORDERED].u)))
+		return 0;
+	muster_deploy_row row = {.abi = MUSTER_ABI_INIT(muster_deploy_row)};
+	row.id = str(w->ar, key, klen);
+	row.team = fstr(w->ar, r, MF_TEAM);
+	row.incident = fstr(w->ar, r, MF_INCIDENT);
+	row.source = fenum(r, MF_SOURCE, 0);
+	row.location = fstr(w->ar, r, MF_LOCATION);
+	row.ordered = (int64_t)fu(r, MF_ORDERED);
+	row.departed = (int64_t)fu(r, MF_DEPARTED);
+	row.arrived = (int64_t)fu(r, MF_ARRIVED);
+	row.ended = (int64_t)fu(r, MF_ENDED);
+	row.returned = (int64_t)fu(r, MF_RETURNED);
+	row.target = MUSTER_HAS(r, MF_TARGET) ? (uint32_t)r->v[MF_TARGET].u : c->period.target;
+	if (row.arrived) {
+		/* Started minutes count: 5 h 0 min 30 s is late against a 300-minute target. */
+		row.minutes = (row.arrived - row.ordered + 59) / 60;
+		row.on_target = row.minutes <= (int64_t)row.target;
+	} else {
+		row.minutes = -1;
+		row.on_target = -1;
+	}
+	row.people = (unsigned)fu(r, MF_PEOPLE);
+	row.assets = (unsigned)fu(r, MF_ASSETS);
+	if (!row.id || !row.team || !row.incident || !row.location)
+		return MUSTER_ENOMEM;
+	return (w->stop = ((muster_deploy_fn)w->cb)(&row, w->arg));
+}
+
+/* -- spending -- */
+
+static int spend_one(const char *key, size_t klen, const muster_rec *r, void *arg)
+{
+	struct pw *w = arg;
+	muster_report_ctx *c = w->c;
+	if (klen != 8 || !rec_team_in(c, w->team, r, MF_TEAM) || !date_in(c, fu(r, MF_DATE)))
+		return 0;
+	muster_spend_row row = {.abi = MUSTER_ABI_INIT(muster_spend_row)};
+	row.index = be64_get((const uint8_t *)key);
+	row.fund = fstr(w->ar, r, MF_FUND);
+	row.team = fstr(w->ar, r, MF_TEAM);
+	row.asset = fstr(w->ar, r, MF_ID);
+	row.type = fenum(r, MF_SPEND_TYPE, 0);
+	row.type_zh = fenum(r, MF_SPEND_TYPE, 1);
+	row.state = fenum(r, MF_SPEND_STATE, 0);
+	row.vendor = fstr(w->ar, r, MF_VENDOR);
+	row.vendor_code = fstr(w->ar, r, MF_VENDOR_CODE);
+	row.invoice = fstr(w->ar, r, MF_INVOICE);
+	row.date = (uint32_t)fu(r, MF_DATE);
+	row.amount = (int64_t)fu(r, MF_AMOUNT);
+	if (!row.fund || !row.team || !row.asset || !row.vendor || !row.vendor_code || !row.invoice)
+		return MUSTER_ENOMEM;
+	return (w->stop = ((muster_spend_fn)w->cb)(&row, w->arg));
+}
+
+/* A table walked whole, rows filtered by the callback. */
+static int table_walk(struct pw *w, int table, muster_row_cb each)
+{
+	int rc = muster_row_list(w->sn, table, NULL, 0, each, w);
+	return w->stop ? w->stop : rc;
+}
+
+/* -- budgets -- */
+
+struct bud {
+	const char *fund, *team; /* arena strings */
+	int64_t budget, month, year, pending;
+};
+
+struct buds {
+	struct pw *w;
+	struct bud *b;
+	size_t n, cap;
+};
+
+static int bud_cmp(const void *pa, const void *pb)
+{
+	const struct bud *a = pa, *b = pb;
+	int k = strcmp(a->fund, b->fund);
+	return k ? k : strcmp(a->team, b->team);
+}
+
+static struct bud *bud_add(struct buds *bs, const muster_rec *r)
+{
+	if (bs->n == bs->cap) {
+		size_t cap = bs->cap ? 2 * bs->cap : 64;
+		struct bud *nb = realloc(bs->b, cap * sizeof *nb);
+		if (!nb)
+			return NULL;
+		bs->b = nb;
+		bs->cap = cap;
+	}
+	struct bud *b = &bs->b[bs->n];
+	memset(b, 0, sizeof *b);
+	b->fund = fstr(bs->w->ar, r, MF_FUND);
+	b->team = fstr(bs->w->ar, r, MF_TEAM);
+	if (!b->fund || !b->team)
+		return NULL;
+	bs->n++;
+	return b;
+}
+
+static int budget_one(const char *key, size_t klen, const muster_rec *r, void *arg)
+{
+	struct buds *bs = arg;
+	(void)key, (void)klen;
+	if (fu(r, MF_YEAR) != bs->w->c->period.year || !rec_team_in(bs->w->c, bs->w->team, r, MF_TEAM))
+		return 0;
+	struct bud *b = bud_add(bs, r);
+	if (!b)
+		return MUSTER_ENOMEM;
+	b->budget = (int64_t)fu(r, MF_AMOUNT);
+	return 0;
+}
+
+static int budget_spend(const char *key, size_t klen, const muster_rec *r, void *arg)
+{
+	struct buds *bs = arg;
+	muster_report_ctx *c = bs->w->c;
+	(void)key, (void)klen;
+	uint64_t d = fu(r, MF_DATE), st = fu(r, MF_SPEND_STATE);
+	if (d / 10000 != c->period.year || d > c->period.last || st == MUSTER_SP_REJECTED ||
+		!rec_team_in(c, bs->w->team, r, MF_TEAM) || !MUSTER_HAS(r, MF_FUND))
+		return 0;
+	char fund[80], team[80];
+	if (r->v[MF_FUND].n >= sizeof fund || r->v[MF_TEAM].n >= sizeof team)
+		return 0;
+	memcpy(fund, r->v[MF_FUND].p, r->v[MF_FUND].n);
+	fund[r->v[MF_FUND].n] = 0;
+	memcpy(team, r->v[MF_TEAM].p, r->v[MF_TEAM].n);
+	team[r->v[MF_TEAM].n] = 0;
+	struct bud want = {fund, team, 0, 0, 0, 0};
+	struct bud *b = bsearch(&want, bs->b, bs->n, sizeof *bs->b, bud_cmp);
+	if (!b) {
+		/* Spending without a budget: listed with budget 0, sorted in. */
+		if (!bud_add(bs, r))
+			return MUSTER_ENOMEM;
+		qsort(bs->b, bs->n, sizeof *bs->b, bud_cmp);
+		b = bsearch(&want, bs->b, bs->n, sizeof *bs->b, bud_cmp);
+	}
+	int64_t amount = (int64_t)fu(r, MF_AMOUNT);
+	if (st == MUSTER_SP_PENDING) {
+		b->pending += amount;
+	} else {
+		b->year += amount;
+		if (date_in(c, d))
+			b->month += amount;
+	}
+	return 0;
+}
+
+static int budgets_walk(struct pw *w)
+{
+	muster_report_ctx *c = w->c;
+	struct buds bs = {w, NULL, 0, 0};
+	int rc = muster_row_list(w->sn, MUSTER_T_BUDGET, NULL, 0, budget_one, &bs);
+	if (rc == 0) {
+		if (bs.n)
+			qsort(bs.b, bs.n, sizeof *bs.b, bud_cmp);
+		rc = muster_row_list(w->sn, MUSTER_T_SPEND, NULL, 0, budget_spend, &bs);
+	}
+	for (size_t i = 0; i < bs.n && rc == 0; i++) {
+		muster_rec f;
+		muster_budget_row row = {.abi = MUSTER_ABI_INIT(muster_budget_row)};
+		row.fund = bs.b[i].fund;
+		row.team = bs.b[i].team;
+		row.fund_name = row.source = "";
+		if (muster_row_cget(w->sn, MUSTER_T_FUND, row.fund, &f) == 0) {
+			row.fund_name = fstr(w->ar, &f, MF_NAME);
+			row.source = fstr(w->ar, &f, MF_FUND_SOURCE);
+		}
+		if (!row.fund_name || !row.source) {
+			rc = MUSTER_ENOMEM;
+			break;
+		}
+		row.year = c->period.year;
+		row.budget = bs.b[i].budget;
+		row.spent_month = bs.b[i].month;
+		row.spent_year = bs.b[i].year;
+		row.pending = bs.b[i].pending;
+		rc = (w->stop = ((muster_budget_fn)w->cb)(&row, w->arg));
+	}
+	free(bs.b);
+	return w->stop ? w->stop : rc;
+}
+
+/* ---- rows made ahead (MUSTER_READS_*) ------------------------------------------------------- */
+
+static int vec_push(struct vec *v, const void *row, size_t size)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 1024;
+		unsigned char *nr = realloc(v->rows, cap * size);
+		if (!nr)
+			return MUSTER_ENOMEM;
+		v->rows = nr;
+		v->cap = cap;
+	}
+	memcpy(v->rows + v->n++ * size, row, size);
+	v->size = size;
+	return 0;
+}
+
+static int keep_person(const muster_person_row *r, void *arg)
+{
+	return vec_push(arg, r, sizeof *r);
+}
+
+static int keep_asset(const muster_asset_row *r, void *arg)
+{
+	return vec_push(arg, r, sizeof *r);
+}
+
+static int keep_budget(const muster_budget_row *r, void *arg)
+{
+	return vec_push(arg, r, sizeof *r);
+}
+
+/* A prefetch thread: its own snapshot of the same tree size, its own arena. */
+static void *prefetch_run(void *arg)
+{
+	struct prefetch *f = arg;
+	muster_report_ctx *c = f->c;
+	struct pw w = {c, f->sn, &f->ar, NULL, NULL, NULL, 0};
+	int rc = 0;
+	if (rc == 0 && (f->what & MUSTER_READS_PEOPLE)) {
+		w.cb = (void (*)(void))keep_person, w.arg = &f->people;
+		rc = each_team(&w, NULL, people_team);
+	}
+	if (rc == 0 && (f->what & MUSTER_READS_ASSETS)) {
+		w.cb = (void (*)(void))keep_asset, w.arg = &f->assets, w.team = NULL;
+		rc = assets_walk(&w);
+	}
+	if (rc == 0 && (f->what & MUSTER_READS_BUDGETS)) {
+		w.cb = (void (*)(void))keep_budget, w.arg = &f->budgets, w.team = NULL;
+		rc = budgets_walk(&w);
+	}
+	f->rc = rc;
+	return NULL;
+}
+
+/*
+ * Starts the prefetch threads run() asked for: assets on one, people then
+ * budgets on the other (the two biggest walks on different cores).  A
+ * thread that cannot start, or whose snapshot sees another tree size (a
+ * write landed between the two read transactions), is simply not used:
+ * its queries run on demand instead.
+ */
+static void prefetch_start(muster_report_ctx *c, unsigned reads)
+{
+	unsigned split[2] = {reads & MUSTER_READS_ASSETS, reads & (MUSTER_READS_PEOPLE | MUSTER_READS_BUDGETS)};
+	for (int i = 0; i < 2; i++) {
+		struct prefetch *f = &c->pre[i];
+		uint64_t size = 0;
+		if (!split[i])
+			continue;
+		f->c = c;
+		f->what = split[i];
+		if (muster_snap_begin(c->s, &f->sn) != 0)
+			continue;
+		if (muster_snap_size(f->sn, &size) != 0 || size != c->period.tree_size ||
+			pthread_create(&f->th, NULL, prefetch_run, f) != 0) {
+			muster_snap_end(f->sn);
+			f->sn = NULL;
+			continue;
+		}
+		f->started = 1;
+	}
+}
+
+/* The rows prefetched for what, once their thread is done; NULL if they must be made on demand. */
+static struct vec *prefetched(muster_report_ctx *c, unsigned what)
+{
+	for (int i = 0; i < 2; i++) {
+		struct prefetch *f = &c->pre[i];
+		if (!f->started || !(f->what & what))
+			continue;
+		if (!f->joined) {
+			pthread_join(f->th, NULL);
+			f->joined = 1;
+		}
+		if (f->rc)
+			return NULL;
+		return what == MUSTER_READS_PEOPLE ? &f->people : what == MUSTER_READS_ASSETS ? &f->assets : &f->budgets;
+	}
+	return NULL;
+}
+
+/* Replays the prefetched rows of type T in v whose team is team (NULL: all) to cb. */
+#define REPLAY(T, v, team, cb, arg)                                                   \
+	do {                                                                          \
+		for (size_t i_ = 0; i_ < (v)->n; i_++) {                              \
+			const T *row_ = (const T *)(const void *)((v)->rows + i_ * sizeof(T)); \
+			if ((team) && strcmp(row_->team, (team)) != 0)                \
+				continue;                                             \
+			int rc_ = (cb)(row_, (arg));                                  \
+			if (rc_)                                                      \
+				return rc_;                                           \
+		}                                                                     \
+		return 0;                                                             \
+	} while (0)
+
+/* ---- the host table's queries ---------------------------------------------------------------- */
+
+/* A query's end: the callback's value, or the host's failure said once. */
+static int finish(struct pw *w, int rc, const char *what)
+{
+	if (w->stop)
+		return w->stop;
+	return rc ? host_fail(w->c, what, rc) : 0;
+}
+
+/* The team asked for, if the report covers it (else the query has no rows). */
+static int covered(muster_report_ctx *c, const char *team)
+{
+	return !team || team_in(c, team, team, strlen(team));
+}
+
+static int q_people(muster_report_ctx *c, const char *team, muster_person_fn cb, void *arg)
+{
+	if (!covered(c, team))
+		return 0;
+	struct vec *v = prefetched(c, MUSTER_READS_PEOPLE);
+	if (v)
+		REPLAY(muster_person_row, v, team, cb, arg);
+	struct pw w = {c, c->sn, &c->ar, NULL, (void (*)(void))cb, arg, 0};
+	return finish(&w, each_team(&w, team, people_team), "reading people");
+}
+
+static int q_certificates(muster_report_ctx *c, const char *team, muster_cert_fn cb, void *arg)
+{
+	if (!covered(c, team))
+		return 0;
+	struct pw w = {c, c->sn, &c->ar, NULL, (void (*)(void))cb, arg, 0};
+	return finish(&w, each_team(&w, team, certs_team), "reading certificates");
+}
+
+static int q_exams(muster_report_ctx *c, const char *team, muster_exam_fn cb, void *arg)
+{
+	if (!covered(c, team))
+		return 0;
+	struct pw w = {c, c->sn, &c->ar, NULL, (void (*)(void))cb, arg, 0};
+	return finish(&w, each_team(&w, team, exams_team), "reading exams");
+}
+
+static int q_assets(muster_report_ctx *c, const char *team, muster_asset_fn cb, void *arg)
+{
+	if (!covered(c, team))
+		return 0;
+	struct vec *v = prefetched(c, MUSTER_READS_ASSETS);
+	if (v)
+		REPLAY(muster_asset_row, v, team, cb, arg);
+	struct pw w = {c, c->sn, &c->ar, team, (void (*)(void))cb, arg, 0};
+	return finish(&w, assets_walk(&w), "reading assets");
+}
+
+static int q_deployments(muster_report_ctx *c, const char *team, muster_deploy_fn cb, void *arg)
+{
+	if (!covered(c, team))
+		return 0;
+	struct pw w = {c, c->sn, &c->ar, team, (void (*)(void))cb, arg, 0};
+	return finish(&w, table_walk(&w, MUSTER_T_DEPLOY, deploy_one), "reading deployments");
+}
+
+static int q_spending(muster_report_ctx *c, const char *team, muster_spend_fn cb, void *arg)
+{
+	if (!covered(c, team))
+		return 0;
+	struct pw w = {c, c->sn, &c->ar, team, (void (*)(void))cb, arg, 0};
+	return finish(&w, table_walk(&w, MUSTER_T_SPEND, spend_one), "reading spending");
+}
+
+static int q_budgets(muster_report_ctx *c, const char *team, muster_budget_fn cb, void *arg)
+{
+	if (!covered(c, team))
+		return 0;
+	struct vec *v = prefetched(c, MUSTER_READS_BUDGETS);
+	if (v)
+		REPLAY(muster_budget_row, v, team, cb, arg);
+	struct pw w = {c, c->sn, &c->ar, team, (void (*)(void))cb, arg, 0};
+	return finish(&w, budgets_walk(&w), "reading budgets");
+}
+
+/* -- output, logging, memory, parameters -- */
+
+static int h_write(muster_report_ctx *c, const void *p, size_t n)
+{
+	if (c->failed || (n && !p))
+		return MUSTER_PLUGIN_EHOST;
+	c->written += n;
+	muster_buf_put(&c->out, p, n);
+	if (c->out.err) {
+		c->failed = 1;
+		return MUSTER_PLUGIN_EHOST;
+	}
+	/* Past the limit the bytes still go to the parent, which counts them and stops this process. */
+	if (c->out.len >= (256u << 10) || c->written > c->max_output)
+		return flush_out(c) || c->written > c->max_output ? MUSTER_PLUGIN_EHOST : 0;
+	return 0;
+}
+
+static void h_log(muster_report_ctx *c, int level, const char *msg)
+{
+	static const char *const lv[] = {"error", "warning", "info"};
+	char line[1024];
+	size_t n = 0;
+	/* One line of printable text, however the plugin wrote it. */
+	for (const unsigned char *s = (const unsigned char *)(msg ? msg : ""); *s && n < sizeof line - 1; s++)
+		line[n++] = *s < 0x20 || *s == 0x7f ? ' ' : (char)*s;
+	line[n] = 0;
+	fprintf(stderr, "muster: report %s: %s: %s\n", c->info->name,
+		level >= MUSTER_LOG_ERROR && level <= MUSTER_LOG_INFO ? lv[level] : "note", line);
+}
+
+#define HEAD 16 /* keeps the size, and max_align_t alignment on the usual ABIs */
+
+static void *h_alloc(muster_report_ctx *c, size_t n)
+{
+	if (n > c->heap_max - c->heap || n > SIZE_MAX - HEAD)
+		return NULL;
+	unsigned char *p = malloc(n + HEAD);
+	if (!p)
+		return NULL;
+	memcpy(p, &n, sizeof n);
+	c->heap += n;
+	return p + HEAD;
+}
+
+static void h_free(muster_report_ctx *c, void *q)
+{
+	if (!q)
+		return;
+	unsigned char *p = (unsigned char *)q - HEAD;
+	size_t n;
+	memcpy(&n, p, sizeof n);
+	c->heap -= n;
+	free(p);
+}
+
+static void *h_realloc(muster_report_ctx *c, void *q, size_t n)
+{
+	if (!q)
+		return h_alloc(c, n);
+	unsigned char *p = (unsigned char *)q - HEAD;
+	size_t old;
+	memcpy(&old, p, sizeof old);
+	if ((n > old && n - old > c->heap_max - c->heap) || n > SIZE_MAX - HEAD)
+		return NULL;
+	unsigned char *np = realloc(p, n + HEAD);
+	if (!np)
+		return NULL;
+	memcpy(np, &n, sizeof n);
+	c->heap = c->heap - old + n;
+	return np + HEAD;
+}
+
+static const char *h_param(muster_report_ctx *c, const char *name)
+{
+	if (!name || !c->req->params)
+		return NULL;
+	size_t n = strlen(name);
+	const char *found = NULL;
+	for (const char *const *p = c->req->params; *p; p++)
+		if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
+			found = *p + n + 1; /* the last one given wins, as with options */
+	return found;
+}
+
+static const muster_host_api host = {
+	MUSTER_ABI_INIT(muster_host_api),
+	q_period,
+	q_teams,
+	q_people,
+	q_certificates,
+	q_exams,
+	q_assets,
+	q_events,
+	q_deployments,
+	q_spending,
+	q_budgets,
+	h_write,
+	h_log,
+	h_alloc,
+	h_realloc,
+	h_free,
+	h_param,
+};
+
+const muster_host_api *muster_report_host(void)
+{
+	return &host;
+}
+
+/* ---- the child -------------------------------------------------------------------------------- */
+
+static int days_in(unsigned y, unsigned m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : d[m - 1];
+}
+
+static int setup(muster_report_ctx *c)
+{
+	const muster_report_req *req = c->req;
+	int rc;
+	if ((rc = muster_store_open(req->store_dir, &c->s)) != 0)
+		return host_fail(c, "opening the store", rc), rc;
+	if ((rc = muster_snap_begin(c->s, &c->sn)) != 0)
+		return host_fail(c, "reading the store", rc), rc;
+	uint8_t root[MUSTER_HASH_BYTES];
+	muster_policy pol;
+	if ((rc = muster_snap_size(c->sn, &c->period.tree_size)) != 0 ||
+		(rc = muster_log_root(c->s, c->period.tree_size, root)) != 0 || (rc = muster_policy_get(c->sn, &pol)) != 0)
+		return host_fail(c, "reading the log", rc), rc;
+	if (req->team) {
+		muster_rec t;
+		if ((rc = muster_row_cget(c->sn, MUSTER_T_TEAM, req->team, &t)) != 0)
+			return host_fail(c, "the team asked for", rc), rc;
+		snprintf(c->team, sizeof c->team, "%s", req->team);
+		rc = team_collect(req->team, strlen(req->team), &t, c);
+	} else {
+		rc = muster_row_list(c->sn, MUSTER_T_TEAM, NULL, 0, team_collect, c);
+	}
+	if (rc)
+		return host_fail(c, "reading teams", rc), rc;
+	sodium_bin2base64(c->root, sizeof c->root, root, sizeof root, sodium_base64_VARIANT_ORIGINAL);
+	snprintf(c->month, sizeof c->month, "%04u-%02u", req->year % 10000, req->mon % 100);
+	uint64_t now = req->now ? req->now : (uint64_t)time(NULL);
+	muster_period *p = &c->period;
+	p->abi = (muster_abi)MUSTER_ABI_INIT(muster_period);
+	p->kind = req->kind ? req->kind : "monthly";
+	p->month = c->month;
+	p->year = req->year;
+	p->mon = req->mon;
+	p->first = req->year * 10000 + req->mon * 100 + 1;
+	p->last = req->year * 10000 + req->mon * 100 + (unsigned)days_in(req->year, req->mon);
+	uint64_t today = muster_time_date(now);
+	p->as_of = today < p->last ? (uint32_t)today : p->last;
+	p->team = c->team;
+	p->origin = muster_store_origin(c->s);
+	p->root = c->root;
+	p->generated = (int64_t)now;
+	p->target = (uint32_t)pol.target;
+	p->threshold = (int64_t)pol.threshold;
+	return 0;
+}
+
+int muster_report_child(const muster_plugin_desc *d, const muster_plugin_info *info, const muster_report_req *req,
+	int fd)
+{
+	muster_report_ctx c;
+	memset(&c, 0, sizeof c);
+	c.desc = d;
+	c.info = info;
+	c.req = req;
+	c.fd = fd;
+	c.max_output = req->max_output ? req->max_output : (256ull << 20);
+	c.heap_max = req->memory ? req->memory : (1024ull << 20);
+	int rc = setup(&c);
+	if (rc == 0) {
+		uint8_t sz[8];
+		be64_put(sz, c.period.tree_size);
+		muster_report_limits(req);
+		if (frame(fd, 'S', sz, sizeof sz) != 0)
+			rc = MUSTER_EIO;
+	}
+	if (rc == 0) {
+		prefetch_start(&c, d->reads);
+		int32_t r = d->run(muster_report_host(), &c);
+		uint32_t u = (uint32_t)r;
+		uint8_t e[4] = {(uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24)};
+		if (flush_out(&c) != 0 || frame(fd, 'E', e, sizeof e) != 0)
+			rc = MUSTER_EIO;
+	}
+	/* The process ends here: the snapshot, the store and the arena go with it. */
+	return rc;
+}
