@@ -239,6 +239,7 @@ struct gev {
 struct gen {
 	uint64_t seed;
 	int scale;
+	int prov; /* --province: its index in gen_provs, or -1: the seed picks */
 	int32_t today, start; /* days since 1970-01-01 */
 	double xfer_p;
 	struct gteam *teams;
@@ -432,7 +433,7 @@ static void roster(struct gen *g)
 		sel[ns++] = nat[below(&r, nn)];
 	} else {
 		rng_init(&r, g->seed, 11, 1);
-		uint8_t p = gen_big_provs[below(&r, (uint32_t)sizeof gen_big_provs)];
+		uint8_t p = g->prov >= 0 ? (uint8_t)g->prov : gen_big_provs[below(&r, (uint32_t)sizeof gen_big_provs)];
 		const struct gen_prov *gp = &gen_provs[p];
 		uint8_t have = 0, count[SP_N] = {0};
 		for (int sp = 0; sp < SP_N; sp++)
@@ -3100,7 +3101,7 @@ static double now_s(void)
 
 static void check_options(const struct opts *o)
 {
-	static const char *const ok[] = {"store", "passphrase-file", "kdf", "scale", "seed", NULL};
+	static const char *const ok[] = {"store", "passphrase-file", "kdf", "scale", "seed", "province", NULL};
 	for (int i = 0; i < o->nkv; i++) {
 		const char *n = o->kv[i].name;
 		int good = 0;
@@ -3109,9 +3110,9 @@ static void check_options(const struct opts *o)
 			good = strncmp(n, ok[k], len) == 0 && (!n[len] || n[len] == '=');
 		}
 		if (!good)
-			die(EXIT_USAGE, L("option '--%s' does not apply to 'muster gen'; it takes --scale, --seed, --store, --kdf "
-					    "and --json",
-					    "选项 '--%s' 不适用于 'muster gen'；可用 --scale、--seed、--store、--kdf、--json"),
+			die(EXIT_USAGE, L("option '--%s' does not apply to 'muster gen'; it takes --scale, --seed, --province, "
+					    "--store, --kdf and --json",
+					    "选项 '--%s' 不适用于 'muster gen'；可用 --scale、--seed、--province、--store、--kdf、--json"),
 				n);
 	}
 	if (o->npos != 1)
@@ -3150,6 +3151,27 @@ static int scale_of(const struct opts *o)
 		s);
 }
 
+/* --province CODE (province scale only): the province whose teams are made, instead of the seed's pick. */
+static int province_of(const struct opts *o, int scale)
+{
+	const char *s = cli_opt(o, "province");
+	if (!s)
+		return -1;
+	if (scale != SCALE_PROVINCE)
+		die(EXIT_USAGE, "%s", L("--province applies to --scale province only", "--province 仅适用于 --scale province"));
+	for (size_t p = 0; p < GEN_NPROV; p++) {
+		const struct gen_prov *gp = &gen_provs[p];
+		int teams = 0;
+		for (int sp = 0; sp < SP_N; sp++)
+			teams += gp->teams[sp];
+		if (strcmp(gp->code, s) == 0 && teams)
+			return (int)p;
+	}
+	die(EXIT_USAGE, L("--province '%s' is not a province with national teams; give a GB/T 2260 code such as 140000",
+			    "--province '%s' 不是设有国家队伍的省份；请给出 GB/T 2260 代码，如 140000"),
+		s);
+}
+
 int cmd_gen(const struct opts *o)
 {
 	double t0 = now_s();
@@ -3158,6 +3180,7 @@ int cmd_gen(const struct opts *o)
 	memset(&g, 0, sizeof g);
 	g.scale = scale_of(o);
 	g.seed = seed_of(o);
+	g.prov = province_of(o, g.scale);
 	muster_kdf kdf = cli_kdf(o);
 	const char *dir = cli_store_dir(o);
 
