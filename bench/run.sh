@@ -13,7 +13,9 @@
 # bench/bench_people and bench/bench_money (run when built); bench_people
 # reads BENCH_TEAMS, BENCH_PEOPLE (the head count, 28000), BENCH_CERTS and
 # BENCH_EXAMS; bench_money BENCH_TEAMS, BENCH_ASSETS (20000) and
-# BENCH_SPENDS (500000).
+# BENCH_SPENDS (500000).  BENCH_REPORTS (bench/reports.sh), with MUSTER and
+# REPORT_PLUGINS, times the three province reports over a generated
+# national store (BENCH_REPORT_STORE reuses one, BENCH_REPORT_RUNS).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -73,6 +75,17 @@ if [ -x "$bench_money" ]; then
 	fi
 fi
 
+reports=${BENCH_REPORTS:-}
+if [ -n "$reports" ] && [ -n "${MUSTER:-}" ]; then
+	echo "== muster: $reports (the three province reports over a national month)"
+	(sh "$reports" "$MUSTER" "$REPORT_PLUGINS" "$scratch/muster" 2>&1 || echo "bench_failed $?") |
+		tee -a "$scratch/bench.out"
+	if grep -q '^bench_failed' "$scratch/bench.out"; then
+		echo "bench: $reports failed" >&2
+		exit 1
+	fi
+fi
+
 # figure | bench key | limits key | same-run key | goal kind | goal value | unit
 cat >"$scratch/rows" <<'EOF'
 durable appends/s|durable_append_per_s|lmdb_commit_sync|ref_commit_sync_per_s|min|0.8|/s
@@ -108,6 +121,9 @@ summary by fund / team / month|summary_ms|-|-|max|300|ms
   (by fund)|summary_fund_ms|-|-|-|-|ms
   (by team)|summary_team_ms|-|-|-|-|ms
   (by month)|summary_month_ms|-|-|-|-|ms
+report national (JSON), national month|report_national_ms|-|-|max|500|ms
+report shanxi (GB18030 CSV)|report_shanxi_ms|-|-|max|500|ms
+report sichuan (XLSX)|report_sichuan_ms|-|-|max|500|ms
 EOF
 
 echo
