@@ -111,15 +111,16 @@ static int province_ok(const char *s)
 	return 1;
 }
 
-/* Space-separated kinds, each like a name. */
+/* Kinds: words of a-z 0-9 _, separated by single spaces. */
 static int kinds_ok(const char *s)
 {
 	if (!ascii_ok(s, 128))
 		return 0;
 	for (const char *c = s; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == ' '))
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+			    (*c == ' ' && c > s && c[-1] != ' ' && c[1])))
 			return 0;
-	return s[0] != ' ';
+	return 1;
 }
 
 /* Fills r (why, detail) and returns 1 if d may not be used. */
@@ -132,11 +133,11 @@ static int desc_refused(const muster_plugin_desc *d, muster_plugin_refusal *r)
 		r->why = MUSTER_PLUG_MAJOR;
 		return 1;
 	}
-	/* Version 1.0's descriptor ends with reads; a later minor may only be bigger. */
-	if (d->abi.size < offsetof(muster_plugin_desc, reads) + sizeof v10.reads) {
+	/* Version 1.0's descriptor ends with run; a later minor may only be bigger. */
+	if (d->abi.size < offsetof(muster_plugin_desc, run) + sizeof v10.run) {
 		r->why = MUSTER_PLUG_SMALL;
 		r->size = d->abi.size;
-		r->need = (uint32_t)(offsetof(muster_plugin_desc, reads) + sizeof v10.reads);
+		r->need = (uint32_t)(offsetof(muster_plugin_desc, run) + sizeof v10.run);
 		return 1;
 	}
 	r->why = MUSTER_PLUG_STRING;
@@ -568,8 +569,10 @@ static void child(const struct plugin *p, const muster_report_req *req, int fd)
 	signal(SIGPIPE, SIG_DFL);
 	set_limit(RLIMIT_CORE, 0);
 	unsigned timeout = req->timeout ? req->timeout : RUN_TIMEOUT;
-	set_limit(RLIMIT_CPU, (rlim_t)timeout + 1);
+	/* A backstop behind the parent's wall-clock deadline (CPU time of all the child's threads). */
+	set_limit(RLIMIT_CPU, (rlim_t)timeout * 2 + 1);
 	int rc = muster_report_child(p->desc, &p->info, req, fd);
+	fflush(NULL); /* what the plugin printed, now on standard error */
 	_exit(rc == 0 ? 0 : 125);
 }
 
@@ -655,6 +658,8 @@ int muster_report_run(const muster_plugins *ps, size_t i, const muster_report_re
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		/* Close-on-exec: a program the plugin starts does not hold the report channel open. */
+		(void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
 		child(p, req, fds[1]);
 	}
 	close(fds[1]);
@@ -663,7 +668,7 @@ int muster_report_run(const muster_plugins *ps, size_t i, const muster_report_re
 	struct reader r = {.res = res, .max = req->max_output ? req->max_output : RUN_OUTPUT};
 	unsigned timeout = req->timeout ? req->timeout : RUN_TIMEOUT;
 	uint64_t deadline = mono_ms() + (uint64_t)timeout * 1000;
-	int killed = 0, bad = 0;
+	int killed = 0;
 	for (;;) {
 		uint64_t now = mono_ms();
 		if (now >= deadline) {
@@ -697,7 +702,6 @@ int muster_report_run(const muster_plugins *ps, size_t i, const muster_report_re
 			break;
 		}
 		if (f < 0) {
-			bad = 1;
 			killed = MUSTER_RUN_PROTOCOL;
 			break;
 		}
@@ -708,7 +712,6 @@ int muster_report_run(const muster_plugins *ps, size_t i, const muster_report_re
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	(void)bad;
 	if (!killed && r.in.len)
 		killed = MUSTER_RUN_PROTOCOL; /* a frame cut short */
 	if (res->out.err && !killed) {
@@ -761,7 +764,12 @@ void muster_report_result_free(muster_report_result *res)
 /* The child's limits, set after the store is open so that they bind the plugin, not LMDB's setup. */
 void muster_report_limits(const muster_report_req *req)
 {
-#if !defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MUSTER_UNDER_ASAN 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(MUSTER_UNDER_ASAN)
 	/* RLIMIT_DATA counts the heap and private mappings, not the store's shared read-only map. */
 	set_limit(RLIMIT_DATA, (rlim_t)(req->memory ? req->memory : RUN_MEMORY));
 #else

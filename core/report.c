@@ -20,7 +20,6 @@
 #include <muster/site.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -40,22 +39,6 @@ struct arena {
 	struct chunk *head;
 };
 
-/* Rows one query made ahead of time (MUSTER_READS_*), on a thread of its own. */
-struct vec {
-	unsigned char *rows;
-	size_t n, cap, size;
-};
-struct prefetch {
-	int started, joined;
-	pthread_t th;
-	unsigned what;       /* MUSTER_READS_* this thread makes, in order */
-	int rc;              /* 0 when every row it made is good */
-	muster_snap *sn;
-	struct arena ar;
-	struct vec people, assets, budgets;
-	muster_report_ctx *c;
-};
-
 struct muster_report_ctx {
 	const muster_plugin_desc *desc;
 	const muster_plugin_info *info;
@@ -68,7 +51,6 @@ struct muster_report_ctx {
 	uint64_t written;
 	uint64_t max_output;
 	struct arena ar;
-	struct prefetch pre[2];
 	uint64_t heap, heap_max; /* bytes the plugin holds through alloc() */
 	muster_period period;
 	char month[8], root[48], team[40];
@@ -238,9 +220,9 @@ static int q_teams(muster_report_ctx *c, muster_team_fn cb, void *arg)
 }
 
 /*
- * One walk of a query: the snapshot and arena it builds rows with (the
- * report's, or a prefetch thread's), the team asked for, and the callback.
- * stop keeps the callback's value apart from store errors.
+ * One walk of a query: the snapshot and arena it builds rows with, the team
+ * asked for, and the callback.  stop keeps the callback's value apart from
+ * store errors.
  */
 struct pw {
 	muster_report_ctx *c;
@@ -652,32 +634,42 @@ static int budget_one(const char *key, size_t klen, const muster_rec *r, void *a
 	return 0;
 }
 
-static int budget_spend(const char *key, size_t klen, const muster_rec *r, void *arg)
+#define BUD_WANT (MUSTER_BIT(MF_TEAM) | MUSTER_BIT(MF_DATE) | MUSTER_BIT(MF_FUND) | MUSTER_BIT(MF_AMOUNT) | \
+	MUSTER_BIT(MF_SPEND_STATE))
+
+/* One spending row into its budget row; only the five fields it needs are read (muster_rec_peek). */
+static int budget_spend(struct buds *bs, const MDB_val *val)
 {
-	struct buds *bs = arg;
 	muster_report_ctx *c = bs->w->c;
-	(void)key, (void)klen;
-	uint64_t d = fu(r, MF_DATE), st = fu(r, MF_SPEND_STATE);
+	muster_fv v[MUSTER_FIELDS_MAX];
+	muster_mask has;
+	if (muster_rec_peek(val->mv_data, val->mv_size, BUD_WANT, MF_SPEND_STATE, v, &has) != 0 || (has & BUD_WANT) != BUD_WANT)
+		return MUSTER_ECORRUPT;
+	uint64_t d = v[MF_DATE].u, st = v[MF_SPEND_STATE].u;
 	if (d / 10000 != c->period.year || d > c->period.last || st == MUSTER_SP_REJECTED ||
-		!rec_team_in(c, bs->w->team, r, MF_TEAM) || !MUSTER_HAS(r, MF_FUND))
+		!team_in(c, bs->w->team, v[MF_TEAM].p, v[MF_TEAM].n))
 		return 0;
 	char fund[80], team[80];
-	if (r->v[MF_FUND].n >= sizeof fund || r->v[MF_TEAM].n >= sizeof team)
+	if (v[MF_FUND].n >= sizeof fund || v[MF_TEAM].n >= sizeof team)
 		return 0;
-	memcpy(fund, r->v[MF_FUND].p, r->v[MF_FUND].n);
-	fund[r->v[MF_FUND].n] = 0;
-	memcpy(team, r->v[MF_TEAM].p, r->v[MF_TEAM].n);
-	team[r->v[MF_TEAM].n] = 0;
+	memcpy(fund, v[MF_FUND].p, v[MF_FUND].n);
+	fund[v[MF_FUND].n] = 0;
+	memcpy(team, v[MF_TEAM].p, v[MF_TEAM].n);
+	team[v[MF_TEAM].n] = 0;
 	struct bud want = {fund, team, 0, 0, 0, 0};
 	struct bud *b = bsearch(&want, bs->b, bs->n, sizeof *bs->b, bud_cmp);
 	if (!b) {
 		/* Spending without a budget: listed with budget 0, sorted in. */
-		if (!bud_add(bs, r))
+		muster_rec r;
+		muster_rec_clear(&r);
+		muster_rec_text(&r, MF_FUND, fund, strlen(fund));
+		muster_rec_text(&r, MF_TEAM, team, strlen(team));
+		if (!bud_add(bs, &r))
 			return MUSTER_ENOMEM;
 		qsort(bs->b, bs->n, sizeof *bs->b, bud_cmp);
 		b = bsearch(&want, bs->b, bs->n, sizeof *bs->b, bud_cmp);
 	}
-	int64_t amount = (int64_t)fu(r, MF_AMOUNT);
+	int64_t amount = (int64_t)v[MF_AMOUNT].u;
 	if (st == MUSTER_SP_PENDING) {
 		b->pending += amount;
 	} else {
@@ -688,6 +680,21 @@ static int budget_spend(const char *key, size_t klen, const muster_rec *r, void 
 	return 0;
 }
 
+static int spend_rows(struct buds *bs)
+{
+	muster_snap *sn = bs->w->sn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc = muster_mdb_err(mdb_cursor_open(sn->txn, sn->dbi[DB_SPEND], &cur));
+	if (rc)
+		return rc;
+	int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		rc = budget_spend(bs, &v);
+	mdb_cursor_close(cur);
+	return rc ? rc : mrc == MDB_NOTFOUND ? 0 : muster_mdb_err(mrc);
+}
+
 static int budgets_walk(struct pw *w)
 {
 	muster_report_ctx *c = w->c;
@@ -696,7 +703,7 @@ static int budgets_walk(struct pw *w)
 	if (rc == 0) {
 		if (bs.n)
 			qsort(bs.b, bs.n, sizeof *bs.b, bud_cmp);
-		rc = muster_row_list(w->sn, MUSTER_T_SPEND, NULL, 0, budget_spend, &bs);
+		rc = spend_rows(&bs);
 	}
 	for (size_t i = 0; i < bs.n && rc == 0; i++) {
 		muster_rec f;
@@ -723,122 +730,6 @@ static int budgets_walk(struct pw *w)
 	return w->stop ? w->stop : rc;
 }
 
-/* ---- rows made ahead (MUSTER_READS_*) ------------------------------------------------------- */
-
-static int vec_push(struct vec *v, const void *row, size_t size)
-{
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 1024;
-		unsigned char *nr = realloc(v->rows, cap * size);
-		if (!nr)
-			return MUSTER_ENOMEM;
-		v->rows = nr;
-		v->cap = cap;
-	}
-	memcpy(v->rows + v->n++ * size, row, size);
-	v->size = size;
-	return 0;
-}
-
-static int keep_person(const muster_person_row *r, void *arg)
-{
-	return vec_push(arg, r, sizeof *r);
-}
-
-static int keep_asset(const muster_asset_row *r, void *arg)
-{
-	return vec_push(arg, r, sizeof *r);
-}
-
-static int keep_budget(const muster_budget_row *r, void *arg)
-{
-	return vec_push(arg, r, sizeof *r);
-}
-
-/* A prefetch thread: its own snapshot of the same tree size, its own arena. */
-static void *prefetch_run(void *arg)
-{
-	struct prefetch *f = arg;
-	muster_report_ctx *c = f->c;
-	struct pw w = {c, f->sn, &f->ar, NULL, NULL, NULL, 0};
-	int rc = 0;
-	if (rc == 0 && (f->what & MUSTER_READS_PEOPLE)) {
-		w.cb = (void (*)(void))keep_person, w.arg = &f->people;
-		rc = each_team(&w, NULL, people_team);
-	}
-	if (rc == 0 && (f->what & MUSTER_READS_ASSETS)) {
-		w.cb = (void (*)(void))keep_asset, w.arg = &f->assets, w.team = NULL;
-		rc = assets_walk(&w);
-	}
-	if (rc == 0 && (f->what & MUSTER_READS_BUDGETS)) {
-		w.cb = (void (*)(void))keep_budget, w.arg = &f->budgets, w.team = NULL;
-		rc = budgets_walk(&w);
-	}
-	f->rc = rc;
-	return NULL;
-}
-
-/*
- * Starts the prefetch threads run() asked for: assets on one, people then
- * budgets on the other (the two biggest walks on different cores).  A
- * thread that cannot start, or whose snapshot sees another tree size (a
- * write landed between the two read transactions), is simply not used:
- * its queries run on demand instead.
- */
-static void prefetch_start(muster_report_ctx *c, unsigned reads)
-{
-	unsigned split[2] = {reads & MUSTER_READS_ASSETS, reads & (MUSTER_READS_PEOPLE | MUSTER_READS_BUDGETS)};
-	for (int i = 0; i < 2; i++) {
-		struct prefetch *f = &c->pre[i];
-		uint64_t size = 0;
-		if (!split[i])
-			continue;
-		f->c = c;
-		f->what = split[i];
-		if (muster_snap_begin(c->s, &f->sn) != 0)
-			continue;
-		if (muster_snap_size(f->sn, &size) != 0 || size != c->period.tree_size ||
-			pthread_create(&f->th, NULL, prefetch_run, f) != 0) {
-			muster_snap_end(f->sn);
-			f->sn = NULL;
-			continue;
-		}
-		f->started = 1;
-	}
-}
-
-/* The rows prefetched for what, once their thread is done; NULL if they must be made on demand. */
-static struct vec *prefetched(muster_report_ctx *c, unsigned what)
-{
-	for (int i = 0; i < 2; i++) {
-		struct prefetch *f = &c->pre[i];
-		if (!f->started || !(f->what & what))
-			continue;
-		if (!f->joined) {
-			pthread_join(f->th, NULL);
-			f->joined = 1;
-		}
-		if (f->rc)
-			return NULL;
-		return what == MUSTER_READS_PEOPLE ? &f->people : what == MUSTER_READS_ASSETS ? &f->assets : &f->budgets;
-	}
-	return NULL;
-}
-
-/* Replays the prefetched rows of type T in v whose team is team (NULL: all) to cb. */
-#define REPLAY(T, v, team, cb, arg)                                                   \
-	do {                                                                          \
-		for (size_t i_ = 0; i_ < (v)->n; i_++) {                              \
-			const T *row_ = (const T *)(const void *)((v)->rows + i_ * sizeof(T)); \
-			if ((team) && strcmp(row_->team, (team)) != 0)                \
-				continue;                                             \
-			int rc_ = (cb)(row_, (arg));                                  \
-			if (rc_)                                                      \
-				return rc_;                                           \
-		}                                                                     \
-		return 0;                                                             \
-	} while (0)
-
 /* ---- the host table's queries ---------------------------------------------------------------- */
 
 /* A query's end: the callback's value, or the host's failure said once. */
@@ -859,9 +750,6 @@ static int q_people(muster_report_ctx *c, const char *team, muster_person_fn cb,
 {
 	if (!covered(c, team))
 		return 0;
-	struct vec *v = prefetched(c, MUSTER_READS_PEOPLE);
-	if (v)
-		REPLAY(muster_person_row, v, team, cb, arg);
 	struct pw w = {c, c->sn, &c->ar, NULL, (void (*)(void))cb, arg, 0};
 	return finish(&w, each_team(&w, team, people_team), "reading people");
 }
@@ -886,9 +774,6 @@ static int q_assets(muster_report_ctx *c, const char *team, muster_asset_fn cb, 
 {
 	if (!covered(c, team))
 		return 0;
-	struct vec *v = prefetched(c, MUSTER_READS_ASSETS);
-	if (v)
-		REPLAY(muster_asset_row, v, team, cb, arg);
 	struct pw w = {c, c->sn, &c->ar, team, (void (*)(void))cb, arg, 0};
 	return finish(&w, assets_walk(&w), "reading assets");
 }
@@ -913,9 +798,6 @@ static int q_budgets(muster_report_ctx *c, const char *team, muster_budget_fn cb
 {
 	if (!covered(c, team))
 		return 0;
-	struct vec *v = prefetched(c, MUSTER_READS_BUDGETS);
-	if (v)
-		REPLAY(muster_budget_row, v, team, cb, arg);
 	struct pw w = {c, c->sn, &c->ar, team, (void (*)(void))cb, arg, 0};
 	return finish(&w, budgets_walk(&w), "reading budgets");
 }
@@ -946,6 +828,13 @@ static void h_log(muster_report_ctx *c, int level, const char *msg)
 	/* One line of printable text, however the plugin wrote it. */
 	for (const unsigned char *s = (const unsigned char *)(msg ? msg : ""); *s && n < sizeof line - 1; s++)
 		line[n++] = *s < 0x20 || *s == 0x7f ? ' ' : (char)*s;
+	/* Cut at a character boundary: drop continuation bytes, then a lead byte left without them. */
+	if (n == sizeof line - 1) {
+		while (n && ((unsigned char)line[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n && (unsigned char)line[n - 1] >= 0xc0)
+			n--;
+	}
 	line[n] = 0;
 	fprintf(stderr, "muster: report %s: %s: %s\n", c->info->name,
 		level >= MUSTER_LOG_ERROR && level <= MUSTER_LOG_INFO ? lv[level] : "note", line);
@@ -1104,7 +993,6 @@ int muster_report_child(const muster_plugin_desc *d, const muster_plugin_info *i
 			rc = MUSTER_EIO;
 	}
 	if (rc == 0) {
-		prefetch_start(&c, d->reads);
 		int32_t r = d->run(muster_report_host(), &c);
 		uint32_t u = (uint32_t)r;
 		uint8_t e[4] = {(uint8_t)u, (uint8_t)(u >> 8), (uint8_t)(u >> 16), (uint8_t)(u >> 24)};

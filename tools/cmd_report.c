@@ -158,6 +158,16 @@ static int report_list(const struct opts *o)
 	return EXIT_OK;
 }
 
+/* 1 if the space-separated list holds word. */
+static int has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *s = list; (s = strstr(s, word)) != NULL; s += n)
+		if ((s == list || s[-1] == ' ') && (s[n] == ' ' || s[n] == 0))
+			return 1;
+	return 0;
+}
+
 /* "YYYY-MM" -> year, month; 0 if it is not one. */
 static int month_parse(const char *s, unsigned *y, unsigned *m)
 {
@@ -177,7 +187,9 @@ static uint64_t limit_opt(const struct opts *o, const char *name, uint64_t dflt,
 	const char *v = cli_opt(o, name);
 	if (!v)
 		return dflt;
-	uint64_t u = cli_uint(name, v);
+	char opt[24];
+	snprintf(opt, sizeof opt, "--%s", name);
+	uint64_t u = cli_uint(opt, v);
 	if (u == 0 || u > max)
 		die(EXIT_USAGE, L("--%s %s: give a whole number from 1 to %" PRIu64, "--%s %s：请给出 1 到 %" PRIu64 " 之间的整数"), name,
 			v, max);
@@ -244,7 +256,9 @@ static int report_run(const struct opts *o)
 		die(EXIT_USAGE, "%s", L("muster report run needs --month YYYY-MM: a report covers one month",
 					"muster report run 需要 --month 年-月：一份报表对应一个月"));
 	if (!month_parse(month, &y, &m))
-		die(EXIT_USAGE, L("--month %s: give the month as YYYY-MM, e.g. 2026-10", "--month %s：月份格式为 年-月，例如 2026-10"), month);
+		die(EXIT_USAGE, L("--month %s: give the month as YYYY-MM from 1990-01 on, e.g. 2026-10",
+				     "--month %s：月份格式为 年-月（1990-01 起），例如 2026-10"),
+			month);
 	uint64_t today = cli_today();
 	if ((uint64_t)y * 10000 + m * 100 + 1 > today)
 		die(EXIT_USAGE, L("--month %s has not begun yet; report on this month or an earlier one",
@@ -286,7 +300,7 @@ static int report_run(const struct opts *o)
 			name, plugin_dir(o));
 	}
 	const muster_plugin_info *p = muster_plugins_info(ps, (size_t)i);
-	if (!strstr(p->kinds, "monthly")) {
+	if (!has_word(p->kinds, "monthly")) {
 		char kinds[160];
 		snprintf(kinds, sizeof kinds, "%s", p->kinds);
 		muster_plugins_free(ps);
@@ -314,7 +328,21 @@ static int report_run(const struct opts *o)
 		if (rc)
 			die(cli_exit_code(rc), "%s", cli_strerror(rc));
 	}
+	/* What would fail after the run is checked before it: the report key, and a directory to write in. */
+	muster_signer_free(cli_report_key(s));
 	muster_store_close(s);
+	char *dir = strdup(out), *slash = dir ? strrchr(dir, '/') : NULL;
+	if (!dir)
+		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
+	if (slash)
+		slash[slash == dir] = 0; /* "/x" -> "/" */
+	if (access(slash ? dir : ".", W_OK) != 0) {
+		int e = errno;
+		muster_plugins_free(ps);
+		die(e == ENOENT ? EXIT_NOTFOUND : EXIT_IO, L("--out %s: cannot write in %s: %s", "--out %s：无法在 %s 中写入：%s"), out,
+			slash ? dir : ".", strerror(e));
+	}
+	free(dir);
 
 	time_t now = time(NULL);
 	req.now = (uint64_t)now;

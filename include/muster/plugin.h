@@ -187,7 +187,7 @@ typedef struct muster_event_row {
 	uint64_t index;    /* log index */
 	int64_t time;      /* when it was signed */
 	uint32_t date;     /* when it was done */
-	const char *type;  /* "asset.checkout", "inspect.record", ... */
+	const char *type;  /* "custody.checkout", "custody.return", ..., "asset.scrap", "inspect.record" */
 	const char *asset, *team, *depot;
 	const char *signer; /* the holder name of the key that signed it */
 	const char *kind, *result; /* inspections: kind and pass / fail / adjusted; else "" */
@@ -221,8 +221,9 @@ typedef struct muster_spend_row {
 /*
  * A fund's budget for a team in the month's fiscal year, and its counted
  * spending: in the month, and from January through the month.  A fund and
- * team with counted spending this year but no budget is listed with budget
- * 0.  pending: spending awaiting approval, dated this year up to the month.
+ * team with counted or pending spending this year but no budget is listed
+ * with budget 0.  pending: spending awaiting approval, dated this year up
+ * to the month.
  */
 typedef struct muster_budget_row {
 	muster_abi abi;
@@ -291,17 +292,7 @@ typedef struct muster_host_api {
  *   application/pdf
  * and extension the file ending that goes with it ("json").  run() makes
  * one report: 0 on success, anything else fails it (say why with log()).
- * reads: the MUSTER_READS_* queries run() will call for every team (NULL);
- * the host starts making those rows on all cores as run() begins, and the
- * first call of such a query waits for them, so a report that reads people
- * and assets waits for the slower of the two, not for both.  A query not
- * named still works, made on demand.
  */
-enum {
-	MUSTER_READS_PEOPLE = 1,
-	MUSTER_READS_ASSETS = 2,
-	MUSTER_READS_BUDGETS = 4,
-};
 typedef struct muster_plugin_desc {
 	muster_abi abi;
 	const char *name;
@@ -312,7 +303,6 @@ typedef struct muster_plugin_desc {
 	const char *media_type;
 	const char *extension;
 	int (*run)(const muster_host_api *host, muster_report_ctx *ctx);
-	unsigned reads;
 } muster_plugin_desc;
 
 #if defined(__GNUC__)

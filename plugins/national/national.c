@@ -772,7 +772,6 @@ static const muster_plugin_desc desc = {
 	.extension = "json",
 	.run = run,
 	/* Deployments are few: they are read on demand. */
-	.reads = MUSTER_READS_PEOPLE | MUSTER_READS_ASSETS | MUSTER_READS_BUDGETS,
 };
 
 const muster_plugin_desc *muster_plugin_entry_v1(const muster_host_api *host)

@@ -26,7 +26,7 @@
 static const char *const header[] = {
 	"序号", "队伍编码", "队伍名称", "专业", "依托单位", "统计期间", "在册人数", "可出动人数", "不可出动人数",
 	"体检逾期人数", "装备数量", "完好装备数量", "装备完好率(%)", "检验逾期装备数", "本月出动次数", "按时到达次数",
-	"本月维护支出(万元)", "年度预算(万元)", "年度累计支出(万元)", "预算执行率(%)",
+	"本月经费支出(万元)", "年度预算(万元)", "年度累计支出(万元)", "预算执行率(%)",
 };
 
 struct buf {
@@ -439,7 +439,6 @@ static const muster_plugin_desc desc = {
 	.extension = "csv",
 	.run = run,
 	/* Deployments are few: they are read on demand. */
-	.reads = MUSTER_READS_PEOPLE | MUSTER_READS_ASSETS | MUSTER_READS_BUDGETS,
 };
 
 const muster_plugin_desc *muster_plugin_entry_v1(const muster_host_api *host)

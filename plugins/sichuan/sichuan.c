@@ -618,7 +618,6 @@ static const muster_plugin_desc desc = {
 	.extension = "xlsx",
 	.run = run,
 	/* Walked for every team (NULL); the host prepares these on all cores.  Deployments are read on demand. */
-	.reads = MUSTER_READS_PEOPLE | MUSTER_READS_ASSETS | MUSTER_READS_BUDGETS,
 };
 
 MUSTER_PLUGIN_EXPORT const muster_plugin_desc *muster_plugin_entry_v1(const muster_host_api *host)

@@ -151,7 +151,6 @@ static const muster_plugin_desc desc = {
 	.extension = "csv",
 	.run = run,
 	/* The NULL walks run() makes: the host prepares them on all cores before run(). */
-	.reads = MUSTER_READS_PEOPLE,
 };
 
 /*
