@@ -46,6 +46,14 @@ run --store "$S" report list --plugin-dir "$T/none"
 is "$rc" 0 "a plugin directory that does not exist is empty"
 like "$(cat "$T/out")" "no report plugins in $T/none" "and says so"
 
+# Each built plugin exports its entry and nothing else, and needs nothing from libmuster.
+for p in national shanxi sichuan; do
+	is "$(nm -D --defined-only "$RP/$p.so" | awk '$2 != "A" {print $3}' | tr '\n' ' ')" "muster_plugin_entry_v1 " \
+		"$p.so exports only muster_plugin_entry_v1"
+	nm -D --undefined-only "$RP/$p.so" | grep -q ' muster_'
+	ok $((! $?)) "$p.so needs no muster_ symbol (it never links libmuster)"
+done
+
 # ---- refused at load: one line naming the file and both ABI versions; the good one still loads ----
 # refused NAME WANT-SUBSTRING DESC [FILE-IN-DIR]: a directory with good.so and tests/plugins/NAME.so
 refused_case() {

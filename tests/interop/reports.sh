@@ -147,7 +147,7 @@ bad = []
 if "\r\n" not in raw or raw.replace("\r\n", "").count("\n"): bad.append("line ends are not CRLF")
 rows = list(csv.reader(raw.splitlines()))
 head = ["序号", "队伍编码", "队伍名称", "专业", "依托单位", "统计期间", "在册人数", "可出动人数", "不可出动人数", "体检逾期人数",
-        "装备数量", "完好装备数量", "装备完好率(%)", "检验逾期装备数", "本月出动次数", "按时到达次数", "本月维护支出(万元)",
+        "装备数量", "完好装备数量", "装备完好率(%)", "检验逾期装备数", "本月出动次数", "按时到达次数", "本月经费支出(万元)",
         "年度预算(万元)", "年度累计支出(万元)", "预算执行率(%)"]
 if rows[0] != head: bad.append("header %s" % rows[0])
 body, total = rows[1:-1], rows[-1]
