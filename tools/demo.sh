@@ -4,8 +4,10 @@
 # sheet of QR labels is printed, two labels are scanned out for a drill and
 # back, an inspection is recorded, readiness is shown, the finance officer
 # pays for the inspection's upkeep with the receipt attached, the audit and
-# a signed PDF report of the year follow, both people sign journal entries,
-# and the whole log is verified from the raw store.
+# a signed PDF report of the year follow, the month's province reports come
+# from the report plugins (Shanxi's GB18030 CSV, the national JSON), both
+# people sign journal entries, and the whole log is verified from the raw
+# store.
 #
 #   sh tools/demo.sh [MUSTER-BINARY] [DIR]
 #
@@ -74,6 +76,16 @@ printf '维修单 BA-002 面罩密封圈更换 %s\n' "$(date -u +%FT%TZ)" >recei
 "$M" audit pubkey >report.pub
 if command -v minisign >/dev/null 2>&1; then
 	minisign -Vm "audit-$year.pdf" -p report.pub
+fi
+say "省级月报插件 / province report plugins"
+# The build tree's plugins when run from a build (setup.sh run), else the installed ones.
+[ -d plugins/.libs ] && export MUSTER_PLUGIN_DIR="$PWD/plugins/.libs"
+month=$(TZ=Asia/Shanghai date +%Y-%m)
+"$M" report list
+"$M" report run shanxi --month "$month" --out "山西-$month.csv"
+"$M" report run national --month "$month" --out "national-$month.json"
+if command -v minisign >/dev/null 2>&1; then
+	minisign -Vm "national-$month.json" -p report.pub
 fi
 say "值班记录 / duty journal"
 "$M" --key admin.key journal add "$(date -u +%Y-%m-%d) 白班交接：定向钻机 ZDY-4000 已归库，油位正常"
