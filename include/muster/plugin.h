@@ -36,8 +36,9 @@
  *     descriptor of a later minor (bigger) loads; the host reads the 1.0
  *     members it knows.
  *  4. Strings are UTF-8 and NUL-terminated.  Strings the host hands over
- *     are never NULL (unknown is ""), and stay valid until run() returns;
- *     a row struct itself is valid only during its callback (copy it).
+ *     are never NULL (unknown is "").  The period's strings and those of
+ *     team rows stay valid until run() returns; every other row, and its
+ *     strings, only during its callback: copy what you keep.
  *     Dates are YYYYMMDD numbers (20261031; 0: none), times seconds since
  *     1970 UTC (0: none; Beijing time is UTC+8), money integer fen.
  *  5. A query returns 0 when it walked everything, the callback's non-zero

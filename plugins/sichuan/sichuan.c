@@ -63,7 +63,7 @@ static const char *const headers[NCOLS] = {
 };
 static const double widths[NCOLS] = {6, 13, 32, 28, 9, 10, 12, 9, 12, 11, 14, 12, 12, 14, 16, 18};
 
-/* One team's slot: its row's strings (valid until run() returns) and its sums. */
+/* One team's slot: its team row's strings (valid until run() returns) and its sums. */
 struct team {
 	const char *code, *name, *host, *specialty_zh;
 	int group; /* index into specialties, or OTHER_GROUP */

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What we keep of a team.  Pointers are enough: host strings stay valid until run() returns (rule 4). */
+/* What we keep of a team.  Pointers are enough: team rows' strings stay valid until run() returns (rule 4). */
 struct team {
 	const char *code, *name;
 	unsigned long people, deployable;

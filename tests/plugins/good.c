@@ -10,7 +10,7 @@
 #include <muster/plugin.h>
 
 struct team {
-	const char *code; /* host strings stay valid until run() returns */
+	const char *code; /* team rows' strings stay valid until run() returns */
 	unsigned long people;
 };
 
