@@ -6,6 +6,12 @@
 # times (default 5) after one warm-up and the median wall time printed,
 # child process, queries, plugin, signature and file included.  Output:
 # "report_<name>_ms N" and "report_<name>_bytes N" lines for bench/run.sh.
+#
+# Then the same on a compacted copy of the store (the stock `mdb_copy -c`,
+# which lays each database's pages out together, as a restore from such a
+# backup would): "report_<name>_compact_ms N".  A store that grew by
+# appends has its projection pages scattered among the log's, and a fresh
+# process touching them pays for it; docs/BENCH.md has the figures.
 set -eu
 M=$1 dir=$2 scratch=$3
 runs=${BENCH_REPORT_RUNS:-5}
@@ -18,20 +24,36 @@ fi
 # The last whole month: a generated year of history ends today.
 month=$(date -d "$(date +%Y-%m-01) -1 day" +%Y-%m)
 now_ms() { date +%s%N | cut -c1-13; }
-for p in national shanxi sichuan; do
+# time_report STORE NAME SUFFIX: the median of $runs runs of report NAME over STORE
+time_report() {
+	st=$1 p=$2 suffix=$3
 	out=$scratch/report-$p
-	"$M" --store "$store" report run "$p" --plugin-dir "$dir" --month "$month" --out "$out" \
+	"$M" --store "$st" report run "$p" --plugin-dir "$dir" --month "$month" --out "$out" \
 		--param unit=四川省应急管理厅 >/dev/null
 	: >"$scratch/times"
 	i=0
 	while [ "$i" -lt "$runs" ]; do
 		t0=$(now_ms)
-		"$M" --store "$store" report run "$p" --plugin-dir "$dir" --month "$month" --out "$out" \
+		"$M" --store "$st" report run "$p" --plugin-dir "$dir" --month "$month" --out "$out" \
 			--param unit=四川省应急管理厅 >/dev/null
 		t1=$(now_ms)
 		echo $((t1 - t0)) >>"$scratch/times"
 		i=$((i + 1))
 	done
-	echo "report_${p}_ms $(sort -n "$scratch/times" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')"
-	echo "report_${p}_bytes $(wc -c <"$out" | tr -d ' ')"
+	echo "report_${p}${suffix}_ms $(sort -n "$scratch/times" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')"
+	[ -n "$suffix" ] || echo "report_${p}_bytes $(wc -c <"$out" | tr -d ' ')"
+}
+for p in national shanxi sichuan; do
+	time_report "$store" "$p" ""
 done
+if command -v mdb_copy >/dev/null 2>&1; then
+	compact=$scratch/national-compact
+	rm -rf "$compact"
+	mkdir -p "$compact"
+	mdb_copy -c "$store" "$compact"
+	cp -p "$store/log.key" "$store/tag.key" "$compact/"
+	for p in national shanxi sichuan; do
+		time_report "$compact" "$p" _compact
+	done
+	rm -rf "$compact"
+fi

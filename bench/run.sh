@@ -124,6 +124,9 @@ summary by fund / team / month|summary_ms|-|-|max|300|ms
 report national (JSON), national month|report_national_ms|-|-|max|500|ms
 report shanxi (GB18030 CSV)|report_shanxi_ms|-|-|max|500|ms
 report sichuan (XLSX)|report_sichuan_ms|-|-|max|500|ms
+  (national, store compacted)|report_national_compact_ms|-|-|max|500|ms
+  (shanxi, store compacted)|report_shanxi_compact_ms|-|-|max|500|ms
+  (sichuan, store compacted)|report_sichuan_compact_ms|-|-|max|500|ms
 EOF
 
 echo
