@@ -677,8 +677,11 @@ int muster_report_run(const muster_plugins *ps, size_t i, const muster_report_re
 		}
 		struct pollfd pf = {fds[0], POLLIN, 0};
 		int k = poll(&pf, 1, (int)(deadline - now > 1000 ? 1000 : deadline - now));
-		if (k < 0 && errno != EINTR)
+		if (k < 0 && errno != EINTR) {
+			killed = MUSTER_RUN_SYSTEM; /* never left waiting for a child nobody reads */
+			res->code = errno;
 			break;
+		}
 		if (k <= 0)
 			continue;
 		uint8_t buf[65536];
@@ -688,6 +691,8 @@ int muster_report_run(const muster_plugins *ps, size_t i, const muster_report_re
 		if (got < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
+			killed = MUSTER_RUN_SYSTEM;
+			res->code = errno;
 			break;
 		}
 		muster_buf_put(&r.in, buf, (size_t)got);

@@ -236,8 +236,9 @@ static void run_failed(const muster_plugin_info *p, const muster_report_result *
 	case MUSTER_RUN_HOST:
 		die(EXIT_IO, L("report %s failed: %s; nothing was written", "报表 %s 生成失败：%s；未写入任何文件"), n, res->detail);
 	default:
-		die(EXIT_IO, L("report %s failed: cannot start its process: %s", "报表 %s 生成失败：无法启动子进程：%s"), n,
-			strerror(res->code));
+		die(EXIT_IO, L("report %s failed: its process could not be started or read: %s; nothing was written",
+				 "报表 %s 生成失败：无法启动或读取子进程：%s；未写入任何文件"),
+			n, strerror(res->code));
 	}
 }
 
