@@ -288,6 +288,7 @@ static int audit_report(const struct opts *o)
 				     "--out %s：报告文件名须以 .csv 或 .pdf 结尾，以此确定格式"),
 			out);
 	struct aq a;
+	cli_out_writable(out);
 	aq_open(o, "muster audit report", allowed, &a);
 	muster_signer *key = cli_report_key(a.s);
 

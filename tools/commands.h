@@ -61,6 +61,8 @@ muster_signer *cli_report_key(muster_store *s);
 void cli_key_id_text(const muster_signer *k, char out[17]);
 /* path + suffix, malloc'd (room for 23 more bytes). */
 char *cli_path_plus(const char *path, const char *suffix);
+/* Dies (exit 5, one line) unless the directory out would be written in is writable. */
+void cli_out_writable(const char *out);
 /* A temporary name beside out ("out.tmp<pid>"), malloc'd. */
 char *cli_report_tmp(const char *out);
 struct publish {

@@ -46,6 +46,21 @@ char *cli_path_plus(const char *path, const char *suffix)
 	return p;
 }
 
+void cli_out_writable(const char *out)
+{
+	char *dir = strdup(out), *slash = dir ? strrchr(dir, '/') : NULL;
+	if (!dir)
+		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
+	if (slash)
+		slash[slash == dir] = 0; /* "/x" -> "/" */
+	if (access(slash ? dir : ".", W_OK) != 0) {
+		int e = errno;
+		die(EXIT_IO, L("--out %s: cannot write in %s: %s", "--out %s：无法在 %s 中写入：%s"), out, slash ? dir : ".",
+			strerror(e));
+	}
+	free(dir);
+}
+
 char *cli_report_tmp(const char *out)
 {
 	char *tmp = cli_path_plus(out, ".tmp");

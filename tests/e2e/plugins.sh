@@ -131,6 +131,8 @@ fails 2 "a month not yet begun" --store "$S" report run good --month 2999-01 --o
 fails 2 "--out missing" --store "$S" report run good --month "$month" --plugin-dir "$D"
 fails 2 "--param without =" --store "$S" report run good --month "$month" --out "$T/x.csv" --param x --plugin-dir "$D"
 fails 2 "--timeout 0" --store "$S" report run good --month "$month" --out "$T/x.csv" --timeout 0 --plugin-dir "$D"
+fails 5 "--out in a directory that does not exist" --store "$S" report run good --month "$month" --out "$T/no/x.csv" --plugin-dir "$D"
+like "$(cat "$T/err")" "cannot write in $T/no" "it names the directory, before the plugin runs"
 fails 3 "no such plugin" --store "$S" report run nosuch --month "$month" --out "$T/x.csv" --plugin-dir "$D"
 like "$(cat "$T/err")" "'muster report list' shows them" "it says where to look"
 fails 3 "no such team" --store "$S" report run good --month "$month" --team NOPE --out "$T/x.csv" --plugin-dir "$D"
