@@ -10,6 +10,7 @@
 
 #include "equip_cli.h"
 #include "ics.h"
+#include "reasons.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -49,11 +50,7 @@ static void put_fv(muster_buf *b, const muster_fv *v)
 /* The name of a certificate kind for people: its Chinese name in zh, its code otherwise. */
 static void kind_words(muster_buf *b, muster_snap *sn, const char *kind, size_t n)
 {
-	muster_cert_rule r;
-	if (cli_zh() && muster_cert_rule_get(sn, kind, n, &r) == 0)
-		muster_buf_put(b, r.name, r.name_len);
-	else
-		muster_buf_put(b, kind, n);
+	cli_kind_words(b, sn, kind, n, cli_zh());
 }
 
 /* ---- writes: defaults and reports ------------------------------------------------------ */
@@ -197,75 +194,7 @@ void cli_people_report(const struct opts *o, muster_store *s, uint64_t type, con
 
 static void reason_words(muster_buf *b, muster_snap *sn, const muster_rec *p, const muster_reason *r)
 {
-	char d[11] = "";
-	if (r->date)
-		muster_date_format(r->date, d);
-	muster_buf k = {0};
-	if (r->kind_len)
-		kind_words(&k, sn, r->kind, r->kind_len);
-	muster_buf_put(&k, "", 1);
-	const char *kind = (const char *)k.data;
-	int rn = (int)r->ref_len;
-	const char *ref = r->ref ? r->ref : "";
-	switch (r->code) {
-	case MUSTER_R_LEFT: muster_buf_printf(b, L("left on %s", "已于 %s 离队"), d); break;
-	case MUSTER_R_SUSPENDED: muster_buf_puts(b, L("suspended", "停职")); break;
-	case MUSTER_R_CERT_EXPIRED:
-		muster_buf_printf(b, L("%s certificate %.*s expired on %s", "%s %.*s 已于 %s 过期"), kind, rn, ref, d);
-		break;
-	case MUSTER_R_CERT_REVIEW_OVERDUE:
-		muster_buf_printf(b, L("%s certificate %.*s missed its review due %s", "%s %.*s 应于 %s 复审，已逾期"), kind, rn,
-			ref, d);
-		break;
-	case MUSTER_R_CERT_REVOKED:
-		muster_buf_printf(b, L("%s certificate %.*s was revoked on %s", "%s %.*s 已于 %s 吊销"), kind, rn, ref, d);
-		break;
-	case MUSTER_R_NEEDS:
-		muster_buf_printf(b, L("holds no valid %s certificate", "无有效的%s"), kind);
-		break;
-	case MUSTER_R_NEEDS_SPECIAL: muster_buf_puts(b, L("not a special-build member (特体队员)", "非特体队员")); break;
-	case MUSTER_R_NO_EXAM:
-		muster_buf_puts(b, L("no pre-placement or periodic health exam on record", "无上岗前或在岗期间职业健康检查记录"));
-		break;
-	case MUSTER_R_EXAM_OVERDUE:
-		muster_buf_printf(b, L("periodic health exam overdue since %s (every %" PRIu64 " days)",
-					     "在岗期间职业健康检查已于 %s 到期（每 %" PRIu64 " 天）"),
-			d, r->n);
-		break;
-	case MUSTER_R_CONTRA:
-		muster_buf_printf(b, L("contraindication: %.*s (exam of %s)", "职业禁忌证：%.*s（%s 体检）"), rn, ref, d);
-		break;
-	case MUSTER_R_SUSPECTED:
-		muster_buf_printf(b, L("suspected occupational disease (exam of %s)", "疑似职业病（%s 体检）"), d);
-		break;
-	case MUSTER_R_RECHECK_OVERDUE:
-		muster_buf_printf(b, L("recheck overdue since %s", "复查已于 %s 逾期"), d);
-		break;
-	case MUSTER_R_EMERGENCY_OWED:
-		muster_buf_printf(b, L("owes an emergency health exam after deployment %.*s (by %s)",
-					     "出动 %.*s 归建后应急体检未做（期限 %s）"),
-			rn, ref, d);
-		break;
-	case MUSTER_W_AGE: {
-		const muster_field *f = muster_field_get(MF_POSITION);
-		uint64_t pos = p->v[MF_POSITION].u;
-		if (cli_zh())
-			muster_buf_printf(b, "年龄 %" PRIu64 " 岁，超过%s一般上限 %" PRIu64 " 岁", r->n, f->enums_zh[pos], r->n2);
-		else
-			muster_buf_printf(b, "age %" PRIu64 " is above the normal limit of %" PRIu64 " for a %s", r->n, r->n2,
-				f->enums[pos]);
-		break;
-	}
-	case MUSTER_W_CERT_REVIEW_DUE:
-		muster_buf_printf(b, L("%s certificate %.*s: review due by %s", "%s %.*s 应于 %s 前复审"), kind, rn, ref, d);
-		break;
-	case MUSTER_W_CERT_EXPIRING:
-		muster_buf_printf(b, L("%s certificate %.*s expires on %s", "%s %.*s 将于 %s 到期"), kind, rn, ref, d);
-		break;
-	case MUSTER_W_RECHECK: muster_buf_printf(b, L("recheck due by %s", "应于 %s 前复查"), d); break;
-	default: muster_buf_puts(b, muster_reason_code(r->code));
-	}
-	muster_buf_free(&k);
+	cli_reason_words(b, sn, p, r, cli_zh());
 }
 
 static void reason_json(muster_buf *b, muster_snap *sn, const muster_rec *p, const muster_reason *r)
