@@ -16,6 +16,8 @@
 # BENCH_SPENDS (500000).  BENCH_REPORTS (bench/reports.sh), with MUSTER and
 # REPORT_PLUGINS, times the three province reports over a generated
 # national store (BENCH_REPORT_STORE reuses one, BENCH_REPORT_RUNS).
+# BENCH_MUSTERD (bench/musterd.sh), with MUSTERD and MUSTERD_WWW, puts
+# musterd under wrk on that store (BENCH_WRK_SECONDS).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -86,6 +88,18 @@ if [ -n "$reports" ] && [ -n "${MUSTER:-}" ]; then
 	fi
 fi
 
+musterd_bench=${BENCH_MUSTERD:-}
+store=${BENCH_REPORT_STORE:-$scratch/muster/national}
+if [ -n "$musterd_bench" ] && [ -n "${MUSTERD:-}" ] && [ -d "$store" ]; then
+	echo "== muster: $musterd_bench (musterd under wrk on loopback, the national store)"
+	(sh "$musterd_bench" "$MUSTER" "$MUSTERD" "$MUSTERD_WWW" "$scratch/muster" "$store" 2>&1 || echo "bench_failed $?") |
+		tee -a "$scratch/bench.out"
+	if grep -q '^bench_failed' "$scratch/bench.out"; then
+		echo "bench: $musterd_bench failed" >&2
+		exit 1
+	fi
+fi
+
 # figure | bench key | limits key | same-run key | goal kind | goal value | unit
 cat >"$scratch/rows" <<'EOF'
 durable appends/s|durable_append_per_s|lmdb_commit_sync|ref_commit_sync_per_s|min|0.8|/s
@@ -127,6 +141,10 @@ report sichuan (XLSX)|report_sichuan_ms|-|-|max|500|ms
   (national, store compacted)|report_national_compact_ms|-|-|max|500|ms
   (shanxi, store compacted)|report_shanxi_compact_ms|-|-|max|500|ms
   (sichuan, store compacted)|report_sichuan_compact_ms|-|-|max|500|ms
+musterd GET /api/v1/assets/ID, req/s|musterd_asset_rps|-|-|-|-|/s
+  (p99 latency, 32 connections)|musterd_asset_p99_ms|-|-|-|-|ms
+musterd GET /t/TAG (scan), req/s|musterd_scan_rps|-|-|-|-|/s
+  (p99 latency, 32 connections)|musterd_scan_p99_ms|-|-|-|-|ms
 EOF
 
 echo
