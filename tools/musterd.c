@@ -521,13 +521,14 @@ static enum MHD_Result scan(struct MHD_Connection *c, const char *tag)
 	muster_buf_free(&p);
 	if (rc == 0) {
 		char loc[sizeof "/asset.html?id=" + 3 * MUSTER_TAG_ID_MAX];
-		size_t o = strlen(strcpy(loc, "/asset.html?id="));
-		for (size_t i = 0; i < t.id_len; i++) {
+		size_t o = (size_t)snprintf(loc, sizeof loc, "/asset.html?id=");
+		for (size_t i = 0; i < t.id_len && o + 4 <= sizeof loc; i++) {
 			unsigned char ch = (unsigned char)t.id[i];
-			if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+			if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+				(ch && strchr("-._~", ch)))
 				loc[o++] = (char)ch;
 			else
-				o += (size_t)sprintf(loc + o, "%%%02X", ch);
+				o += (size_t)snprintf(loc + o, sizeof loc - o, "%%%02X", ch);
 		}
 		loc[o] = 0;
 		return http_redirect(c, loc);
