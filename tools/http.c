@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,8 +27,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, struct M
 	return ret;
 }
 
-enum MHD_Result http_json_hdr(struct MHD_Connection *c, unsigned status, json_t *body, const char *name,
-	const char *value)
+enum MHD_Result http_json_hdrs(struct MHD_Connection *c, unsigned status, json_t *body, const char *const *hdrs)
 {
 	char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
@@ -41,9 +41,62 @@ enum MHD_Result http_json_hdr(struct MHD_Connection *c, unsigned status, json_t 
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	if (name)
-		MHD_add_response_header(r, name, value);
+	for (size_t i = 0; hdrs && hdrs[i]; i += 2)
+		MHD_add_response_header(r, hdrs[i], hdrs[i + 1]);
 	return reply(c, status, r, "application/json; charset=utf-8");
+}
+
+enum MHD_Result http_json_hdr(struct MHD_Connection *c, unsigned status, json_t *body, const char *name,
+	const char *value)
+{
+	const char *h[] = {name, value, NULL};
+	return http_json_hdrs(c, status, body, name ? h : NULL);
+}
+
+enum MHD_Result http_bytes(struct MHD_Connection *c, unsigned status, const void *data, size_t n, const char *type,
+	const char *const *hdrs)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)data, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	for (size_t i = 0; hdrs && hdrs[i]; i += 2)
+		MHD_add_response_header(r, hdrs[i], hdrs[i + 1]);
+	return reply(c, status, r, type);
+}
+
+int http_body_add(struct http_req *q, const char *data, size_t n)
+{
+	if (n > HTTP_BODY_MAX - q->blen)
+		return -1;
+	if (q->blen + n + 1 > q->bcap) {
+		size_t cap = q->bcap ? q->bcap : 1024;
+		while (cap < q->blen + n + 1)
+			cap *= 2;
+		/* Grown by hand, not realloc: the old copy is wiped before it is freed. */
+		char *b = malloc(cap);
+		if (!b)
+			return -1;
+		if (q->blen)
+			memcpy(b, q->body, q->blen);
+		http_body_free(q);
+		q->body = b;
+		q->bcap = cap;
+	}
+	memcpy(q->body + q->blen, data, n);
+	q->blen += n;
+	q->body[q->blen] = 0;
+	return 0;
+}
+
+void http_body_free(struct http_req *q)
+{
+	if (q->body) {
+		sodium_memzero(q->body, q->bcap);
+		free(q->body);
+	}
+	q->body = NULL;
+	q->bcap = 0;
 }
 
 enum MHD_Result http_json(struct MHD_Connection *c, unsigned status, json_t *body)
@@ -126,6 +179,12 @@ const char *http_mime(const char *name)
 		{".txt", "text/plain; charset=utf-8"},
 		{".ico", "image/x-icon"},
 		{".woff2", "font/woff2"},
+		{".pdf", "application/pdf"},
+		{".csv", "text/csv"},
+		{".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+		{".minisig", "text/plain; charset=utf-8"},
+		{".ics", "text/calendar; charset=utf-8"},
+		{".wasm", "application/wasm"},
 	};
 	const char *dot = strrchr(name, '.');
 	for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
@@ -167,5 +226,32 @@ enum MHD_Result http_static(struct MHD_Connection *c, const char *www, const cha
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	/* Pages run only their own scripts and reach only this server; the camera stays on this page. */
+	MHD_add_response_header(r, "Content-Security-Policy",
+		"default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
+		"object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	return reply(c, MHD_HTTP_OK, r, http_mime(real));
+}
+
+enum MHD_Result http_file(struct MHD_Connection *c, const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0)
+		return not_found(c);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return not_found(c);
+	}
+	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (!r) {
+		close(fd);
+		return MHD_NO;
+	}
+	char cd[320];
+	snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", name);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, cd);
+	return reply(c, MHD_HTTP_OK, r, http_mime(name));
 }

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -468,8 +469,43 @@ void cli_pass_free(struct pass *ps)
 	ps->n = 0;
 }
 
+/*
+ * The key musterd hands a command it runs for a signed-in person: the 32-byte
+ * Ed25519 seed on the descriptor MUSTER_KEY_FD names (a pipe), read once into
+ * sodium_malloc memory and wiped.  Never the passphrase, never a file.
+ */
+static muster_signer *fd_signer(const char *v)
+{
+	char *end;
+	errno = 0;
+	long fd = strtol(v, &end, 10);
+	if (errno || end == v || *end || fd < 3 || fd > INT_MAX)
+		die(EXIT_USAGE, L("MUSTER_KEY_FD '%s' is not a descriptor number of 3 or more", "MUSTER_KEY_FD '%s' 不是不小于 3 的描述符编号"), v);
+	unsigned char *seed = sodium_malloc(32);
+	size_t got = 0;
+	while (seed && got < 32) {
+		ssize_t n = read((int)fd, seed + got, 32 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close((int)fd);
+	muster_signer *s = NULL;
+	int rc = !seed ? MUSTER_ENOMEM : got != 32 ? MUSTER_EIO : muster_signer_from_seed(seed, &s);
+	sodium_free(seed); /* wipes */
+	if (rc)
+		die(cli_exit_code(rc), L("cannot read the key from MUSTER_KEY_FD %s: %s", "无法从 MUSTER_KEY_FD %s 读取密钥：%s"), v,
+			cli_strerror(rc));
+	return s;
+}
+
 muster_signer *cli_signer(const struct opts *o)
 {
+	const char *kfd = getenv("MUSTER_KEY_FD");
+	if (kfd && *kfd && !o->key)
+		return fd_signer(kfd);
 	const char *path = o->key ? o->key : getenv("MUSTER_KEY");
 	if (!path || !*path)
 		die(EXIT_USAGE, "%s", L("this command is signed: give --key FILE or set MUSTER_KEY to your sealed key file",

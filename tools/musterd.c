@@ -1,16 +1,18 @@
 /*
- * musterd - Muster's HTTP service (docs/API.md): a read-only JSON API over
- * one store, the scan URL a phone opens from a label, and static files.
+ * musterd - Muster's HTTP service (docs/API.md): sign-in, a JSON API over
+ * one store, the scan URL a phone opens from a label, and the web pages.
  *
  * One store handle for the life of the process; every request reads in its
  * own snapshot (an LMDB read transaction), so any number run beside each
- * other and beside a writer in another process.  Request bodies are never
- * read: no endpoint takes one yet.
+ * other and beside a writer.  The hot reads (assets, an asset's history,
+ * readiness, the scan URL) are answered here; every other command, and
+ * every write, runs the muster command itself through the gateway
+ * (musterd_cmd.c) as the person signed in (musterd_auth.c).  LMDB lets one
+ * writer in at a time, across processes.
  */
 #include "config.h"
 
-#include "cli.h"
-#include "http.h"
+#include "musterd.h"
 #include "reasons.h"
 
 #include <errno.h>
@@ -37,10 +39,7 @@
 
 enum { EXIT_START = EXIT_IO }; /* the service could not start */
 
-static struct {
-	muster_store *store;
-	char www[PATH_MAX];
-} srv;
+struct musterd srv;
 
 int cli_zh(void)
 {
@@ -541,11 +540,50 @@ static enum MHD_Result scan(struct MHD_Connection *c, const char *tag)
 
 /* ---- routing ----------------------------------------------------------------------------- */
 
-static enum MHD_Result route(struct MHD_Connection *c, const char *path)
+int req_zh(struct MHD_Connection *c)
 {
+	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Muster-Lang");
+	if (v)
+		return strncmp(v, "en", 2) != 0;
+	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+	return !v || strncmp(v, "en", 2) != 0;
+}
+
+void req_addr(struct MHD_Connection *c, char *out, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	snprintf(out, cap, "?");
+	if (sa)
+		getnameinfo(sa, sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), out,
+			(socklen_t)cap, NULL, 0, NI_NUMERICHOST);
+}
+
+static enum MHD_Result route(struct MHD_Connection *c, const char *method, const char *path, struct http_req *q)
+{
+	int get = !q->write;
 	if (strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0) {
 		if (strcmp(path, "/api/v1/site") == 0)
-			return api_site(c);
+			return get ? api_site(c) :
+				     http_json_hdr(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+					     http_error_json("method_not_allowed", "the site is read with GET", "站点信息只能用 GET 读取"),
+					     MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		if (strcmp(path, "/api/v1/session") == 0)
+			return api_session(c, method, q);
+		/* Everything else is for a person signed in; writes carry the session's CSRF token. */
+		struct who w;
+		enum MHD_Result reply;
+		if (sess_check(c, !get, &w, &reply) != 0)
+			return reply;
+		if (strncmp(path, "/api/v1/cmd/", 12) == 0)
+			return api_cmd(c, method, path + 12, q, &w);
+		if (!get)
+			return http_json_hdr(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				http_error_json("method_not_allowed", "only commands (/api/v1/cmd/...) and the session take writes",
+					"只有命令（/api/v1/cmd/...）和会话接受写操作"),
+				MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		if (strncmp(path, "/api/v1/jobs/", 13) == 0)
+			return api_job(c, path + 13, &w);
 		if (strcmp(path, "/api/v1/teams") == 0)
 			return api_list(c, MUSTER_T_TEAM);
 		if (strcmp(path, "/api/v1/assets") == 0)
@@ -557,6 +595,10 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *path)
 		return http_error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such API endpoint; see docs/API.md",
 			"无此接口；参见 docs/API.md");
 	}
+	if (!get)
+		return http_json_hdr(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+			http_error_json("method_not_allowed", "pages and the scan URL are read with GET", "页面和扫码地址只能用 GET 读取"),
+			MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	if (strncmp(path, "/t/", 3) == 0)
 		return scan(c, path + 3);
 	return http_static(c, srv.www, path);
@@ -581,36 +623,39 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	struct http_req *q = *con_cls;
 	(void)cls, (void)c, (void)toe;
 	if (q) {
+		http_body_free(q);
 		free(q->raw);
 		free(q);
 		*con_cls = NULL;
 	}
 }
 
-static enum MHD_Result route_raw(struct MHD_Connection *c, const struct http_req *q)
+static enum MHD_Result route_raw(struct MHD_Connection *c, const char *method, struct http_req *q)
 {
 	char path[HTTP_URL_MAX + 1];
 	if (http_path(q->raw, q->rawlen, path, sizeof path) != 0)
 		return http_error(c, MHD_HTTP_BAD_REQUEST, "bad_request",
 			"the path holds '.', '..', an encoded '/' or '\\', or a control character",
 			"路径含有 '.'、'..'、编码的 '/' 或 '\\' 或控制字符");
-	return route(c, path);
+	return route(c, method, path, q);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct http_req *q = *con_cls;
-	(void)cls, (void)url, (void)version, (void)upload_data;
+	(void)cls, (void)url, (void)version;
 	if (!q)
 		return MHD_NO; /* out of memory in uri_log */
 	if (q->seen) {
-		/* A GET's small body (under 1 MiB, by its Content-Length) is read and dropped. */
 		if (*upload_data_size) {
+			/* A write's body is kept (at most 1 MiB); a GET's small body is read and dropped. */
+			if (q->write && http_body_add(q, upload_data, *upload_data_size) != 0)
+				return MHD_NO;
 			*upload_data_size = 0;
 			return MHD_YES;
 		}
-		return route_raw(c, q);
+		return route_raw(c, method, q);
 	}
 	/* Refusals are sent before the body is read; MHD then closes the connection. */
 	q->seen = 1;
@@ -626,11 +671,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return http_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "the request body is over 1 MiB",
 				"请求体超过 1 MiB");
 	}
-	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+	q->write = strcmp(method, MHD_HTTP_METHOD_POST) == 0 || strcmp(method, MHD_HTTP_METHOD_DELETE) == 0;
+	if (!q->write && strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return http_json_hdr(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-			http_error_json("method_not_allowed", "only GET and HEAD for now", "目前只支持 GET 和 HEAD"),
-			MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	/* A body of unknown length could be any size: not before writes exist. */
+			http_error_json("method_not_allowed", "GET and HEAD read; POST and DELETE write",
+				"GET 和 HEAD 用于读取；POST 和 DELETE 用于写入"),
+			MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST, DELETE");
+	/* A body of unknown length could be any size. */
 	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
 		return http_error(c, MHD_HTTP_LENGTH_REQUIRED, "length_required", "a request body needs a Content-Length",
 			"请求体须有 Content-Length");
@@ -702,15 +749,38 @@ static struct addrinfo *listen_addr(const char *spec, char *host, size_t cap)
 static void usage(FILE *f)
 {
 	fputs(W(cli_zh(),
-		      "usage: musterd [--store DIR] [--listen ADDR:PORT] [--www DIR] [--port-file FILE]\n"
-		      "               [--tls-cert FILE --tls-key FILE]\n"
-		      "Serves the store read-only over HTTP; see docs/API.md.  Default --listen 127.0.0.1:8080;\n"
-		      "port 0 picks a free port, which --port-file receives.\n",
-		      "用法: musterd [--store 目录] [--listen 地址:端口] [--www 目录] [--port-file 文件]\n"
-		      "              [--tls-cert 文件 --tls-key 文件]\n"
-		      "以只读方式通过 HTTP 提供存储库数据；参见 docs/API.md。默认 --listen 127.0.0.1:8080；\n"
-		      "端口 0 表示自动选择空闲端口，并写入 --port-file。\n"),
+		      "usage: musterd [--store DIR] [--listen ADDR:PORT] [--www DIR] [--keys DIR] [--port-file FILE]\n"
+		      "               [--tls-cert FILE --tls-key FILE] [--muster PATH] [--plugin-dir DIR] [--idle MINUTES]\n"
+		      "Serves the store over HTTP to people who sign in with their own key; see musterd(8), docs/API.md.\n"
+		      "Default --listen 127.0.0.1:8080; port 0 picks a free port, which --port-file receives.\n"
+		      "--keys: the sealed key files (FILE and FILE.pub) people sign in with; default STORE/keys.\n",
+		      "用法: musterd [--store 目录] [--listen 地址:端口] [--www 目录] [--keys 目录] [--port-file 文件]\n"
+		      "              [--tls-cert 文件 --tls-key 文件] [--muster 路径] [--plugin-dir 目录] [--idle 分钟]\n"
+		      "通过 HTTP 提供存储库服务，每人以自己的密钥登录；参见 musterd(8)、docs/API.md。\n"
+		      "默认 --listen 127.0.0.1:8080；端口 0 表示自动选择空闲端口，并写入 --port-file。\n"
+		      "--keys：登录所用的加密密钥文件（文件及其 .pub）所在目录；默认 存储库/keys。\n"),
 		f);
+}
+
+/* The muster command beside this program (in a build tree, one level up from .libs), else the installed one. */
+static void find_muster(char *out, size_t cap)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = 0;
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			for (int up = 0; up < 2; up++) {
+				char p[PATH_MAX];
+				if ((size_t)snprintf(p, sizeof p, "%s/%smuster", self, up ? "../" : "") < sizeof p &&
+					access(p, X_OK) == 0 && realpath(p, out))
+					return;
+			}
+		}
+	}
+	snprintf(out, cap, "%s/muster", MUSTER_BINDIR);
 }
 
 static void write_port(const char *file, unsigned port)
@@ -727,13 +797,15 @@ static void write_port(const char *file, unsigned port)
 int main(int argc, char **argv)
 {
 	const char *store = getenv("MUSTER_STORE"), *listen = "127.0.0.1:8080", *www = MUSTERD_WWW, *port_file = NULL,
-		   *cert_file = NULL, *key_file = NULL;
+		   *cert_file = NULL, *key_file = NULL, *keys = NULL, *muster = NULL, *plugin_dir = NULL, *idle = "30";
 	int zh = cli_zh();
 	if (!store || !*store)
 		store = "muster-data";
 	for (int i = 1; i < argc; i++) {
-		static const char *const names[] = {"--store", "--listen", "--www", "--port-file", "--tls-cert", "--tls-key"};
-		const char **slots[] = {&store, &listen, &www, &port_file, &cert_file, &key_file};
+		static const char *const names[] = {"--store", "--listen", "--www", "--port-file", "--tls-cert", "--tls-key",
+			"--keys", "--muster", "--plugin-dir", "--idle"};
+		const char **slots[] = {&store, &listen, &www, &port_file, &cert_file, &key_file, &keys, &muster, &plugin_dir,
+			&idle};
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return EXIT_OK;
@@ -768,6 +840,33 @@ int main(int argc, char **argv)
 					     "此 libmicrohttpd 不支持 TLS：请以 HTTP 运行并由 TLS 反向代理在前"));
 	if (!realpath(www, srv.www))
 		fail(EXIT_START, W(zh, "no static files at --www %s: %s", "--www %s 不可用：%s"), www, strerror(errno));
+
+	char *end;
+	unsigned long idle_min = strtoul(idle, &end, 10);
+	if (!*idle || *end || idle_min < 1 || idle_min > 24 * 60)
+		fail(EXIT_USAGE, W(zh, "--idle '%s' is not a number of minutes from 1 to 1440", "--idle '%s' 须为 1 到 1440 的分钟数"),
+			idle);
+	srv.idle_s = (unsigned)idle_min * 60;
+	srv.max_s = 12 * 3600;
+	if (snprintf(srv.store_dir, sizeof srv.store_dir, "%s", store) >= (int)sizeof srv.store_dir)
+		fail(EXIT_USAGE, "%s", W(zh, "--store is too long", "--store 过长"));
+	if (keys)
+		snprintf(srv.keys, sizeof srv.keys, "%s", keys);
+	else
+		snprintf(srv.keys, sizeof srv.keys, "%s/keys", store);
+	if (muster)
+		snprintf(srv.muster, sizeof srv.muster, "%s", muster);
+	else
+		find_muster(srv.muster, sizeof srv.muster);
+	if (access(srv.muster, X_OK) != 0)
+		fail(EXIT_START, W(zh, "cannot run the muster command %s: %s; give --muster PATH", "无法运行 muster 命令 %s：%s；请用 --muster 指定"),
+			srv.muster, strerror(errno));
+	if (plugin_dir && setenv("MUSTER_PLUGIN_DIR", plugin_dir, 1) != 0)
+		fail(EXIT_START, "%s", strerror(errno));
+	if (sess_init() != 0 || gateway_init() != 0)
+		fail(EXIT_START, W(zh, "cannot make a private work directory under $TMPDIR: %s", "无法在 $TMPDIR 下创建工作目录：%s"),
+			strerror(errno));
+	srv.tls = cert_file != NULL;
 
 	char host[256];
 	struct addrinfo *ai = listen_addr(listen, host, sizeof host);
@@ -827,20 +926,31 @@ int main(int argc, char **argv)
 	fprintf(stderr, "musterd: serving %s on %s://%s%s%s:%u\n", store, cert ? "https" : "http", v6 ? "[" : "", host,
 		v6 ? "]" : "", port);
 
+	/* Every 15 s: sessions past their time are ended (their keys wiped), old jobs' files removed. */
 	int sig = 0;
-	while (sigwait(&stop, &sig) != 0)
-		;
+	for (;;) {
+		struct timespec tick = {15, 0};
+		sig = sigtimedwait(&stop, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		sess_sweep();
+		gateway_sweep();
+	}
 	/* Stop accepting; requests under way finish (for up to 3 s), then the workers stop. */
 	MHD_socket ls = MHD_quiesce_daemon(d);
+	gateway_quiesce();
 	for (int i = 0; i < 300; i++) {
 		const union MHD_DaemonInfo *ci = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 		if (!ci || ci->num_connections == 0)
 			break;
 		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
 	}
+	/* Requests still under way (a write among them) are answered before MHD_stop_daemon returns. */
 	MHD_stop_daemon(d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
+	gateway_stop();
+	sess_end_all();
 	muster_store_close(srv.store);
 	if (key)
 		sodium_memzero(key, strlen(key));

@@ -27,7 +27,7 @@ chmod -R u+w "$T/www"
 echo 'secret-canary' >"$T/secret.txt"
 ln -s "$T/secret.txt" "$T/www/link.txt"
 
-"$MUSTERD" --store "$S" --listen 127.0.0.1:0 --port-file "$T/port" --www "$T/www" 2>"$T/d.err" &
+"$MUSTERD" --store "$S" --keys "$S/gen" --listen 127.0.0.1:0 --port-file "$T/port" --www "$T/www" 2>"$T/d.err" &
 pid=$!
 i=0
 while [ ! -s "$T/port" ] && [ $i -lt 200 ] && kill -0 "$pid" 2>/dev/null; do
@@ -39,13 +39,24 @@ port=$(cat "$T/port" 2>/dev/null)
 B=http://127.0.0.1:$port
 like "$(cat "$T/d.err")" "musterd: serving $S on http://127.0.0.1:$port" "one start line names the store and the address"
 
-# get PATH [CURL-ARGS...]: the body in $T/out, headers in $T/hdr, prints the status.
+# get PATH [CURL-ARGS...]: the body in $T/out, headers in $T/hdr, prints the status; as the keeper signed in.
 get() {
 	p=$1
 	shift
-	curl -sS --max-time 10 --path-as-is -o "$T/out" -D "$T/hdr" -w '%{http_code}' "$@" "$B$p"
+	curl -sS --max-time 10 --path-as-is -b "$T/cj" -o "$T/out" -D "$T/hdr" -w '%{http_code}' "$@" "$B$p"
 }
 hdr() { sed -n "s/^$1: *//Ip" "$T/hdr" | tr -d '\r'; }
+
+# ---- sign-in: everything but the site's checkpoint needs it -------------------------------
+: >"$T/cj"
+is "$(get /api/v1/assets)" 401 "the asset list before signing in: 401"
+is "$(py 'd["error"]["code"]')" "no_session" "... no_session"
+keeper=$(q --json key list | "$PY" -c 'import json,sys; print([k["holder"] for k in json.load(sys.stdin) if k["roles"] == ["keeper"]][0])')
+printf '{"name":"%s","passphrase":"%s"}' "$keeper" "$MUSTER_PASSPHRASE" >"$T/signin.json"
+is "$(curl -sS -c "$T/cj" -o "$T/out" -D "$T/hdr" -w '%{http_code}' -H 'Content-Type: application/json' \
+	--data-binary @"$T/signin.json" "$B/api/v1/session")" 200 "the keeper $keeper signs in: 200"
+like "$(hdr Set-Cookie)" "; HttpOnly; SameSite=Strict" "the session cookie is HttpOnly and SameSite=Strict"
+is "$(py 'd["roles"]')" "['keeper']" "... with the key's roles"
 
 # ---- the API agrees with the CLI ---------------------------------------------------------
 is "$(get /api/v1/site)" 200 "GET /api/v1/site: 200"
@@ -127,7 +138,7 @@ is "$(get "/t/${payload2##*/t/}")" 302 "the new label: 302"
 
 # ---- static files and traversal ----------------------------------------------------------
 is "$(get /)" 200 "GET /: 200"
-like "$(cat "$T/out")" "<title>装备与人员管理</title>" "... the index page"
+like "$(cat "$T/out")" "<html lang=\"zh-CN\">" "... the index page, in Chinese"
 is "$(hdr Content-Type)" "text/html; charset=utf-8" "... as text/html"
 for p in '/../etc/passwd' '/%2e%2e/%2e%2e/etc/passwd' '/www/..%2fMakefile' '/..%2fsecret.txt' '/%2e%2e/secret.txt' \
 	'/./index.html' '/index.html%00.js' '/link.txt' '/%5c..%5csecret.txt' '/.%2e/secret.txt' '//etc/passwd' \
@@ -154,7 +165,7 @@ is "$(get /api/v1/site)" 200 "still serving after the refusals"
 
 # ---- many readers at once ----------------------------------------------------------------
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
-	curl -sS --max-time 10 -o /dev/null -w '%{http_code}\n' "$B/api/v1/assets" >"$T/par.$i" &
+	curl -sS --max-time 10 -b "$T/cj" -o /dev/null -w '%{http_code}\n' "$B/api/v1/assets" >"$T/par.$i" &
 done
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
 	while [ ! -s "$T/par.$i" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
@@ -175,7 +186,7 @@ wait "$pid"
 is "$?" 0 "... with status 0"
 pid=
 like "$(tail -n 1 "$T/d.err")" "musterd: stopped" "... and one stop line"
-is "$(grep -vc '^musterd: \(serving\|stopped\)' "$T/d.err")" 0 "nothing else on stderr"
+is "$(grep -vc '^musterd: \(serving\|stopped\|.* signed in from 127.0.0.1\)' "$T/d.err")" 0 "nothing else on stderr"
 run --store "$S" log verify
 is "$rc" 0 "log verify passes"
 
