@@ -730,6 +730,17 @@ static json_t *job_json(const struct job *j)
 	json_error_t je;
 	json_t *res = j->r.stdout_.len ? json_loadb((const char *)j->r.stdout_.data, j->r.stdout_.len, JSON_DECODE_ANY, &je) : NULL;
 	int x = exit_code(&j->r);
+	/* The command names the files it wrote by their paths here; the client gets their URLs. */
+	const char *key;
+	json_t *v;
+	size_t dl = strlen(j->dir);
+	json_object_foreach(res, key, v) {
+		const char *p = json_string_value(v);
+		if (p && strncmp(p, j->dir, dl) == 0 && p[dl] == '/') {
+			snprintf(url, sizeof url, "/api/v1/jobs/%s/files/", j->id);
+			json_object_set_new(res, key, json_pack("s+", url, p + dl + 1));
+		}
+	}
 	json_object_set_new(o, "state", json_string(err ? "failed" : "done"));
 	json_object_set_new(o, "exit", x < 0 ? json_null() : json_integer(x));
 	json_object_set_new(o, "result", res ? res : json_null());
