@@ -17,15 +17,21 @@ id=$("$M" --store "$store" --json asset list | sed -n 's/^\[*{"id":"\([^"]*\)".*
 payload=$("$M" --store "$store" --json label "$id" --format svg --out "$scratch/bench-label.svg" |
 	sed 's/.*"payload":"\([^"]*\)".*/\1/')
 tag=${payload##*/t/}
-"$D" --store "$store" --listen 127.0.0.1:0 --port-file "$scratch/musterd.port" --www "$www" 2>"$scratch/musterd.log" &
+"$D" --store "$store" --keys "$store/gen" --muster "$M" --listen 127.0.0.1:0 --port-file "$scratch/musterd.port" --www "$www" 2>"$scratch/musterd.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
 i=0
 while [ ! -s "$scratch/musterd.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 port=$(cat "$scratch/musterd.port")
+# The API wants a person signed in: the generated keeper, once; every request then carries the cookie.
+keeper=$("$M" --store "$store" --json key list | sed 's/},{/}\n{/g' | sed -n 's/.*"roles":\["keeper"\],"holder":"\([^"]*\)".*/\1/p' | head -n 1)
+printf '{"name":"%s","passphrase":"%s"}' "$keeper" "$MUSTER_PASSPHRASE" >"$scratch/signin.json"
+curl -sS -o /dev/null -c "$scratch/cookies" --data-binary @"$scratch/signin.json" "http://127.0.0.1:$port/api/v1/session"
+cookie=$(awk '$6 == "muster_session" {print $7}' "$scratch/cookies")
+[ -n "$cookie" ] || { echo "bench: cannot sign in to musterd as '$keeper'" >&2; exit 1; }
 # wrk's "Requests/sec" and the 99% line of --latency, in ms.
 measure() {
-	wrk -t2 -c32 -d"${secs}s" --latency "http://127.0.0.1:$port$2" >"$scratch/wrk.out" 2>&1
+	wrk -t2 -c32 -d"${secs}s" --latency -H "Cookie: muster_session=$cookie" "http://127.0.0.1:$port$2" >"$scratch/wrk.out" 2>&1
 	echo "musterd_$1_rps $(awk '/^Requests\/sec/ {print $2}' "$scratch/wrk.out")"
 	echo "musterd_$1_p99_ms $(awk '$1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us$/, "", v); v /= 1000} else if (v ~ /ms$/) sub(/ms$/, "", v); else if (v ~ /s$/) {sub(/s$/, "", v); v *= 1000}; print v}' "$scratch/wrk.out")"
 	grep -q 'Non-2xx or 3xx responses' "$scratch/wrk.out" && echo "bench: musterd answered $2 with errors" >&2
