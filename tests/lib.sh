@@ -121,3 +121,19 @@ refuses() {
 	is "$rc $(wc -l <"$T/err" | tr -d ' ') $(log_size)" "$want 1 $before" "$desc: exit $want, one line, nothing written"
 	like "$(cat "$T/err")" "$sub" "$desc: the message says why"
 }
+
+# start_musterd ARGS...: musterd on a free loopback port with ARGS, its
+# stderr in $T/d.err; sets pid, port and B (the base URL), or bails out.
+start_musterd() {
+	rm -f "$T/port"
+	"$MUSTERD" "$@" --listen 127.0.0.1:0 --port-file "$T/port" 2>"$T/d.err" &
+	pid=$!
+	i=0
+	while [ ! -s "$T/port" ] && [ $i -lt 200 ] && kill -0 "$pid" 2>/dev/null; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	port=$(cat "$T/port" 2>/dev/null)
+	[ -n "$port" ] || { echo "Bail out! musterd did not start: $(cat "$T/d.err")"; exit 1; }
+	B=http://127.0.0.1:$port
+}

@@ -198,6 +198,24 @@ static enum MHD_Result not_found(struct MHD_Connection *c)
 	return http_error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such file", "无此文件");
 }
 
+/* A response of the regular file at path: 0 (*r NULL when out of memory), or -1 if it is not one. */
+static int file_response(const char *path, int flags, struct MHD_Response **r)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | flags);
+	struct stat st;
+	*r = NULL;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	*r = MHD_create_response_from_fd((uint64_t)st.st_size, fd); /* closes fd */
+	if (!*r)
+		close(fd);
+	return 0;
+}
+
 enum MHD_Result http_static(struct MHD_Connection *c, const char *www, const char *path)
 {
 	char want[PATH_MAX], real[PATH_MAX];
@@ -212,19 +230,11 @@ enum MHD_Result http_static(struct MHD_Connection *c, const char *www, const cha
 	/* After symlinks are resolved the file must still be inside www. */
 	if (!realpath(want, real) || strncmp(real, www, wl) != 0 || real[wl] != '/')
 		return not_found(c);
-	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-	if (fd < 0)
+	struct MHD_Response *r;
+	if (file_response(real, 0, &r) != 0)
 		return not_found(c);
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return not_found(c);
-	}
-	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd); /* closes fd */
-	if (!r) {
-		close(fd);
+	if (!r)
 		return MHD_NO;
-	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	/* Pages run only their own scripts and reach only this server; the camera stays on this page. */
 	MHD_add_response_header(r, "Content-Security-Policy",
@@ -236,19 +246,11 @@ enum MHD_Result http_static(struct MHD_Connection *c, const char *www, const cha
 
 enum MHD_Result http_file(struct MHD_Connection *c, const char *path, const char *name)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-	struct stat st;
-	if (fd < 0)
+	struct MHD_Response *r;
+	if (file_response(path, O_NOFOLLOW, &r) != 0)
 		return not_found(c);
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return not_found(c);
-	}
-	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
-	if (!r) {
-		close(fd);
+	if (!r)
 		return MHD_NO;
-	}
 	char cd[320];
 	snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", name);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");

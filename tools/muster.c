@@ -21,20 +21,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-int cli_zh(void)
-{
-	static int zh = -1;
-	if (zh < 0) {
-		const char *v = getenv("LC_ALL");
-		if (!v || !*v)
-			v = getenv("LC_MESSAGES");
-		if (!v || !*v)
-			v = getenv("LANG");
-		zh = v && strncmp(v, "zh", 2) == 0;
-	}
-	return zh;
-}
-
 int cli_exit_code(int rc)
 {
 	switch (rc) {

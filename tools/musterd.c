@@ -41,20 +41,6 @@ enum { EXIT_START = EXIT_IO }; /* the service could not start */
 
 struct musterd srv;
 
-int cli_zh(void)
-{
-	static int zh = -1;
-	if (zh < 0) {
-		const char *v = getenv("LC_ALL");
-		if (!v || !*v)
-			v = getenv("LC_MESSAGES");
-		if (!v || !*v)
-			v = getenv("LANG");
-		zh = v && strncmp(v, "zh", 2) == 0;
-	}
-	return zh;
-}
-
 /* "musterd: <message>" on stderr, and exit. */
 #ifdef __GNUC__
 __attribute__((noreturn, format(printf, 2, 3)))

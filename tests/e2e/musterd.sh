@@ -27,16 +27,7 @@ chmod -R u+w "$T/www"
 echo 'secret-canary' >"$T/secret.txt"
 ln -s "$T/secret.txt" "$T/www/link.txt"
 
-"$MUSTERD" --store "$S" --keys "$S/gen" --listen 127.0.0.1:0 --port-file "$T/port" --www "$T/www" 2>"$T/d.err" &
-pid=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 200 ] && kill -0 "$pid" 2>/dev/null; do
-	sleep 0.05
-	i=$((i + 1))
-done
-port=$(cat "$T/port" 2>/dev/null)
-[ -n "$port" ] || { echo "Bail out! musterd did not start: $(cat "$T/d.err")"; exit 1; }
-B=http://127.0.0.1:$port
+start_musterd --store "$S" --keys "$S/gen" --www "$T/www"
 like "$(cat "$T/d.err")" "musterd: serving $S on http://127.0.0.1:$port" "one start line names the store and the address"
 
 # get PATH [CURL-ARGS...]: the body in $T/out, headers in $T/hdr, prints the status; as the keeper signed in.
@@ -121,9 +112,11 @@ payload=$(q --json label $id --format svg --out "$T/l.svg" | sed 's/.*"payload":
 tag=${payload##*/t/}
 is "$(get "/t/$tag")" 302 "a scanned label: 302"
 is "$(hdr Location)" "/asset.html?id=$id" "... to the asset's page"
-last=$(printf %s "$tag" | tail -c 1)
-[ "$last" = A ] && swap=B || swap=A
-is "$(get "/t/${tag%?}$swap")" 409 "a tampered label: 409"
+# One character of the signature changed (not the last: its spare bits would make it not base64 at all).
+head=${tag%??????????} tail=$(printf %s "$tag" | tail -c 9)
+c=$(printf %s "$tag" | tail -c 10 | head -c 1)
+[ "$c" = A ] && swap=B || swap=A
+is "$(get "/t/$head$swap$tail")" 409 "a tampered label: 409"
 is "$(py 'd["error"]["code"]')" "forged" "... called forged"
 is "$(get /t/not-a-label)" 404 "not a label: 404"
 is "$(py 'd["error"]["code"]')" "not_label" "... called not_label"

@@ -34,17 +34,11 @@ key_of() { q --json key list | "$PY" -c 'import json,sys; print([k["key_id"] for
 keeper=$(holder keeper) keeper2=$(holder keeper 1) hr=$(holder hr) admin=$(holder admin) approver=$(holder approver)
 
 mkdir "$T/tmp"
-TMPDIR=$T/tmp "$MUSTERD" --store "$S" --keys "$K" --muster "$M" --plugin-dir "$top_builddir/plugins/.libs" \
-	--listen 127.0.0.1:0 --port-file "$T/port" --www "$top_srcdir/www" 2>"$T/d.err" &
-pid=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 200 ] && kill -0 "$pid" 2>/dev/null; do
-	sleep 0.05
-	i=$((i + 1))
-done
-port=$(cat "$T/port" 2>/dev/null)
-[ -n "$port" ] || { echo "Bail out! musterd did not start: $(cat "$T/d.err")"; exit 1; }
-B=http://127.0.0.1:$port
+# Its work directory goes under $T/tmp, to be found empty after it stops.
+tmp_was=${TMPDIR:-/tmp}
+export TMPDIR="$T/tmp"
+start_musterd --store "$S" --keys "$K" --muster "$M" --plugin-dir "$top_builddir/plugins/.libs" --www "$top_srcdir/www"
+export TMPDIR="$tmp_was"
 
 # signin JAR NAME PASSPHRASE: prints the status; the session's CSRF token goes to JAR.csrf.
 signin() {
