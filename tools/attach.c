@@ -110,7 +110,8 @@ void cli_attach(const struct opts *o, muster_rec *r, struct field_bufs *fb, stru
 	char why[768];
 	memset(a, 0, sizeof *a);
 	for (int i = 0; i < o->nkv; i++) {
-		if (strcmp(o->kv[i].name, "attach") != 0)
+		const char *n = o->kv[i].name; /* "attach" or "attach=FILE" */
+		if (strncmp(n, "attach", 6) != 0 || (n[6] && n[6] != '='))
 			continue;
 		if (!a->dir) {
 			a->dir = join(cli_store_dir(o), "attachments");

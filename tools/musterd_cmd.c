@@ -137,6 +137,7 @@ static const struct gw {
 	{"spend", "reject", WRITE, NULL},
 	{"audit", "dispose", WRITE, NULL},
 	{"journal", "add", WRITE, NULL},
+	{"key", "enrol", WRITE, NULL}, /* the public key's text in "pub" */
 	{"key", "roles", WRITE, NULL},
 	{"key", "revoke", WRITE, NULL},
 };
@@ -163,6 +164,8 @@ struct argv {
 	const char *bad; /* why the request cannot be a command line, in English */
 	const char *bad_zh;
 	char out[128]; /* a file name asked for with out= (or ics=) */
+	char up[PATH_MAX]; /* a private directory of the files the body carried, or "" */
+	int nup;
 	int ics;       /* out came from ics= */
 	int async;
 };
@@ -182,11 +185,17 @@ static void av_push(struct argv *a, const char *s)
 	a->n++;
 }
 
+static void rm_dir(const char *dir);
+
+/* Frees the strings, and removes the files the body carried. */
 static void av_free(struct argv *a)
 {
 	for (int i = 0; i < a->n; i++)
 		free(a->v[i]);
 	a->n = 0;
+	if (a->up[0])
+		rm_dir(a->up);
+	a->up[0] = 0;
 }
 
 static int name_ok(const char *s)
@@ -304,6 +313,38 @@ static const char *scalar(json_t *v, char *buf, size_t cap, size_t *len)
 	return NULL;
 }
 
+/*
+ * A file the body carries (base64, or the text itself for a public key)
+ * into the request's own upload directory; its path into path.
+ */
+static int upload(struct argv *a, const char *name, const char *data, size_t n, int b64, char *path, size_t cap)
+{
+	if (!a->up[0]) {
+		if ((size_t)snprintf(a->up, sizeof a->up, "%s/up.XXXXXX", srv.work) >= sizeof a->up || !mkdtemp(a->up)) {
+			a->up[0] = 0;
+			return -1;
+		}
+	}
+	unsigned char *bin = malloc(n + 1);
+	size_t len = n;
+	const char *end;
+	if (!bin)
+		return -1;
+	if (b64 ? sodium_base642bin(bin, n + 1, data, n, " \r\n", &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 || *end :
+		  (memcpy(bin, data, n), 0)) {
+		free(bin);
+		a->bad = "an attached file is not base64", a->bad_zh = "附件不是 base64 编码";
+		return -1;
+	}
+	snprintf(path, cap, "%s/%d-%s", a->up, a->nup++, name);
+	FILE *f = fopen(path, "wbx");
+	int ok = f && fwrite(bin, 1, len, f) == len;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	free(bin);
+	return ok ? 0 : -1;
+}
+
 static void body_args(struct argv *a, json_t *body, struct argv *ops)
 {
 	const char *key;
@@ -334,6 +375,32 @@ static void body_args(struct argv *a, json_t *body, struct argv *ops)
 				a->bad = "args must be an array of strings", a->bad_zh = "args 须为字符串数组";
 				return;
 			}
+			continue;
+		}
+		if (strcmp(key, "attach") == 0 || strcmp(key, "pub") == 0) {
+			/* Files: attach, base64 strings (spend record); pub, a public key file's text (key enrol). */
+			int pub = key[0] == 'p';
+			size_t i;
+			json_t *x, *one = json_array();
+			if (!json_is_array(v))
+				json_array_append(one, v);
+			json_array_foreach(json_is_array(v) ? v : one, i, x) {
+				char path[PATH_MAX + 32], opt[PATH_MAX + 48];
+				if (!json_is_string(x) || upload(a, pub ? "key.pub" : "attach", json_string_value(x),
+							      json_string_length(x), !pub, path, sizeof path) != 0) {
+					if (!a->bad)
+						a->bad = "attach and pub take strings: base64 file contents, a public key file's text",
+						a->bad_zh = "attach 与 pub 须为字符串：base64 编码的文件内容、公钥文件的文本";
+					break;
+				}
+				if (pub) {
+					av_operand(ops, path, strlen(path));
+				} else {
+					snprintf(opt, sizeof opt, "--attach=%s", path);
+					av_push(a, opt);
+				}
+			}
+			json_decref(one);
 			continue;
 		}
 		if (json_is_array(v)) {

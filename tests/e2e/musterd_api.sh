@@ -206,12 +206,39 @@ else
 fi
 is "$(get "$T/k" "/api/v1/cmd/report/run?args=nope&month=$month&out=x.json")" 404 "an unknown plugin: 404"
 
+is "$(signin "$T/ad" "$admin" "$MUSTER_PASSPHRASE")" 200 "the admin signs in"
+# ---- files in a write's body: a receipt attached, a public key enrolled -------------------
+finance=$(holder finance)
+is "$(signin "$T/f" "$finance" "$MUSTER_PASSPHRASE")" 200 "the finance officer signs in"
+printf '发票扫描件 receipt %s\n' "$(date +%s)" >"$T/receipt.txt"
+sha=$(sha256sum "$T/receipt.txt" | cut -d' ' -f1)
+q --json spend list | "$PY" -c '
+import json, sys, base64
+r = json.load(sys.stdin)[0]
+print(json.dumps({"date": sys.argv[1], "team": r["team"], "spend-type": r["spend_type"], "vendor": r["vendor"],
+	"vendor-code": r["vendor_code"], "invoice": "99990000111122223333", "amount": "50.00", "fund": r["fund"],
+	"article": r.get("article", ""), "attach": [base64.b64encode(open(sys.argv[2], "rb").read()).decode()]}))' \
+	"$(date +%Y-%m-%d)" "$T/receipt.txt" >"$T/spend.json"
+is "$(post "$T/f" /api/v1/cmd/spend/record "$(cat "$T/spend.json")")" 200 "spending recorded with a receipt in the body"
+is "$(py 'd["spend_state"]')" counted "... counted"
+cmp -s "$T/receipt.txt" "$S/attachments/$sha"
+ok $? "... the receipt kept in the store under its SHA-256"
+is "$(get "$T/f" "/api/v1/cmd/spend/attachment?args=$sha&out=receipt.txt")" 200 "the attachment as a download"
+curl -sS -b "$T/f" -o "$T/back.txt" "$B$(py 'd["files"][0]["url"]')"
+cmp -s "$T/receipt.txt" "$T/back.txt"
+ok $? "... the same bytes"
+is "$(ls -A "$T/tmp"/musterd.*/ | grep -c '^up\.')" 0 "no uploaded file is left behind"
+run key new --out "$K/newhr.key" --kdf min
+is "$(post "$T/ad" /api/v1/cmd/key/enrol "$("$PY" -c 'import json,sys; print(json.dumps({"pub": open(sys.argv[1]).read(), "role": ["hr"], "holder": "新人事"}))' "$K/newhr.key.pub")")" \
+	200 "the admin enrols a new HR key from the public key's text"
+is "$(signin "$T/n" 新人事 "$MUSTER_PASSPHRASE")" 200 "... and its holder signs in with it"
+is "$(py 'd["roles"]')" "['hr']" "... as hr"
+
 # ---- sign-out and revocation end a session -------------------------------------------------
 is "$(call "$T/k" DELETE /api/v1/session)" 204 "the keeper signs out: 204"
 like "$(hdr Set-Cookie)" "Max-Age=0" "... the cookie is cleared"
 is "$(get "$T/k" /api/v1/session)" 401 "... and the old cookie is dead: 401"
 is "$(signin "$T/ap" "$approver" "$MUSTER_PASSPHRASE")" 200 "the approver signs in"
-is "$(signin "$T/ad" "$admin" "$MUSTER_PASSPHRASE")" 200 "the admin signs in"
 is "$(post "$T/ad" /api/v1/cmd/key/revoke '{"args":["'"$(key_of "$approver")"'"],"reason":"left the team"}')" 200 \
 	"the admin revokes the approver's key through the API"
 is "$(get "$T/ap" /api/v1/session)" 401 "the approver's session ends at once: 401"
