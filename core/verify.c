@@ -6,7 +6,8 @@
  * Merkle hash against hashes recomputed from the entries alone, and the root
  * each checkpoint claims.  Meanwhile worker threads check the Ed25519
  * signatures of entries and checkpoints, which need nothing but the record
- * itself.  The report names the lowest failing entry.
+ * itself.  The report names the lowest failing entry.  Progress, when asked
+ * for, is told from the walking thread: the entries both sides are done with.
  */
 #include "internal.h"
 
@@ -14,6 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHUNK 1024
@@ -113,9 +115,34 @@ struct shared {
 	muster_verifier log_key;  /* from the genesis entry, not from meta */
 	_Atomic uint64_t stop_at; /* nobody needs to look past the lowest failure found */
 	_Atomic uint64_t next_chunk; /* the next CHUNK of indexes a worker takes */
+	_Atomic uint64_t checked; /* entries in the chunks whose signatures all verified */
 	int err;                  /* a storage error in a worker */
+	unsigned finished;        /* workers that have returned; under lock, signalled on ended */
 	pthread_mutex_t lock;
+	pthread_cond_t ended;
 };
+
+/* The caller's progress callback, fed by the walking thread only. */
+struct progress {
+	muster_progress_fn fn;
+	void *arg;
+	uint64_t total, step; /* a call for each further step entries */
+	uint64_t next;        /* the least done that earns the next call */
+	uint64_t walked;      /* entries the walker is through with */
+};
+
+/* Entries both the walker and the workers are through with; fn hears of each further step. */
+static void progress_tick(struct progress *p, struct shared *sh)
+{
+	if (!p->fn)
+		return;
+	uint64_t checked = atomic_load_explicit(&sh->checked, memory_order_relaxed);
+	uint64_t done = p->walked < checked ? p->walked : checked;
+	if (done < p->next || done >= p->total)
+		return; /* done == total is said once, after the workers are joined */
+	p->fn(done, p->total, p->arg);
+	p->next = (done / p->step + 1) * p->step;
+}
 
 struct worker {
 	struct shared *sh;
@@ -131,9 +158,8 @@ static void lower_stop(struct shared *sh, uint64_t i)
 }
 
 /* A worker: the signatures of entries and checkpoints, which need nothing but the record. */
-static void *work(void *arg)
+static void check_signatures(struct worker *w)
 {
-	struct worker *w = arg;
 	struct shared *sh = w->sh;
 	muster_store *s = sh->s;
 	MDB_txn *txn;
@@ -147,7 +173,7 @@ static void *work(void *arg)
 		pthread_mutex_lock(&sh->lock);
 		sh->err = rc;
 		pthread_mutex_unlock(&sh->lock);
-		return NULL;
+		return;
 	}
 	/* Chunks come from a shared counter, so a worker that shares its core with the walker does less. */
 	while (w->f.index == UINT64_MAX) {
@@ -184,9 +210,21 @@ static void *work(void *arg)
 		}
 		if (w->f.index != UINT64_MAX)
 			lower_stop(sh, w->f.index); /* later records cannot fail first */
+		else
+			atomic_fetch_add_explicit(&sh->checked, hi - lo, memory_order_relaxed);
 	}
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	check_signatures(w);
+	pthread_mutex_lock(&w->sh->lock);
+	w->sh->finished++;
+	pthread_cond_signal(&w->sh->ended);
+	pthread_mutex_unlock(&w->sh->lock);
 	return NULL;
 }
 
@@ -205,7 +243,7 @@ static int kind_at(const MDB_val *k, uint64_t i, int kind)
 }
 
 /* The walker: everything that depends on order. */
-static int walk(struct shared *sh, MDB_txn *txn, struct failure *f, uint64_t *nckpt)
+static int walk(struct shared *sh, MDB_txn *txn, struct failure *f, uint64_t *nckpt, struct progress *p)
 {
 	muster_store *s = sh->s;
 	MDB_cursor *lc = NULL;
@@ -297,6 +335,8 @@ static int walk(struct shared *sh, MDB_txn *txn, struct failure *f, uint64_t *nc
 			fail(f, i, "an unknown record is filed under it");
 			goto out;
 		}
+		p->walked = i + 1;
+		progress_tick(p, sh);
 	}
 	if (mrc == 0)
 		fail(f, sh->size ? sh->size - 1 : 0, "the log holds records past its last entry");
@@ -354,17 +394,43 @@ static int walk_size(MDB_txn *txn, MDB_dbi dbi, uint64_t *size)
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : muster_mdb_err(rc);
 }
 
+/* The walker is through; until the workers are too, fn still hears how far they have got. */
+static void wait_workers(struct shared *sh, unsigned started, struct progress *p)
+{
+	pthread_mutex_lock(&sh->lock);
+	while (sh->finished < started) {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 50 * 1000000L;
+		if (t.tv_nsec >= 1000000000L)
+			t.tv_sec++, t.tv_nsec -= 1000000000L;
+		pthread_cond_timedwait(&sh->ended, &sh->lock, &t);
+		pthread_mutex_unlock(&sh->lock); /* fn is never called with the lock held */
+		progress_tick(p, sh);
+		pthread_mutex_lock(&sh->lock);
+	}
+	pthread_mutex_unlock(&sh->lock);
+}
+
 int muster_log_verify(muster_store *s, unsigned threads, muster_verify_report *rep)
+{
+	return muster_log_verify_progress(s, threads, rep, NULL, NULL);
+}
+
+int muster_log_verify_progress(muster_store *s, unsigned threads, muster_verify_report *rep, muster_progress_fn fn,
+	void *arg)
 {
 	MDB_txn *txn;
 	struct shared sh;
 	struct failure f = {UINT64_MAX, ""};
 	uint64_t nckpt = 0;
+	struct progress prog = {fn, arg, 0, 1, 1, 0};
 	memset(rep, 0, sizeof *rep);
 	memset(&sh, 0, sizeof sh);
 	sh.s = s;
 	atomic_init(&sh.stop_at, UINT64_MAX);
 	atomic_init(&sh.next_chunk, 0);
+	atomic_init(&sh.checked, 0);
 	int rc = muster_read_begin(s, &txn);
 	if (rc)
 		return rc;
@@ -379,6 +445,14 @@ int muster_log_verify(muster_store *s, unsigned threads, muster_verify_report *r
 		fail(&f, 0, "the meta projection's origin or log key differs from the genesis entry (run 'muster reindex')");
 	if (f.index == 0)
 		atomic_store(&sh.stop_at, 0);
+	/* At most 99 calls on the way (a hundredth apart), one at the start, one at the end. */
+	prog.total = sh.size;
+	prog.step = sh.size / 100 + (sh.size % 100 != 0);
+	if (prog.step == 0)
+		prog.step = 1;
+	prog.next = prog.step;
+	if (fn && sh.size > 0)
+		fn(0, sh.size, arg);
 	if (threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (unsigned)n : 1;
@@ -391,6 +465,7 @@ int muster_log_verify(muster_store *s, unsigned threads, muster_verify_report *r
 		return MUSTER_ENOMEM;
 	}
 	pthread_mutex_init(&sh.lock, NULL);
+	pthread_cond_init(&sh.ended, NULL);
 	unsigned started = 0;
 	for (; started < threads; started++) {
 		w[started].sh = &sh;
@@ -399,12 +474,15 @@ int muster_log_verify(muster_store *s, unsigned threads, muster_verify_report *r
 			break;
 	}
 	/* Fewer workers than asked still cover every chunk: they share one counter. */
-	rc = started == 0 ? MUSTER_ENOMEM : walk(&sh, txn, &f, &nckpt);
+	rc = started == 0 ? MUSTER_ENOMEM : walk(&sh, txn, &f, &nckpt, &prog);
+	if (fn && rc == 0)
+		wait_workers(&sh, started, &prog);
 	for (unsigned i = 0; i < started; i++) {
 		pthread_join(w[i].th, NULL);
 		if (w[i].f.index < f.index)
 			f = w[i].f;
 	}
+	pthread_cond_destroy(&sh.ended);
 	pthread_mutex_destroy(&sh.lock);
 	free(w);
 	mdb_txn_abort(txn);
@@ -419,5 +497,7 @@ int muster_log_verify(muster_store *s, unsigned threads, muster_verify_report *r
 		snprintf(rep->reason, sizeof rep->reason, "%s", f.reason);
 		return MUSTER_EVERIFY;
 	}
+	if (fn)
+		fn(sh.size, sh.size, arg);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "attach.h"
+#include "progress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -155,21 +156,33 @@ void cli_attach_done(struct attached *a)
 	memset(a, 0, sizeof *a);
 }
 
+/* Not an attachment: a temporary file of an interrupted write. */
+static int not_attachment(const char *n)
+{
+	return strlen(n) != HASH_HEX - 1 || strspn(n, "0123456789abcdef") != HASH_HEX - 1;
+}
+
 int cli_attachments_verify(const struct opts *o, uint64_t *files, char bad[65])
 {
 	char *dir = join(cli_store_dir(o), "attachments");
 	DIR *d = opendir(dir);
 	int rc = 0;
+	uint64_t total = 0;
 	*files = 0;
 	if (!d) {
 		int e = errno;
 		free(dir);
 		return e == ENOENT ? 0 : -1; /* no attachments yet */
 	}
+	/* Names are cheap to count first; hashing the files is the long part. */
+	for (struct dirent *de; (de = readdir(d)) != NULL;)
+		total += !not_attachment(de->d_name);
+	rewinddir(d);
+	progress("attachments", 0, total);
 	for (struct dirent *de; rc == 0 && (de = readdir(d)) != NULL;) {
 		const char *n = de->d_name;
-		if (strlen(n) != HASH_HEX - 1 || strspn(n, "0123456789abcdef") != HASH_HEX - 1)
-			continue; /* not an attachment: a temporary file of an interrupted write */
+		if (not_attachment(n))
+			continue;
 		char *path = join(dir, n), hex[HASH_HEX];
 		FILE *f = fopen(path, "rb");
 		free(path);
@@ -181,6 +194,8 @@ int cli_attachments_verify(const struct opts *o, uint64_t *files, char bad[65])
 			++*files;
 		if (f)
 			fclose(f);
+		if (rc == 0)
+			progress("attachments", *files, total);
 	}
 	closedir(d);
 	free(dir);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "equip_cli.h"
+#include "progress.h"
 #include "report.h"
 
 #include <errno.h>
@@ -307,16 +308,23 @@ static int audit_report(const struct opts *o)
 	time_t now = time(NULL);
 	muster_time_format((uint64_t)now, r.generated);
 
+	/* Progress in steps: the checks, each summary, the chart, the signed file. */
+	enum { STEPS = 1 + RS_N + 2 };
+	uint64_t step = 0;
+	progress("audit", step, STEPS);
 	struct found k = {0};
 	aq_run(&a, keep, &k);
+	progress("audit", ++step, STEPS);
 	r.findings = k.f;
 	r.nfindings = k.n;
 	r.serious = k.serious;
 	r.open = k.open;
 	static const int bys[RS_N] = {MUSTER_BY_FUND, MUSTER_BY_TEAM, MUSTER_BY_MONTH, MUSTER_BY_TYPE, MUSTER_BY_VENDOR};
 	muster_summary sum[RS_N];
-	for (int i = 0; i < RS_N; i++)
+	for (int i = 0; i < RS_N; i++) {
 		summarise(&a, bys[i], a.q.fund, &sum[i]);
+		progress("audit", ++step, STEPS);
+	}
 	r.by_fund = &sum[RS_FUND];
 	r.by_team = &sum[RS_TEAM];
 	r.by_month = &sum[RS_MONTH];
@@ -324,6 +332,7 @@ static int audit_report(const struct opts *o)
 	r.by_vendor = &sum[RS_VENDOR];
 	struct chart c;
 	chart_fill(&a, sum, &c);
+	progress("audit", ++step, STEPS);
 	r.nfunds = c.n;
 	r.fund_code = c.code;
 	r.fund_name = c.name;
@@ -338,6 +347,7 @@ static int audit_report(const struct opts *o)
 	snprintf(what, sizeof what, "year:%u", r.year);
 	struct publish pub = {a.s, key, r.key_id, tmp, out, r.origin, r.root, what, r.tree_size, (long long)now};
 	char *sig_path = cli_publish(&pub);
+	progress("audit", ++step, STEPS);
 
 	muster_buf b = {0};
 	const muster_summary_group *all = &sum[RS_FUND].all;

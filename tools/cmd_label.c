@@ -9,6 +9,7 @@
 
 #include "equip_cli.h"
 #include "label.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -94,6 +95,12 @@ static void geometry(const struct opts *o, struct label_geom *g)
 	g->px = whole(o, "px", g->px);
 	if (label_geom_check(g, err, sizeof err) != 0)
 		die(EXIT_USAGE, "%s", err);
+}
+
+static void label_tick(size_t done, size_t n, void *arg)
+{
+	(void)arg;
+	progress("labels", done, n);
 }
 
 /* Writes one PNG or SVG to path through a temporary file: all or nothing. */
@@ -213,8 +220,9 @@ int cmd_label(const struct opts *o)
 	muster_signer_free(tag);
 
 	char err[512];
+	progress("labels", 0, sel.n);
 	if (strcmp(fmt, "pdf") == 0) {
-		if (label_pdf(items, sel.n, &g, out, err, sizeof err) != 0)
+		if (label_pdf_progress(items, sel.n, &g, out, label_tick, NULL, err, sizeof err) != 0)
 			die(EXIT_IO, "%s", err);
 	} else if (sel.n == 1) {
 		write_one(fmt, &items[0], &g, out);
@@ -230,8 +238,10 @@ int cmd_label(const struct opts *o)
 			snprintf(p, n, "%s/%s.%s", out, sel.ids[i], fmt);
 			write_one(fmt, &items[i], &g, p);
 			free(p);
+			progress("labels", i + 1, sel.n);
 		}
 	}
+	progress("labels", sel.n, sel.n); /* every file is whole now (a repeat of the loop's last line is dropped) */
 	if (o->json) {
 		muster_buf b = {0};
 		muster_buf_printf(&b, "{\"format\":\"%s\",\"out\":", fmt);

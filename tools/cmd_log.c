@@ -3,6 +3,7 @@
 
 #include "attach.h"
 #include "commands.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -233,7 +234,7 @@ static int log_verify(const struct opts *o, muster_store *s)
 {
 	unsigned threads = o->threads ? (unsigned)cli_uint("--threads", o->threads) : 0;
 	muster_verify_report rep;
-	int rc = muster_log_verify(s, threads, &rep);
+	int rc = muster_log_verify_progress(s, threads, &rep, progress_verify, NULL);
 	if (rc == MUSTER_EVERIFY) {
 		if (o->json) {
 			muster_buf b = {0};

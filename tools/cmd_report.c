@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "equip_cli.h"
+#include "progress.h"
 
 #include <muster/plugin.h>
 #include <muster/report.h>
@@ -335,6 +336,8 @@ static int report_run(const struct opts *o)
 	muster_signer_free(cli_report_key(s));
 	muster_store_close(s);
 
+	/* The plugin's work has no count this process can see (its bytes come at the end): started, then done. */
+	progress("report", 0, 1);
 	time_t now = time(NULL);
 	req.now = (uint64_t)now;
 	muster_report_result res;
@@ -365,6 +368,7 @@ static int report_run(const struct opts *o)
 	struct publish pub = {s, key, key_id, tmp, out, muster_store_origin(s), root64, (const char *)what.data,
 		res.tree_size, (long long)now};
 	char *sig_path = cli_publish(&pub);
+	progress("report", 1, 1);
 
 	uint8_t digest[32];
 	char hex[65];

@@ -681,6 +681,8 @@ struct sheet {
 	double m;  /* module size, the same for every code of the document */
 	int mods;  /* modules across the largest code, quiet zone included */
 	unsigned char *edges; /* draw_code's lattice, sized for the largest code */
+	label_tick_fn tick;   /* told after each full page; may be NULL */
+	void *tick_arg;
 };
 
 /* The code and caption as one block centred in the label, the code centred above. */
@@ -759,8 +761,11 @@ static int draw_all(cairo_t *cr, const struct sheet *sh, QRcode **qr, const stru
 	size_t per = (size_t)sh->g->rows * (size_t)sh->g->cols;
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (i && i % per == 0)
+		if (i && i % per == 0) {
 			cairo_show_page(cr);
+			if (sh->tick)
+				sh->tick(i, n, sh->tick_arg);
+		}
 		rc = draw_label(cr, &t, sh, qr[i], &items[i], i % per);
 	}
 	if (rc == 0)
@@ -827,6 +832,12 @@ static int write_pdf(const struct sheet *sh, QRcode **qr, const struct label_ite
 int label_pdf(const struct label_item *items, size_t n, const struct label_geom *g, const char *path, char *err,
 	      size_t errlen)
 {
+	return label_pdf_progress(items, n, g, path, NULL, NULL, err, errlen);
+}
+
+int label_pdf_progress(const struct label_item *items, size_t n, const struct label_geom *g, const char *path,
+		       label_tick_fn tick, void *arg, char *err, size_t errlen)
+{
 	struct label_geom def;
 	g = geom_or_default(g, &def);
 	char why[400];
@@ -842,7 +853,7 @@ int label_pdf(const struct label_item *items, size_t n, const struct label_geom 
 	QRcode **qr = encode_all(items, n, &maxw, why, sizeof why);
 	if (!qr)
 		return fail(err, errlen, "cannot make label PDF %s: %s", path, why);
-	struct sheet sh = {.g = g};
+	struct sheet sh = {.g = g, .tick = tick, .tick_arg = arg};
 	int rc = size_module(&sh, maxw, why, sizeof why);
 	if (rc)
 		fail(err, errlen, "cannot lay out label PDF %s: %s", path, why);

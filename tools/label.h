@@ -62,6 +62,10 @@ int label_png(const struct label_item *it, const struct label_geom *g, FILE *f, 
 int label_svg(const struct label_item *it, const struct label_geom *g, FILE *f, char *err, size_t errlen);
 /* A print-ready PDF (cairo PDF surface, pango for text) of n labels laid out rows x cols per A4 page, as many pages as needed; under each code the name and the id centred, CJK via pango with font "Noto Sans CJK SC"; text shrinks or ellipsizes to fit the label width. Must render 1,000 labels in well under 3 s on a slow 2-core machine (draw each code as one path of run-merged rectangles, fill once; reuse one PangoLayout). 0 or -1 with err (path in message). Write to path; on failure remove the partial file. */
 int label_pdf(const struct label_item *items, size_t n, const struct label_geom *g, const char *path, char *err, size_t errlen);
+/* label_pdf, calling tick (may be NULL) after each page but the last with the number of labels drawn so far (< n). */
+typedef void (*label_tick_fn)(size_t done, size_t n, void *arg);
+int label_pdf_progress(const struct label_item *items, size_t n, const struct label_geom *g, const char *path,
+	label_tick_fn tick, void *arg, char *err, size_t errlen);
 
 /*
  * Notes on the contract (details the declarations above leave open):

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -611,6 +612,7 @@ const char *__asan_default_options(void)
 
 int main(int argc, char **argv)
 {
+	progress_init(); /* before anything is opened: the descriptor must be the caller's, not one of ours */
 	struct opts o;
 	memset(&o, 0, sizeof o);
 	parse(argc, argv, &o);

@@ -64,6 +64,25 @@ typedef struct muster_verify_report {
 MUSTER_API int muster_log_verify(muster_store *s, unsigned threads, muster_verify_report *rep) MUSTER_WUR;
 
 /*
+ * How far a long call has got: `done` of `total` units (for
+ * muster_log_verify_progress, entries whose every check has finished).
+ */
+typedef void (*muster_progress_fn)(uint64_t done, uint64_t total, void *arg);
+
+/*
+ * muster_log_verify_progress - muster_log_verify, telling fn (may be NULL)
+ * how far it has got.  fn is called on the calling thread only, never
+ * while a lock is held: once with done 0 as soon as the number of entries
+ * is known, at most once for each further hundredth of them with
+ * done < total, done strictly increasing, then once with
+ * done == total == rep->entries when the result is 0: no more than 101
+ * calls.  A failure or a storage error ends the calls without that last
+ * one.  fn should return quickly and must not use s.
+ */
+MUSTER_API int muster_log_verify_progress(muster_store *s, unsigned threads, muster_verify_report *rep,
+	muster_progress_fn fn, void *arg) MUSTER_WUR;
+
+/*
  * muster_reindex - drops every projection and rebuilds it from the log in
  * one write transaction.  The result is byte-identical to incremental
  * projection.  MUSTER_EVERIFY if an entry no longer replays.

@@ -7,6 +7,7 @@
 
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -52,6 +53,35 @@ static int ignore_refusal(muster_wtxn *w, void *arg)
 	}
 	muster_buf_free(&b);
 	return 0;
+}
+
+/* What muster_log_verify_progress told its callback. */
+struct heard {
+	pthread_t caller;
+	uint64_t calls, first_done, last_done, last_total;
+	int increasing, same_total, same_thread;
+};
+
+static void hear(uint64_t done, uint64_t total, void *arg)
+{
+	struct heard *h = arg;
+	if (h->calls == 0) {
+		h->first_done = done;
+		h->last_total = total;
+	} else {
+		h->increasing = h->increasing && done > h->last_done;
+		h->same_total = h->same_total && total == h->last_total;
+	}
+	h->same_thread = h->same_thread && pthread_equal(pthread_self(), h->caller);
+	h->calls++;
+	h->last_done = done;
+	h->last_total = total;
+}
+
+static int verify_heard(muster_store *s, unsigned threads, muster_verify_report *rep, struct heard *h)
+{
+	*h = (struct heard){pthread_self(), 0, 0, 0, 0, 1, 1, 1};
+	return muster_log_verify_progress(s, threads, rep, hear, h);
 }
 
 static int journal(muster_store *s, const muster_signer *k, const char *text, int count)
@@ -215,6 +245,13 @@ int main(void)
 	muster_verify_report rep;
 	ok(muster_log_verify(s, 1, &rep) == 0 && rep.entries == size_of(s), "verify passes with 1 thread");
 	ok(muster_log_verify(s, 3, &rep) == 0 && rep.checkpoints > 5, "verify passes with 3 threads");
+	struct heard h;
+	int vrc = verify_heard(s, 2, &rep, &h);
+	ok(vrc == 0 && h.calls >= 2 && h.first_done == 0 && h.increasing && h.same_total &&
+			h.last_done == rep.entries && h.last_total == rep.entries,
+		"progress on a small log: from 0 up to all %llu entries, in %llu calls", (unsigned long long)rep.entries,
+		(unsigned long long)h.calls);
+	ok(muster_log_verify_progress(s, 2, &rep, NULL, NULL) == 0 && rep.entries == size_of(s), "progress without a callback");
 
 	/* Reindex gives byte-identical projections. */
 	muster_buf d1 = {0}, d2 = {0};
@@ -238,11 +275,26 @@ int main(void)
 	ok(grew && info.me_mapsize > ((size_t)64 << 20), "the map grew by itself (now %zu MiB)", info.me_mapsize >> 20);
 	uint64_t big = size_of(s);
 	ok(muster_log_verify(s, 0, &rep) == 0 && rep.entries == big, "a %llu-entry log verifies", (unsigned long long)big);
+	for (unsigned threads = 0; threads <= 3; threads += 3) {
+		int rc = verify_heard(s, threads, &rep, &h);
+		/* Signatures are counted a chunk of 1024 entries at a time, so a small log may hear only its start and end. */
+		ok(rc == 0 && rep.entries == big && h.calls >= 2, "%u threads: progress is told (%llu calls)", threads,
+			(unsigned long long)h.calls);
+		ok(h.calls <= 101 && h.first_done == 0 && h.increasing && h.same_total,
+			"%u threads: from 0, done always rising, the total fixed, at most 101 calls", threads);
+		ok(h.last_done == big && h.last_total == big, "%u threads: the last call is done == total == entries", threads);
+		ok(h.same_thread, "%u threads: every call on the calling thread", threads);
+	}
+	ok(muster_log_verify_progress(s, 0, &rep, NULL, NULL) == 0 && rep.entries == big, "and without a callback");
 	muster_store_set_durable(s, 1);
 
 	/* Tampering with the raw store is found and named. */
 	poke(s, 5, LOG_ENTRY, 40);
 	ok(muster_log_verify(s, 2, &rep) == MUSTER_EVERIFY && rep.bad_index == 5, "a flipped bit in entry 5 is found: %s", rep.reason);
+	ok(verify_heard(s, 2, &rep, &h) == MUSTER_EVERIFY && h.calls >= 1 && h.last_done < h.last_total && h.increasing,
+		"a failed verify never says it got to the end");
+	ok(muster_log_verify_progress(s, 2, &rep, NULL, NULL) == MUSTER_EVERIFY && rep.bad_index == 5,
+		"nor does it need a callback to fail");
 	poke(s, 5, LOG_ENTRY, 40);
 	ok(muster_log_verify(s, 2, &rep) == 0, "and unflipped, it verifies again");
 	poke(s, 3000, LOG_HASHES, 0);
