@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -461,24 +462,41 @@ void cli_pass_free(struct pass *ps)
  * Ed25519 seed on the descriptor MUSTER_KEY_FD names (a pipe), read once into
  * sodium_malloc memory and wiped.  Never the passphrase, never a file.
  */
-static muster_signer *fd_signer(const char *v)
+static int key_fd = -1;
+
+/*
+ * Checked first thing in main, before anything is opened: the number must
+ * name a pipe the caller gave us, never a file of the store's opened later.
+ */
+static void key_fd_init(void)
 {
+	const char *v = getenv("MUSTER_KEY_FD");
+	struct stat st;
 	char *end;
+	if (!v || !*v)
+		return;
 	errno = 0;
 	long fd = strtol(v, &end, 10);
-	if (errno || end == v || *end || fd < 3 || fd > INT_MAX)
-		die(EXIT_USAGE, L("MUSTER_KEY_FD '%s' is not a descriptor number of 3 or more", "MUSTER_KEY_FD '%s' 不是不小于 3 的描述符编号"), v);
+	if (errno || end == v || *end || fd < 3 || fd > INT_MAX || fstat((int)fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+		die(EXIT_USAGE, L("MUSTER_KEY_FD '%s' is not an open pipe of descriptor 3 or more", "MUSTER_KEY_FD '%s' 不是编号不小于 3 的已打开管道"), v);
+	key_fd = (int)fd;
+}
+
+static muster_signer *fd_signer(const char *v)
+{
+	int fd = key_fd;
 	unsigned char *seed = sodium_malloc(32);
 	size_t got = 0;
 	while (seed && got < 32) {
-		ssize_t n = read((int)fd, seed + got, 32 - got);
+		ssize_t n = read(fd, seed + got, 32 - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		got += (size_t)n;
 	}
-	close((int)fd);
+	close(fd);
+	key_fd = -1;
 	muster_signer *s = NULL;
 	int rc = !seed ? MUSTER_ENOMEM : got != 32 ? MUSTER_EIO : muster_signer_from_seed(seed, &s);
 	sodium_free(seed); /* wipes */
@@ -490,9 +508,8 @@ static muster_signer *fd_signer(const char *v)
 
 muster_signer *cli_signer(const struct opts *o)
 {
-	const char *kfd = getenv("MUSTER_KEY_FD");
-	if (kfd && *kfd && !o->key)
-		return fd_signer(kfd);
+	if (key_fd >= 0 && !o->key)
+		return fd_signer(getenv("MUSTER_KEY_FD"));
 	const char *path = o->key ? o->key : getenv("MUSTER_KEY");
 	if (!path || !*path)
 		die(EXIT_USAGE, "%s", L("this command is signed: give --key FILE or set MUSTER_KEY to your sealed key file",
@@ -613,6 +630,7 @@ const char *__asan_default_options(void)
 int main(int argc, char **argv)
 {
 	progress_init(); /* before anything is opened: the descriptor must be the caller's, not one of ours */
+	key_fd_init();
 	struct opts o;
 	memset(&o, 0, sizeof o);
 	parse(argc, argv, &o);

@@ -62,6 +62,14 @@ get() { call "$1" GET "$2"; }
 hdr() { sed -n "s/^$1: *//Ip" "$T/hdr" | tr -d '\r'; }
 err() { py 'd["error"]["code"]'; }
 
+# ---- the key on a pipe: how the gateway hands a command the person's key -------------------
+echo 0123456789abcdef0123456789abcdef >"$T/seed"
+refuses 2 "MUSTER_KEY_FD naming a file, not a pipe" "not an open pipe" \
+	env MUSTER_KEY_FD=3 "$M" --store "$S" journal add x 3<"$T/seed"
+refuses 2 "MUSTER_KEY_FD naming no open descriptor" "not an open pipe" env MUSTER_KEY_FD=7 "$M" --store "$S" journal add x
+refuses 4 "a seed on the pipe that is no enrolled key" "not enrolled" \
+	sh -c 'head -c 32 "$1" | MUSTER_KEY_FD=3 "$2" --store "$3" journal add x 3<&0 0</dev/null' - "$T/seed" "$M" "$S"
+
 # ---- sign-in ------------------------------------------------------------------------------
 is "$(signin "$T/k" "$keeper" 'wrong passphrase')" 401 "a wrong passphrase: 401"
 is "$(err)" bad_credentials "... bad_credentials"
