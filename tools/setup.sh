@@ -15,7 +15,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # Build and run dependencies, then what the tests drive: tools nobody here wrote.
 build_pkgs="gcc make autoconf automake libtool pkg-config liblmdb-dev libsodium-dev libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libmicrohttpd-dev libjansson-dev"
-test_pkgs="zbar-tools poppler-utils librsvg2-bin lmdb-utils golang-go golang-golang-x-mod-dev python3 python3-lmdb python3-icalendar clang libclang-rt-dev minisign python3-openpyxl python3-jsonschema curl"
+test_pkgs="zbar-tools poppler-utils librsvg2-bin lmdb-utils golang-go golang-golang-x-mod-dev python3 python3-lmdb python3-icalendar clang libclang-rt-dev minisign python3-openpyxl python3-jsonschema curl chromium"
 
 install() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -50,8 +50,13 @@ run)
 	;;
 check)
 	install $test_pkgs
+	# Node.js and npm for the browser test: Debian's, unless one is installed already (NodeSource's
+	# nodejs carries its own npm and conflicts with Debian's npm package).
+	command -v npm >/dev/null 2>&1 || install nodejs npm
 	# Every interop tool is installed now: a test that would skip fails instead.
 	export MUSTER_REQUIRE_ALL=1 FUZZ_REQUIRED=1
+	# The browser test's driver and the bundled QR decoder, as web/package-lock.json pins them.
+	(cd "$top/web" && npm ci --no-audit --no-fund)
 	bootstrap
 	configure_in build
 	make -C "$top/build" -j"$jobs"
