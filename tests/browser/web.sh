@@ -43,16 +43,10 @@ payload2=$(q --json label "$id2" --format png --px 8 --out "$T/l2.png" | sed 's/
 like "$payload1" "/t/" "labels printed for $id1 and $id2"
 
 mkdir "$T/tmp"
-TMPDIR=$T/tmp "$MUSTERD" --store "$S" --keys "$K" --muster "$M" --plugin-dir "$top_builddir/plugins/.libs" \
-	--listen 127.0.0.1:0 --port-file "$T/port" --www "$top_srcdir/www" 2>"$T/d.err" &
-pid=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 200 ] && kill -0 "$pid" 2>/dev/null; do
-	sleep 0.05
-	i=$((i + 1))
-done
-port=$(cat "$T/port" 2>/dev/null)
-[ -n "$port" ] || { echo "Bail out! musterd did not start: $(cat "$T/d.err")"; exit 1; }
+tmp_was=${TMPDIR:-/tmp}
+export TMPDIR="$T/tmp"
+start_musterd --store "$S" --keys "$K" --muster "$M" --plugin-dir "$top_builddir/plugins/.libs" --www "$top_srcdir/www"
+export TMPDIR="$tmp_was"
 
 SHOTS=${top_builddir:-$T/..}/tests/browser/shots
 mkdir -p "$SHOTS"
