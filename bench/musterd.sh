@@ -4,9 +4,11 @@
 # connections for BENCH_WRK_SECONDS (default 5) against one asset's page
 # API (GET /api/v1/assets/{id}, the row and its history) and against the
 # scan URL a phone opens (GET /t/{tag}: the label's signature checked, a
-# redirect).  STORE is the national store bench/reports.sh made.  Output:
+# redirect); then 40 signed writes one after another through the command
+# gateway.  STORE is the national store bench/reports.sh made.  Output:
 # "musterd_asset_rps N", "musterd_asset_p99_ms N", "musterd_scan_rps N",
-# "musterd_scan_p99_ms N" lines for bench/run.sh.
+# "musterd_scan_p99_ms N", "musterd_write_ms N", "musterd_write_p90_ms N"
+# lines for bench/run.sh.
 set -eu
 M=$1 D=$2 www=$3 scratch=$4 store=$5
 secs=${BENCH_WRK_SECONDS:-5}
@@ -17,6 +19,7 @@ id=$("$M" --store "$store" --json asset list | sed -n 's/^\[*{"id":"\([^"]*\)".*
 payload=$("$M" --store "$store" --json label "$id" --format svg --out "$scratch/bench-label.svg" |
 	sed 's/.*"payload":"\([^"]*\)".*/\1/')
 tag=${payload##*/t/}
+rm -f "$scratch/musterd.port"
 "$D" --store "$store" --keys "$store/gen" --muster "$M" --listen 127.0.0.1:0 --port-file "$scratch/musterd.port" --www "$www" 2>"$scratch/musterd.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
@@ -39,3 +42,14 @@ measure() {
 }
 measure asset "/api/v1/assets/$id"
 measure scan "/t/$tag"
+# A signed write through the gateway, one at a time as a person works: 40 journal entries,
+# each a muster child given the keeper's key on a pipe, committed durably; median and p90 in ms.
+csrf=$(curl -sS -b "$scratch/cookies" "http://127.0.0.1:$port/api/v1/session" | sed 's/.*"csrf":"\([^"]*\)".*/\1/')
+for i in $(seq 1 40); do
+	curl -sS -o /dev/null -b "$scratch/cookies" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+		-w '%{http_code} %{time_total}\n' --data-binary "{\"args\":[\"bench $i\"]}" \
+		"http://127.0.0.1:$port/api/v1/cmd/journal/add"
+done >"$scratch/writes.out"
+grep -qv '^200 ' "$scratch/writes.out" && echo "bench: a write through musterd failed" >&2
+sort -k2 -n "$scratch/writes.out" | awk '{t[NR] = $2 * 1000} END {printf "musterd_write_ms %.2f\nmusterd_write_p90_ms %.2f\n", t[int((NR + 1) / 2)], t[int(NR * 0.9)]}'
+

@@ -145,6 +145,8 @@ musterd GET /api/v1/assets/ID, req/s|musterd_asset_rps|-|-|-|-|/s
   (p99 latency, 32 connections)|musterd_asset_p99_ms|-|-|-|-|ms
 musterd GET /t/TAG (scan), req/s|musterd_scan_rps|-|-|-|-|/s
   (p99 latency, 32 connections)|musterd_scan_p99_ms|-|-|-|-|ms
+musterd signed write (gateway), median|musterd_write_ms|-|-|-|-|ms
+  (p90)|musterd_write_p90_ms|-|-|-|-|ms
 EOF
 
 echo

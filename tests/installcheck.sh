@@ -54,6 +54,27 @@ for p in national shanxi sichuan; do
 done
 [ ! -s "$T/err" ]
 ok $? "and none of them is refused"
+# The installed musterd with its defaults: the installed pages, muster beside it, the keys in STORE/keys.
+mkdir -m 0700 "$T/s/keys" && cp "$T/admin.key" "$T/admin.key.pub" "$T/s/keys/"
+"$bindir/musterd" --store "$T/s" --listen 127.0.0.1:0 --port-file "$T/port" 2>"$T/d.err" &
+pid=$!
+i=0
+while [ ! -s "$T/port" ] && [ $i -lt 200 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+B=http://127.0.0.1:$(cat "$T/port" 2>/dev/null)
+[ -s "$T/port" ]
+ok $? "the installed musterd starts with its defaults"
+for f in / /scan.html /vendor/jsQR.js; do
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$B$f")" = 200 ]
+	ok $? "it serves the installed $f"
+done
+printf '{"name":"张伟","passphrase":"%s"}' "$MUSTER_PASSPHRASE" >"$T/signin.json"
+[ "$(curl -s -o /dev/null -c "$T/jar" -w '%{http_code}' --data-binary @"$T/signin.json" "$B/api/v1/session")" = 200 ]
+ok $? "张伟 signs in with the key in STORE/keys"
+curl -s -b "$T/jar" "$B/api/v1/cmd/team/list" | grep -q '"team":"KS-SX-01"'
+ok $? "and the installed muster answers through the gateway"
+kill -TERM "$pid"
+wait "$pid"
+ok $? "musterd stops on SIGTERM with exit 0"
 "$M" --store "$T/s" log verify >/dev/null
 ok $? "the store verifies"
 echo "1..$n"

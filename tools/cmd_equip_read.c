@@ -793,7 +793,11 @@ int cmd_equip_read(const struct opts *o, const char *noun, const char *verb)
 	if (strcmp(noun, "person") == 0 || strcmp(noun, "cert") == 0 || strcmp(noun, "exam") == 0 ||
 		strcmp(noun, "deploy") == 0 || strcmp(noun, "health") == 0)
 		return cmd_people(o, noun, verb);
+	static const unsigned count_cols[] = {MF_COUNT, MF_DEPOT, MF_OPEN, MF_SCANNED, MF_MATCHED, MF_REF};
+	static const size_t count_w[] = {16, 14, 6, 8, 8, 8};
 	if (strcmp(noun, "count") == 0) {
+		if (strcmp(verb, "list") == 0)
+			return list_table(o, MUSTER_T_COUNT, count_cols, count_w, 6, NULL);
 		if (strcmp(verb, "scan") == 0)
 			return count_scan(o);
 		if (strcmp(verb, "close") == 0)

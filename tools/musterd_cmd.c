@@ -57,6 +57,7 @@ static const struct gw {
 	{"asset", "ready", READ, NULL},
 	{"inspect", "rules", READ, NULL},
 	{"inspect", "due", READ, NULL},
+	{"count", "list", READ, NULL},
 	{"count", "show", READ, NULL},
 	{"person", "list", READ, NULL},
 	{"person", "show", READ, NULL},
@@ -494,9 +495,20 @@ static int spawn(char *const *argv, int zh, const struct who *signer, struct run
 	if (signer)
 		posix_spawn_file_actions_adddup2(&fa, pk[0], 4);
 	posix_spawn_file_actions_addclosefrom_np(&fa, signer ? 5 : 4);
+	/* The server blocks SIGTERM and SIGINT for sigwait and ignores SIGPIPE; the command starts plain. */
+	posix_spawnattr_t at;
+	sigset_t none, dfl;
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE), sigaddset(&dfl, SIGTERM), sigaddset(&dfl, SIGINT);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	char **env = child_env(zh, signer ? 4 : -1, 3);
-	rc = env ? posix_spawn(&r->pid, srv.muster, &fa, NULL, argv, env) : ENOMEM;
+	rc = env ? posix_spawn(&r->pid, srv.muster, &fa, &at, argv, env) : ENOMEM;
 	free(env);
+	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc) {
 		fprintf(stderr, "musterd: cannot run %s: %s\n", srv.muster, strerror(rc));

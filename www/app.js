@@ -285,6 +285,25 @@ const Muster = (() => {
 		return (await request('POST', '/api/v1/cmd/' + name, body)).data;
 	}
 
+	/*
+	 * Offers the open inventory counts (count list) as suggestions for input,
+	 * in a datalist beside it; quietly none if they cannot be read.
+	 */
+	async function openCounts(input) {
+		let dl = document.getElementById(input.id + '-open');
+		if (!dl) {
+			dl = el('datalist', {id: input.id + '-open'});
+			input.after(dl);
+			input.setAttribute('list', dl.id);
+		}
+		try {
+			const rows = await cmd('count/list');
+			dl.replaceChildren(...rows.filter(c => c.open).map(c => el('option', {value: c.count, label: c.depot})));
+		} catch (e) {
+			dl.replaceChildren();
+		}
+	}
+
 	/* ---- jobs -------------------------------------------------------------------------- */
 
 	const sleep = ms => new Promise(r => setTimeout(r, ms));
@@ -507,7 +526,7 @@ const Muster = (() => {
 	return {
 		t, tx, bi, tenum, has, translate, setLang, onLang, get lang() { return lang; },
 		el, append, $, clear, field, table, yuan, when, today, percent,
-		ApiError, url, request, get, cmd, cmdFull, cmdUrl, post, job, say, guard, sleep,
+		ApiError, url, request, get, cmd, cmdFull, cmdUrl, post, job, say, guard, sleep, openCounts,
 		page, hasRole, pagesFor, get session() { return session; },
 	};
 })();

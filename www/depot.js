@@ -96,6 +96,7 @@ Muster.page(async () => {
 	/* ---- inventory counts ---- */
 	const countMsg = $('#count-msg');
 	const countId = $('#count-id');
+	Muster.openCounts(countId);
 	/* The count being scanned into, else a new id for today's. */
 	countId.value = AssetView.currentCount() || 'PD-' + Muster.today().replace(/-/g, '');
 	function list(title, ids, open) {
@@ -131,6 +132,7 @@ Muster.page(async () => {
 		const r = await post('count/start', [id], {depot: depotSel.value});
 		AssetView.setCount(id);
 		say(countMsg, tx('depot.count_started', id, r.index), 'ok');
+		Muster.openCounts(countId);
 		await viewCount();
 	}));
 	$('#count-form').addEventListener('submit', ev => {
@@ -144,6 +146,7 @@ Muster.page(async () => {
 		const c = await post('count/close', [id]);
 		if (AssetView.currentCount() === id)
 			AssetView.setCount('');
+		Muster.openCounts(countId);
 		await viewCount(); /* the signed result */
 		say(countMsg, tx('depot.count_closed_ok', id, c.index), 'ok');
 	}));

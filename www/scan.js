@@ -40,6 +40,7 @@ Muster.page(async () => {
 
 	/* The count the scans go into (count scan), kept across pages. */
 	const countInput = $('#count-id');
+	Muster.openCounts(countInput);
 	const showCount = () => {
 		const c = AssetView.currentCount();
 		countInput.value = c;

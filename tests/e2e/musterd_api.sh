@@ -144,6 +144,9 @@ is "$(post "$T/k" /api/v1/cmd/asset/checkout '{"args":["'$id'"],"holder":"李四
 	"checking out what is already out: 400"
 like "$(py 'd["error"]["detail"]')" "checked_out" "... with the rule's reason"
 is "$(post "$T/k" /api/v1/cmd/asset/return '{"args":["'$id'"]}')" 200 "the keeper returns it"
+is "$(post "$T/k" /api/v1/cmd/count/start '{"args":["PD-API-1"],"depot":"KS-SN-02-D2"}')" 200 "the keeper starts a count"
+is "$(get "$T/k" /api/v1/cmd/count/list)" 200 "count list: 200"
+is "$(py '[(c["count"], c["depot"], c["open"]) for c in d]')" "[('PD-API-1', 'KS-SN-02-D2', True)]" "... the open count"
 
 # ---- the gateway answers as the CLI --------------------------------------------------------
 is "$(get "$T/k" "/api/v1/cmd/asset/show?args=$id")" 200 "GET /api/v1/cmd/asset/show?args=$id: 200"
