@@ -874,7 +874,7 @@ static const struct gw *lookup(const char *rest, char *noun, char *verb)
 		return NULL;
 	memcpy(noun, rest, nn);
 	noun[nn] = 0;
-	strcpy(verb, v);
+	snprintf(verb, 32, "%s", v);
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(cmds[i].noun, noun) == 0 && strcmp(cmds[i].verb, verb) == 0)
 			return &cmds[i];
