@@ -153,6 +153,37 @@ int muster_log_root(muster_store *s, uint64_t size, uint8_t root[MUSTER_HASH_BYT
 	return with_hashes(s, size, do_root, &p);
 }
 
+struct tile_args {
+	uint64_t first;
+	int level;
+	size_t w;
+	uint8_t (*out)[MUSTER_HASH_BYTES];
+};
+
+static int do_tile(void *arg, muster_hash_reader rd, void *ctx)
+{
+	struct tile_args *t = arg;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < t->w; i++)
+		rc = rd(ctx, t->level, t->first + i, t->out[i]);
+	return rc;
+}
+
+int muster_log_tile(muster_store *s, uint64_t size, int level, uint64_t n, uint8_t out[][MUSTER_HASH_BYTES], size_t *w)
+{
+	if (level < 0 || level > 7)
+		return MUSTER_EINVAL;
+	uint64_t complete = size >> (8 * level); /* complete subtrees at level 8*level */
+	if (n >= complete / MUSTER_TILE_WIDTH + (complete % MUSTER_TILE_WIDTH != 0))
+		return MUSTER_ENOTFOUND;
+	uint64_t left = complete - n * MUSTER_TILE_WIDTH;
+	struct tile_args t = {n * MUSTER_TILE_WIDTH, 8 * level, left < MUSTER_TILE_WIDTH ? (size_t)left : MUSTER_TILE_WIDTH, out};
+	int rc = with_hashes(s, size, do_tile, &t);
+	if (rc == 0)
+		*w = t.w;
+	return rc;
+}
+
 int muster_log_prove_inclusion(muster_store *s, uint64_t index, uint64_t size, uint8_t proof[][MUSTER_HASH_BYTES],
 	size_t *count)
 {

@@ -137,3 +137,29 @@ start_musterd() {
 	[ -n "$port" ] || { echo "Bail out! musterd did not start: $(cat "$T/d.err")"; exit 1; }
 	B=http://127.0.0.1:$port
 }
+
+# go_build OUT SRC: builds the Go program SRC to OUT against the system's
+# golang.org/x/mod (GOPATH mode, no modules, no network: Debian's
+# golang-golang-x-mod-dev), as one TAP line; skips without Go or x/mod,
+# bails out if it does not build.
+go_build() {
+	[ -n "${GO:-}" ] || skip_all "configure found no Go toolchain (go); this test needs go and golang.org/x/mod"
+	gopath=
+	for d in $(printf '%s' "${GOPATH:-}" | tr ':' ' ') /usr/share/gocode; do
+		if [ -d "$d/src/golang.org/x/mod/sumdb/note" ] && [ -d "$d/src/golang.org/x/mod/sumdb/tlog" ]; then
+			gopath=$d
+			break
+		fi
+	done
+	[ -n "$gopath" ] || skip_all "golang.org/x/mod is not in GOPATH or /usr/share/gocode (Debian: golang-golang-x-mod-dev)"
+	name=$(basename "$2" .go)
+	if GO111MODULE=off GOPATH=$gopath GOCACHE=$T/gocache GOENV=off GOFLAGS='' CGO_ENABLED=0 \
+		"$GO" build -o "$1" "$2" >"$T/build.log" 2>&1; then
+		ok 0 "go builds $name against golang.org/x/mod in $gopath"
+	else
+		ok 1 "go builds $name against golang.org/x/mod in $gopath"
+		sed 's/^/#   /' "$T/build.log"
+		echo "Bail out! $2 does not build"
+		exit 1
+	fi
+}

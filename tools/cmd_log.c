@@ -1,4 +1,4 @@
-/* cmd_log.c - the log commands: vkey, checkpoint, proof, consistency, show, verify. */
+/* cmd_log.c - the log commands: vkey, checkpoint, proof, consistency, show, verify (export: tiles.c). */
 #include "config.h"
 
 #include "attach.h"
@@ -284,7 +284,7 @@ int cmd_log(const struct opts *o, const char *sub)
 		int (*fn)(const struct opts *, muster_store *);
 	} subs[] = {
 		{"checkpoint", log_checkpoint}, {"proof", log_proof}, {"consistency", log_consistency},
-		{"show", log_show}, {"verify", log_verify},
+		{"show", log_show}, {"verify", log_verify}, {"export", cli_log_export},
 	};
 	if (strcmp(sub, "vkey") == 0) {
 		muster_store *s = cli_open(o);
@@ -304,7 +304,7 @@ int cmd_log(const struct opts *o, const char *sub)
 			muster_store_close(s);
 			return rc;
 		}
-	die(EXIT_USAGE, L("unknown log command '%s'; use vkey, checkpoint, proof, consistency, show or verify",
-			    "未知的 log 子命令 '%s'；可用 vkey、checkpoint、proof、consistency、show、verify"),
+	die(EXIT_USAGE, L("unknown log command '%s'; use vkey, checkpoint, proof, consistency, show, verify or export",
+			    "未知的 log 子命令 '%s'；可用 vkey、checkpoint、proof、consistency、show、verify、export"),
 		sub);
 }

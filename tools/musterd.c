@@ -587,6 +587,8 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *method, const
 			MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	if (strncmp(path, "/t/", 3) == 0)
 		return scan(c, path + 3);
+	if (srv.serve_log && (strcmp(path, "/checkpoint") == 0 || strncmp(path, "/tile/", 6) == 0))
+		return api_log(c, path);
 	return http_static(c, srv.www, path);
 }
 
@@ -737,14 +739,18 @@ static void usage(FILE *f)
 	fputs(W(cli_zh(),
 		      "usage: musterd [--store DIR] [--listen ADDR:PORT] [--www DIR] [--keys DIR] [--port-file FILE]\n"
 		      "               [--tls-cert FILE --tls-key FILE] [--muster PATH] [--plugin-dir DIR] [--idle MINUTES]\n"
+		      "               [--serve-log]\n"
 		      "Serves the store over HTTP to people who sign in with their own key; see musterd(8), docs/API.md.\n"
 		      "Default --listen 127.0.0.1:8080; port 0 picks a free port, which --port-file receives.\n"
-		      "--keys: the sealed key files (FILE and FILE.pub) people sign in with; default STORE/keys.\n",
+		      "--keys: the sealed key files (FILE and FILE.pub) people sign in with; default STORE/keys.\n"
+		      "--serve-log: the log as C2SP tlog-tiles at /checkpoint and /tile/..., to anyone who can connect.\n",
 		      "用法: musterd [--store 目录] [--listen 地址:端口] [--www 目录] [--keys 目录] [--port-file 文件]\n"
 		      "              [--tls-cert 文件 --tls-key 文件] [--muster 路径] [--plugin-dir 目录] [--idle 分钟]\n"
+		      "              [--serve-log]\n"
 		      "通过 HTTP 提供存储库服务，每人以自己的密钥登录；参见 musterd(8)、docs/API.md。\n"
 		      "默认 --listen 127.0.0.1:8080；端口 0 表示自动选择空闲端口，并写入 --port-file。\n"
-		      "--keys：登录所用的加密密钥文件（文件及其 .pub）所在目录；默认 存储库/keys。\n"),
+		      "--keys：登录所用的加密密钥文件（文件及其 .pub）所在目录；默认 存储库/keys。\n"
+		      "--serve-log：以 C2SP tlog-tiles 格式在 /checkpoint 和 /tile/... 提供日志，任何能连接者均可读取。\n"),
 		f);
 }
 
@@ -795,6 +801,10 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--serve-log") == 0) {
+			srv.serve_log = 1;
+			continue;
 		}
 		if (strcmp(argv[i], "--version") == 0) {
 			printf("musterd %s\n", PACKAGE_VERSION);

@@ -20,6 +20,7 @@ struct musterd {
 	char muster[PATH_MAX]; /* the muster command it runs */
 	char work[PATH_MAX];   /* a private directory for the jobs' files */
 	int tls;
+	int serve_log; /* --serve-log: /checkpoint and /tile/... (musterd_log.c) */
 	unsigned idle_s, max_s; /* a session ends after this long unused, or this long at all */
 };
 extern struct musterd srv;
@@ -71,5 +72,10 @@ enum MHD_Result api_cmd(struct MHD_Connection *c, const char *method, const char
 	const struct who *w);
 /* /api/v1/jobs/<id>[/files/<name>]. */
 enum MHD_Result api_job(struct MHD_Connection *c, const char *rest, const struct who *w);
+
+/* ---- the log as tlog-tiles (musterd_log.c) ------------------------------------------------ */
+
+/* GET /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]. */
+enum MHD_Result api_log(struct MHD_Connection *c, const char *path);
 
 #endif

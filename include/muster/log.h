@@ -39,6 +39,18 @@ MUSTER_API int muster_log_checkpoint(muster_store *s, uint64_t size, muster_buf 
 /* The tree hash of the first `size` entries (size <= log size). */
 MUSTER_API int muster_log_root(muster_store *s, uint64_t size, uint8_t root[MUSTER_HASH_BYTES]) MUSTER_WUR;
 
+/*
+ * muster_log_tile - the hashes of the C2SP tlog-tiles tile at level `level`,
+ * index n, for the tree of the first `size` entries: the stored hashes of
+ * the complete level-8*level subtrees n*256 .. n*256+w-1, where w (1..256)
+ * is how many of them that tree holds.  out has room for 256 hashes; *w
+ * receives the width.  MUSTER_ENOTFOUND if the tree holds none of them or
+ * size is past the log; MUSTER_EINVAL for a level above 7.
+ */
+#define MUSTER_TILE_WIDTH 256
+MUSTER_API int muster_log_tile(muster_store *s, uint64_t size, int level, uint64_t n,
+	uint8_t out[][MUSTER_HASH_BYTES], size_t *w) MUSTER_WUR;
+
 MUSTER_API int muster_log_prove_inclusion(muster_store *s, uint64_t index, uint64_t size,
 	uint8_t proof[][MUSTER_HASH_BYTES], size_t *count) MUSTER_WUR;
 MUSTER_API int muster_log_prove_consistency(muster_store *s, uint64_t old_size, uint64_t new_size,

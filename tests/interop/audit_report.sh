@@ -12,12 +12,8 @@
 MS=$(command -v minisign 2>/dev/null) || skip_all "minisign is not installed (Debian: minisign)"
 command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 ||
 	skip_all "pdftotext and pdftoppm are not installed (Debian: poppler-utils)"
-[ -n "${GO:-}" ] || skip_all "configure found no Go toolchain (go); this test needs go and golang.org/x/mod"
-gopath=
-for d in $(printf '%s' "${GOPATH:-}" | tr ':' ' ') /usr/share/gocode; do
-	[ -d "$d/src/golang.org/x/mod/sumdb/tlog" ] && gopath=$d && break
-done
-[ -n "$gopath" ] || skip_all "golang.org/x/mod is not in GOPATH or /usr/share/gocode (Debian: golang-golang-x-mod-dev)"
+tc=$T/tlogcheck
+go_build "$tc" "$top_srcdir/tests/interop/tlogcheck.go"
 
 S=$T/store
 export MUSTER_PASSPHRASE=report-test
@@ -152,10 +148,6 @@ is "$nent" 2 "the bundle holds both entries"
 like "$(cat "$T/evsum")" "$planted" "one of them the planted record $planted"
 like "$(cat "$T/evsum")" "True $fid" "each with a good signature, under the finding it proves"
 
-tc=$T/tlogcheck
-GO111MODULE=off GOPATH=$gopath GOCACHE=$T/gocache GOENV=off GOFLAGS='' CGO_ENABLED=0 \
-	"$GO" build -o "$tc" "$top_srcdir/tests/interop/tlogcheck.go" >"$T/build.log" 2>&1
-ok $? "go builds tlogcheck"
 "$tc" -vkey "$T/ev.vkey" -inclusion "$T/ev.incl" "$T/ev.ckpt" >"$T/tout" 2>&1
 is "$?" 0 "Go's sumdb/note and sumdb/tlog verify the bundle's checkpoint and proofs without the store"
 "$tc" -vkey "$T/ev.vkey" -inclusion "$T/ev.bad" "$T/ev.ckpt" >"$T/tout" 2>&1

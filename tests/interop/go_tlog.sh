@@ -8,29 +8,8 @@
 # index in every size and a consistency proof for every pair of sizes.
 . "$top_srcdir/tests/lib.sh"
 
-[ -n "${GO:-}" ] || skip_all "configure found no Go toolchain (go); this test needs go and golang.org/x/mod"
-
-# GOPATH mode against a system copy of golang.org/x/mod (Debian:
-# golang-golang-x-mod-dev); there is no network, so no modules.
-gopath=
-for d in $(printf '%s' "${GOPATH:-}" | tr ':' ' ') /usr/share/gocode; do
-	if [ -d "$d/src/golang.org/x/mod/sumdb/note" ] && [ -d "$d/src/golang.org/x/mod/sumdb/tlog" ]; then
-		gopath=$d
-		break
-	fi
-done
-[ -n "$gopath" ] || skip_all "golang.org/x/mod is not in GOPATH or /usr/share/gocode (Debian: golang-golang-x-mod-dev)"
-
 tc=$T/tlogcheck
-if GO111MODULE=off GOPATH=$gopath GOCACHE=$T/gocache GOENV=off GOFLAGS='' CGO_ENABLED=0 \
-	"$GO" build -o "$tc" "$top_srcdir/tests/interop/tlogcheck.go" >"$T/build.log" 2>&1; then
-	ok 0 "go builds tlogcheck against golang.org/x/mod in $gopath"
-else
-	ok 1 "go builds tlogcheck against golang.org/x/mod in $gopath"
-	sed 's/^/#   /' "$T/build.log"
-	echo "Bail out! tests/interop/tlogcheck.go does not build"
-	exit 1
-fi
+go_build "$tc" "$top_srcdir/tests/interop/tlogcheck.go"
 
 S=$T/store
 new_store "$S"

@@ -239,6 +239,27 @@ int main(void)
 		muster_buf_free(&e);
 	}
 	ok(proofs, "every entry's inclusion proof verifies against the checkpoint");
+	{
+		/* tlog-tiles: level 0 holds the leaf hashes; nothing past the tree. */
+		uint8_t (*t)[MUSTER_HASH_BYTES] = malloc(MUSTER_TILE_WIDTH * MUSTER_HASH_BYTES);
+		size_t w = 0;
+		int same = t && muster_log_tile(s, got, 0, 0, t, &w) == 0 && w == got;
+		for (uint64_t i = 0; same && i < got; i++) {
+			uint8_t leaf[32];
+			muster_buf e = {0};
+			same = muster_log_entry(s, i, &e) == 0;
+			muster_leaf_hash(e.data, e.len, leaf);
+			same = same && memcmp(leaf, t[i], 32) == 0;
+			muster_buf_free(&e);
+		}
+		ok(same, "tile 0/0 holds the leaf hashes, a partial tile as wide as the tree");
+		ok(muster_log_tile(s, got - 1, 0, 0, t, &w) == 0 && w == got - 1, "a smaller tree gives the narrower tile");
+		ok(muster_log_tile(s, got, 0, 1, t, &w) == MUSTER_ENOTFOUND && muster_log_tile(s, got, 1, 0, t, &w) == MUSTER_ENOTFOUND,
+			"a tile the tree does not reach is not found");
+		ok(muster_log_tile(s, got + 1, 0, 0, t, &w) == MUSTER_ENOTFOUND, "nor one past the log");
+		ok(muster_log_tile(s, got, 8, 0, t, &w) == MUSTER_EINVAL, "level 8 is refused");
+		free(t);
+	}
 	muster_buf_free(&note);
 	muster_buf_free(&vk);
 
