@@ -284,7 +284,7 @@ int cmd_log(const struct opts *o, const char *sub)
 		int (*fn)(const struct opts *, muster_store *);
 	} subs[] = {
 		{"checkpoint", log_checkpoint}, {"proof", log_proof}, {"consistency", log_consistency},
-		{"show", log_show}, {"verify", log_verify}, {"export", cli_log_export},
+		{"show", log_show}, {"verify", log_verify}, {"export", cli_log_export}, {"bundle", cli_log_bundle},
 	};
 	if (strcmp(sub, "vkey") == 0) {
 		muster_store *s = cli_open(o);
@@ -304,7 +304,7 @@ int cmd_log(const struct opts *o, const char *sub)
 			muster_store_close(s);
 			return rc;
 		}
-	die(EXIT_USAGE, L("unknown log command '%s'; use vkey, checkpoint, proof, consistency, show, verify or export",
-			    "未知的 log 子命令 '%s'；可用 vkey、checkpoint、proof、consistency、show、verify、export"),
+	die(EXIT_USAGE, L("unknown log command '%s'; use vkey, checkpoint, proof, consistency, show, verify, export or bundle",
+			    "未知的 log 子命令 '%s'；可用 vkey、checkpoint、proof、consistency、show、verify、export、bundle"),
 		sub);
 }

@@ -15,6 +15,8 @@ int cmd_journal(const struct opts *o, const char *sub);
 int cmd_log(const struct opts *o, const char *sub);
 /* muster log export --tiles DIR (tiles.c). */
 int cli_log_export(const struct opts *o, muster_store *s);
+/* muster log bundle --since SIZE --out FILE (tiles.c). */
+int cli_log_bundle(const struct opts *o, muster_store *s);
 int cmd_reindex(const struct opts *o);
 int cmd_equip(const struct opts *o, const char *noun, const char *verb);
 int cmd_scan(const struct opts *o);

@@ -75,6 +75,7 @@ static void usage(void)
 		"  log show [--from I] [--count K]       decoded entries\n"
 		"  log verify [--threads N]              re-derive and check everything\n"
 		"  log export --tiles DIR                the log as C2SP tlog-tiles, for mirrors and web servers\n"
+		"  log bundle --since SIZE --out FILE    what came after SIZE, as one tar file for offline transport\n"
 		"  reindex                               rebuild every projection from the log\n"
 		"\n"
 		"Equipment (docs/EQUIPMENT.md; options are field names, see 'muster(1)'):\n"
@@ -144,6 +145,7 @@ static void usage(void)
 		"  log show [--from I] [--count K]       解码后的日志条目\n"
 		"  log verify [--threads N]              从原始日志重新推导并核验全部内容\n"
 		"  log export --tiles 目录               以 C2SP tlog-tiles 格式导出日志，供镜像和网站服务器使用\n"
+		"  log bundle --since 大小 --out 文件    将 SIZE 之后的内容打包为一个 tar 文件，供离线传递\n"
 		"  reindex                               从日志重建全部投影\n"
 		"\n"
 		"装备（详见 docs/EQUIPMENT.md；选项名即字段名，参见 muster(1)）：\n"
@@ -668,8 +670,8 @@ int main(int argc, char **argv)
 		return cmd_tag(&o, sub);
 	if (strcmp(cmd, "gen") == 0)
 		return cmd_gen(&o);
-	if (strcmp(cmd, "log") == 0 && sub && strcmp(sub, "export") == 0)
-		return cmd_log(&o, sub); /* takes --tiles, which it checks itself */
+	if (strcmp(cmd, "log") == 0 && sub && (strcmp(sub, "export") == 0 || strcmp(sub, "bundle") == 0))
+		return cmd_log(&o, sub); /* take --tiles, --since, which they check themselves */
 	if (strcmp(cmd, "init") != 0)
 		cli_no_extra(&o);
 	if (strcmp(cmd, "init") == 0)

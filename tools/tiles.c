@@ -34,19 +34,13 @@
 #include <unistd.h>
 
 struct export {
-	const char *dir;
-	uint64_t size;
-	uint64_t written, kept, done, total;
+	const char *dir; /* export: the directory; bundle: NULL */
+	FILE *tar;       /* bundle: the archive being written */
+	const char *tar_path;
+	uint64_t since, size; /* what the reader has, what it gets */
+	uint64_t written, kept, done, total, bytes;
 	muster_buf bundle;
 };
-
-/* DIR/tile/<level>/<N>[.p/<W>] into out. */
-static void tile_path(char *out, size_t cap, const char *dir, int level, uint64_t n, size_t w)
-{
-	char name[64];
-	tile_name(name, sizeof name, level, n, w);
-	snprintf(out, cap, "%s/%s", dir, name);
-}
 
 /* mkdir -p of path's directory. */
 static int make_parents(const char *path)
@@ -98,6 +92,63 @@ static int exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* One ustar member: a 512-byte header, the data, zeros to the next 512. */
+static void tar_put(struct export *x, const char *name, const void *data, size_t n)
+{
+	unsigned char h[512] = {0};
+	snprintf((char *)h, 100, "%s", name);
+	memcpy(h + 100, "0000644", 8);
+	memcpy(h + 108, "0000000", 8);
+	memcpy(h + 116, "0000000", 8);
+	snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)n);
+	memcpy(h + 136, "00000000000", 12); /* mtime 0: the same log gives the same bundle */
+	h[156] = '0';
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memset(h + 148, ' ', 8);
+	unsigned sum = 0;
+	for (int i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+	static const unsigned char zero[512];
+	size_t pad = (512 - n % 512) % 512;
+	if (fwrite(h, 1, 512, x->tar) != 512 || fwrite(data, 1, n, x->tar) != n || fwrite(zero, 1, pad, x->tar) != pad)
+		die(EXIT_IO, L("cannot write %s: %s; check the directory and the free space", "无法写入 %s：%s；请检查目录和剩余空间"),
+			x->tar_path, strerror(errno));
+	x->bytes += 512 + n + pad;
+}
+
+/* 1 if the reader has the tile already: in the export directory, or (a bundle) at its old size. */
+static int have(struct export *x, const char *name)
+{
+	char p[PATH_MAX];
+	if (x->tar)
+		return 0;
+	snprintf(p, sizeof p, "%s/%s", x->dir, name);
+	return exists(p);
+}
+
+static void emit(struct export *x, const char *name, const void *data, size_t n)
+{
+	char p[PATH_MAX];
+	if (x->tar) {
+		tar_put(x, name, data, n);
+	} else {
+		snprintf(p, sizeof p, "%s/%s", x->dir, name);
+		put_file(p, data, n);
+	}
+	x->written++;
+}
+
+/* Tile n's width in a tree with `complete` subtrees of its level; 0 if it holds none. */
+static size_t width(uint64_t complete, uint64_t n)
+{
+	if (complete <= n * MUSTER_TILE_WIDTH)
+		return 0;
+	uint64_t left = complete - n * MUSTER_TILE_WIDTH;
+	return left < MUSTER_TILE_WIDTH ? (size_t)left : MUSTER_TILE_WIDTH;
+}
+
 static int bundle_one(uint64_t index, const uint8_t *p, size_t len, void *arg)
 {
 	struct export *x = arg;
@@ -113,18 +164,17 @@ static int bundle_one(uint64_t index, const uint8_t *p, size_t len, void *arg)
 static void tick(struct export *x)
 {
 	x->done++;
-	progress("export", x->done, x->total);
+	progress(x->tar ? "bundle" : "export", x->done, x->total);
 }
 
-/* The entry bundles. */
+/* The entry bundles the reader lacks: those that grew past `since`. */
 static void entries(muster_store *s, struct export *x)
 {
-	for (uint64_t n = 0; n * MUSTER_TILE_WIDTH < x->size; n++, tick(x)) {
-		uint64_t left = x->size - n * MUSTER_TILE_WIDTH;
-		size_t w = left < MUSTER_TILE_WIDTH ? (size_t)left : MUSTER_TILE_WIDTH;
-		char path[PATH_MAX];
-		tile_path(path, sizeof path, x->dir, TILE_ENTRIES, n, w);
-		if (exists(path)) {
+	for (uint64_t n = x->since / MUSTER_TILE_WIDTH; n * MUSTER_TILE_WIDTH < x->size; n++, tick(x)) {
+		size_t w = width(x->size, n);
+		char name[64];
+		tile_name(name, sizeof name, TILE_ENTRIES, n, w);
+		if (w == width(x->since, n) || have(x, name)) {
 			x->kept++;
 			continue;
 		}
@@ -136,25 +186,23 @@ static void entries(muster_store *s, struct export *x)
 				n * MUSTER_TILE_WIDTH, n * MUSTER_TILE_WIDTH + w - 1);
 		if (rc)
 			die(cli_exit_code(rc), L("cannot read the log: %s", "无法读取日志：%s"), cli_strerror(rc));
-		put_file(path, x->bundle.data, x->bundle.len);
-		x->written++;
+		emit(x, name, x->bundle.data, x->bundle.len);
 	}
 }
 
-/* The hash tiles, level by level. */
+/* The hash tiles the reader lacks, level by level. */
 static void hashes(muster_store *s, struct export *x)
 {
 	uint8_t (*buf)[MUSTER_HASH_BYTES] = malloc(MUSTER_TILE_WIDTH * MUSTER_HASH_BYTES);
 	if (!buf)
 		die(EXIT_IO, "%s", L("out of memory", "内存不足"));
 	for (int level = 0; level < 8 && (x->size >> (8 * level)); level++) {
-		uint64_t complete = x->size >> (8 * level);
-		for (uint64_t n = 0; n * MUSTER_TILE_WIDTH < complete; n++, tick(x)) {
-			uint64_t left = complete - n * MUSTER_TILE_WIDTH;
-			size_t w = left < MUSTER_TILE_WIDTH ? (size_t)left : MUSTER_TILE_WIDTH, got;
-			char path[PATH_MAX];
-			tile_path(path, sizeof path, x->dir, level, n, w);
-			if (exists(path)) {
+		uint64_t complete = x->size >> (8 * level), before = x->since >> (8 * level);
+		for (uint64_t n = before / MUSTER_TILE_WIDTH; n * MUSTER_TILE_WIDTH < complete; n++, tick(x)) {
+			size_t w = width(complete, n), got;
+			char name[64];
+			tile_name(name, sizeof name, level, n, w);
+			if (w == width(before, n) || have(x, name)) {
 				x->kept++;
 				continue;
 			}
@@ -162,11 +210,21 @@ static void hashes(muster_store *s, struct export *x)
 			if (rc || got != w)
 				die(cli_exit_code(rc ? rc : MUSTER_EIO), L("cannot read tile %d/%" PRIu64 ": %s", "无法读取 tile %d/%" PRIu64 "：%s"),
 					level, n, cli_strerror(rc ? rc : MUSTER_EIO));
-			put_file(path, buf, w * MUSTER_HASH_BYTES);
-			x->written++;
+			emit(x, name, buf, w * MUSTER_HASH_BYTES);
 		}
 	}
 	free(buf);
+}
+
+/* How many tiles entries() and hashes() look at, for the progress lines. */
+static void count_tiles(struct export *x)
+{
+	for (int level = -1; level < 8; level++) {
+		uint64_t c = level < 0 ? x->size : x->size >> (8 * level), b = level < 0 ? x->since : x->since >> (8 * level);
+		if (level >= 0 && !c)
+			break;
+		x->total += c / MUSTER_TILE_WIDTH + (c % MUSTER_TILE_WIDTH != 0) - b / MUSTER_TILE_WIDTH;
+	}
 }
 
 int cli_log_export(const struct opts *o, muster_store *s)
@@ -178,20 +236,14 @@ int cli_log_export(const struct opts *o, muster_store *s)
 		die(EXIT_USAGE, "%s", L("usage: muster log export --tiles DIR", "用法: muster log export --tiles 目录"));
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		die(EXIT_IO, L("cannot make %s: %s", "无法创建 %s：%s"), dir, strerror(errno));
-	struct export x = {dir, 0, 0, 0, 0, 0, {0}};
+	struct export x = {dir, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, {0}};
 	muster_buf ck = {0};
 	int rc = muster_log_checkpoint(s, UINT64_MAX, &ck, &x.size);
 	if (!rc)
 		rc = ck.err;
 	if (rc)
 		die(cli_exit_code(rc), L("the store has no checkpoint: %s", "存储库中没有检查点：%s"), cli_strerror(rc));
-	/* Tiles to look at: entry bundles, then each level's hash tiles. */
-	for (int level = -1; level < 8; level++) {
-		uint64_t c = level < 0 ? x.size : x.size >> (8 * level);
-		if (level >= 0 && !c)
-			break;
-		x.total += c / MUSTER_TILE_WIDTH + (c % MUSTER_TILE_WIDTH != 0);
-	}
+	count_tiles(&x);
 	progress("export", 0, x.total ? x.total : 1);
 	entries(s, &x);
 	hashes(s, &x);
@@ -213,6 +265,93 @@ int cli_log_export(const struct opts *o, muster_store *s)
 	}
 	cli_emit(&out);
 	muster_buf_free(&ck);
+	muster_buf_free(&x.bundle);
+	return EXIT_OK;
+}
+
+/*
+ * muster log bundle --since SIZE --out FILE: what a reader that has verified
+ * the tree of SIZE entries needs to reach the latest checkpoint, in one
+ * POSIX tar file for a USB stick or e-mail (docs/REPLICATION.md):
+ * muster-bundle (what it is), checkpoint, consistency.json (the proof
+ * from SIZE, as `muster log consistency` prints it; none from 0), then
+ * every tile that grew past SIZE under its tlog-tiles name.  Written to
+ * FILE.tmp, fsync'd, renamed.
+ */
+int cli_log_bundle(const struct opts *o, muster_store *s)
+{
+	static const char *const allowed[] = {"since", "out", NULL};
+	cli_only(o, "muster log bundle", allowed);
+	const char *since = cli_opt(o, "since"), *out = o->out;
+	if (!since || !out || !*out)
+		die(EXIT_USAGE, "%s", L("usage: muster log bundle --since SIZE --out FILE", "用法: muster log bundle --since 大小 --out 文件"));
+	struct export x = {NULL, NULL, out, cli_uint("--since", since), 0, 0, 0, 0, 0, 0, {0}};
+	muster_buf ck = {0}, head = {0}, proof = {0};
+	int rc = muster_log_checkpoint(s, UINT64_MAX, &ck, &x.size);
+	if (!rc)
+		rc = ck.err;
+	if (rc)
+		die(cli_exit_code(rc), L("the store has no checkpoint: %s", "存储库中没有检查点：%s"), cli_strerror(rc));
+	if (x.since > x.size)
+		die(EXIT_USAGE, L("--since %" PRIu64 " is past the log's %" PRIu64 " entries; give the size the reader has verified",
+				    "--since %" PRIu64 " 超过日志的 %" PRIu64 " 条；请给出接收方已核验的大小"),
+			x.since, x.size);
+	if (x.since > 0 && x.since < x.size) {
+		uint8_t p[MUSTER_PROOF_MAX][MUSTER_HASH_BYTES];
+		size_t n;
+		if ((rc = muster_log_prove_consistency(s, x.since, x.size, p, &n)) != 0)
+			die(cli_exit_code(rc), L("cannot prove consistency from %" PRIu64 ": %s", "无法证明自 %" PRIu64 " 起的一致性：%s"),
+				x.since, cli_strerror(rc));
+		muster_buf_printf(&proof, "{\"old_size\":%" PRIu64 ",\"new_size\":%" PRIu64 ",", x.since, x.size);
+		cli_proof_json(&proof, p, n);
+		muster_buf_puts(&proof, "}\n");
+	}
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof tmp, "%s.tmp", out);
+	if (!(x.tar = fopen(tmp, "wbx")))
+		die(EXIT_IO, L("cannot write %s: %s", "无法写入 %s：%s"), tmp, strerror(errno));
+	muster_buf_printf(&head, "muster-bundle v1\norigin %s\nsince %" PRIu64 "\nsize %" PRIu64 "\n", muster_store_origin(s),
+		x.since, x.size);
+	if (head.err || proof.err)
+		die(EXIT_IO, "%s", L("out of memory", "内存不足"));
+	x.tar_path = tmp;
+	tar_put(&x, "muster-bundle", head.data, head.len);
+	tar_put(&x, "checkpoint", ck.data, ck.len);
+	if (proof.len)
+		tar_put(&x, "consistency.json", proof.data, proof.len);
+	count_tiles(&x);
+	progress("bundle", 0, x.total ? x.total : 1);
+	entries(s, &x);
+	hashes(s, &x);
+	static const unsigned char end[1024];
+	int ok = fwrite(end, 1, sizeof end, x.tar) == sizeof end && fflush(x.tar) == 0 && fsync(fileno(x.tar)) == 0;
+	int e = errno;
+	if (fclose(x.tar) != 0 && ok)
+		ok = 0, e = errno;
+	if (ok && rename(tmp, out) != 0)
+		ok = 0, e = errno;
+	if (!ok) {
+		unlink(tmp);
+		die(EXIT_IO, L("cannot write %s: %s; check the directory and the free space", "无法写入 %s：%s；请检查目录和剩余空间"),
+			out, strerror(e));
+	}
+	progress("bundle", x.total ? x.total : 1, x.total ? x.total : 1);
+	muster_buf msg = {0};
+	if (o->json) {
+		muster_buf_puts(&msg, "{\"out\":");
+		muster_json_cstr(&msg, out);
+		muster_buf_printf(&msg, ",\"since\":%" PRIu64 ",\"size\":%" PRIu64 ",\"tiles\":%" PRIu64 ",\"bytes\":%" PRIu64 "}\n",
+			x.since, x.size, x.written, x.bytes + sizeof end);
+	} else {
+		muster_buf_printf(&msg,
+			L("bundled entries %" PRIu64 "..%" PRIu64 " into %s: %" PRIu64 " tiles, the checkpoint and the consistency proof\n",
+				"已将条目 %" PRIu64 "..%" PRIu64 " 打包到 %s：%" PRIu64 " 个 tile、检查点和一致性证明\n"),
+			x.since, x.size, out, x.written);
+	}
+	cli_emit(&msg);
+	muster_buf_free(&ck);
+	muster_buf_free(&head);
+	muster_buf_free(&proof);
 	muster_buf_free(&x.bundle);
 	return EXIT_OK;
 }

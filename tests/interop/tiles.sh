@@ -6,12 +6,15 @@
 # A second export writes only what is new (the tiles of the first stay,
 # unchanged, and Go still reads the old checkpoint's view); one changed
 # byte in a hash tile or an entry bundle, a truncated tile or another
-# site's key makes Go refuse.  musterd --serve-log serves the same files
+# site's key makes Go refuse.  `log bundle --since` packs what came after a
+# size into one tar: unpacked over the old export, Go reads the new tree
+# and checks the consistency proof between the two checkpoints.  musterd --serve-log serves the same files
 # from the store, byte for byte.  Bad input: one line, nothing written.
 . "$top_srcdir/tests/lib.sh"
 
-tc=$T/tilecheck
+tc=$T/tilecheck tlc=$T/tlogcheck
 go_build "$tc" "$top_srcdir/tests/interop/tilecheck.go"
+go_build "$tlc" "$top_srcdir/tests/interop/tlogcheck.go"
 
 S=$T/store
 pid=
@@ -61,6 +64,27 @@ is "$(py 'd["written"]')" 0 "exporting again with nothing new writes no tile"
 q log checkpoint >"$T/ck2"
 cmp -s "$D/checkpoint" "$T/ck2"
 ok $? "... and puts the latest checkpoint back"
+
+# A bundle from the first export's size: a reader holding only the first export reaches the latest.
+run --store "$S" --json log bundle --since "$size" --out "$T/b.tar"
+is "$rc $(py 'd["since"], d["size"]')" "0 ($size, $size2)" "log bundle --since $size: entries $size..$size2"
+is "$("$PY" -c 'import sys, tarfile; print(" ".join(tarfile.open(sys.argv[1]).getnames()[:3]))' "$T/b.tar")" \
+	"muster-bundle checkpoint consistency.json" "a POSIX tar: what it is, the checkpoint, the consistency proof, then tiles"
+rm -rf "$T/merged" && cp -R "$T/first" "$T/merged" && tar -C "$T/merged" -xf "$T/b.tar"
+is "$("$tc" "$T/merged" "$vkey")" "ok $size2 $size2" "the first export with the bundle unpacked over it: Go reads the new tree"
+q log vkey >"$T/vkey"
+"$tlc" -vkey "$T/vkey" -consistency "$T/merged/consistency.json" "$T/first/checkpoint" "$T/merged/checkpoint" >"$T/tlc.out" 2>&1
+ok $? "Go checks the bundle's consistency proof between the old and the new signed checkpoints"
+is "$(sed -n 3,4p "$T/merged/muster-bundle" | tr '\n' ' ')" "since $size size $size2 " "the bundle says what it spans"
+run --store "$S" --json log bundle --since 0 --out "$T/all.tar"
+mkdir "$T/all" && tar -C "$T/all" -xf "$T/all.tar"
+is "$("$tc" "$T/all" "$vkey")" "ok $size2 $size2" "a bundle from 0 holds the whole log"
+run --store "$S" --json log bundle --since "$size2" --out "$T/none.tar"
+is "$(py 'd["tiles"]')" 0 "a bundle from the latest size holds no tile"
+refuses 2 "--since past the log" "past the log" "$M" --store "$S" log bundle --since $((size2 + 1)) --out "$T/x.tar"
+refuses 2 "no --out" "usage: muster log bundle" "$M" --store "$S" log bundle --since 0
+[ ! -e "$T/x.tar" ] && [ ! -e "$T/x.tar.tmp" ]
+ok $? "a refused bundle leaves no file"
 
 # Tampering: Go refuses.
 flip() { # flip FILE OFFSET: one byte changed in place
