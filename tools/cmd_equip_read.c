@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "equip_cli.h"
+#include "rowfilter.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -47,21 +48,14 @@ struct lister {
 	const unsigned *tags;
 	const size_t *w;
 	size_t ncols;
-	const char *team, *depot;
-	int state; /* -1: any */
+	struct row_filter f;
 };
-
-static int fv_is(const muster_rec *r, unsigned tag, const char *s)
-{
-	return MUSTER_HAS(r, tag) && r->v[tag].n == strlen(s) && memcmp(r->v[tag].p, s, r->v[tag].n) == 0;
-}
 
 static int list_row(const char *key, size_t klen, const muster_rec *r, void *arg)
 {
 	struct lister *l = arg;
 	(void)key, (void)klen;
-	if ((l->team && !fv_is(r, MF_TEAM, l->team)) || (l->depot && !fv_is(r, MF_DEPOT, l->depot)) ||
-		(l->state >= 0 && r->v[MF_STATE].u != (uint64_t)l->state))
+	if (!row_filter_match(&l->f, r))
 		return 0;
 	if (l->o->json) {
 		muster_buf_puts(&l->out, l->n++ ? ",\n" : "");
@@ -80,9 +74,9 @@ static int state_opt(const struct opts *o)
 	const char *s = cli_opt(o, "state");
 	if (!s)
 		return -1;
-	for (int i = 0; muster_asset_states[i]; i++)
-		if (strcmp(s, muster_asset_states[i]) == 0 || strcmp(s, muster_asset_states_zh[i]) == 0)
-			return i;
+	int i = row_state_of(s);
+	if (i >= 0)
+		return i;
 	die(EXIT_USAGE, L("--state '%s' is not one of in_depot checked_out in_repair transfer_pending requisitioned "
 			    "released scrapped",
 			    "--state '%s' 无效；可用 in_depot checked_out in_repair transfer_pending requisitioned released scrapped"),
@@ -111,7 +105,7 @@ static int list_table(const struct opts *o, int table, const unsigned *tags, con
 	cli_only(o, "list", filters);
 	muster_store *s = cli_open(o);
 	muster_snap *sn = cli_snapshot(s);
-	struct lister l = {o, {0}, 0, tags, w, ncols, cli_opt(o, "team"), cli_opt(o, "depot"), state_opt(o)};
+	struct lister l = {o, {0}, 0, tags, w, ncols, {cli_opt(o, "team"), cli_opt(o, "depot"), state_opt(o)}};
 	if (o->json)
 		muster_buf_puts(&l.out, "[");
 	else
@@ -412,7 +406,7 @@ static int ready_one(const char *key, size_t klen, const muster_rec *a, void *ar
 	char id[MUSTER_TAG_ID_MAX + 1];
 	int counted;
 	unsigned why;
-	if ((r->team && !fv_is(a, MF_TEAM, r->team)) || (r->depot && !fv_is(a, MF_DEPOT, r->depot)) ||
+	if ((r->team && !row_fv_is(a, MF_TEAM, r->team)) || (r->depot && !row_fv_is(a, MF_DEPOT, r->depot)) ||
 		klen > MUSTER_TAG_ID_MAX)
 		return 0;
 	memcpy(id, key, klen);
@@ -508,7 +502,7 @@ static int due_one(const char *key, size_t klen, const muster_rec *a, void *arg)
 	size_t nd;
 	uint64_t s = a->v[MF_STATE].u;
 	if (s == MUSTER_S_SCRAPPED || s == MUSTER_S_RELEASED || klen > MUSTER_TAG_ID_MAX ||
-		(l->team && !fv_is(a, MF_TEAM, l->team)) || (l->depot && !fv_is(a, MF_DEPOT, l->depot)))
+		(l->team && !row_fv_is(a, MF_TEAM, l->team)) || (l->depot && !row_fv_is(a, MF_DEPOT, l->depot)))
 		return 0;
 	memcpy(id, key, klen);
 	id[klen] = 0;

@@ -14,6 +14,7 @@
 
 #include "musterd.h"
 #include "reasons.h"
+#include "rowfilter.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -230,21 +231,14 @@ static enum MHD_Result api_site(struct MHD_Connection *c)
 
 struct lister {
 	json_t *rows;
-	const char *team, *depot;
-	int state; /* -1: any */
+	struct row_filter f;
 };
-
-static int fv_is(const muster_rec *r, unsigned tag, const char *s)
-{
-	return MUSTER_HAS(r, tag) && r->v[tag].n == strlen(s) && memcmp(r->v[tag].p, s, r->v[tag].n) == 0;
-}
 
 static int list_row(const char *key, size_t klen, const muster_rec *r, void *arg_)
 {
 	struct lister *l = arg_;
 	(void)key, (void)klen;
-	if ((l->team && !fv_is(r, MF_TEAM, l->team)) || (l->depot && !fv_is(r, MF_DEPOT, l->depot)) ||
-		(l->state >= 0 && r->v[MF_STATE].u != (uint64_t)l->state))
+	if (!row_filter_match(&l->f, r))
 		return 0;
 	json_t *o = rec_json(r);
 	return o && json_array_append_new(l->rows, o) == 0 ? 0 : MUSTER_ENOMEM;
@@ -252,15 +246,13 @@ static int list_row(const char *key, size_t klen, const muster_rec *r, void *arg
 
 static enum MHD_Result api_list(struct MHD_Connection *c, int table)
 {
-	struct lister l = {json_array(), NULL, NULL, -1};
+	struct lister l = {json_array(), {NULL, NULL, -1}};
 	if (table == MUSTER_T_ASSET) {
 		const char *st = arg(c, "state");
-		l.team = arg(c, "team"), l.depot = arg(c, "depot");
+		l.f.team = arg(c, "team"), l.f.depot = arg(c, "depot");
 		if (st) {
-			for (int i = 0; muster_asset_states[i]; i++)
-				if (strcmp(st, muster_asset_states[i]) == 0 || strcmp(st, muster_asset_states_zh[i]) == 0)
-					l.state = i;
-			if (l.state < 0) {
+			l.f.state = row_state_of(st);
+			if (l.f.state < 0) {
 				json_decref(l.rows);
 				return http_error(c, MHD_HTTP_BAD_REQUEST, "bad_request",
 					"state must be one of in_depot checked_out in_repair transfer_pending requisitioned released scrapped",

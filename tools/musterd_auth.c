@@ -171,11 +171,6 @@ static void clear_failures(const char *name)
 
 /* ---- replies ------------------------------------------------------------------------------ */
 
-static enum MHD_Result refuse(struct MHD_Connection *c, unsigned status, const char *code, const char *en, const char *zh)
-{
-	return http_error(c, status, code, en, zh);
-}
-
 /* {"name","key_id","roles","csrf","idle_seconds"} of a live session, with any headers. */
 static enum MHD_Result session_reply(struct MHD_Connection *c, unsigned status, const char *name, const char *kid_hex,
 	uint32_t roles, const char *csrf, const char *const *hdrs)
@@ -305,13 +300,13 @@ static enum MHD_Result sign_in(struct MHD_Connection *c, struct http_req *q)
 	if (!json_is_string(jn) || !json_is_string(jp) || json_string_length(jn) == 0 ||
 		json_string_length(jn) >= SESS_NAME_MAX || json_string_length(jp) > PASS_MAX ||
 		strlen(json_string_value(jn)) != json_string_length(jn)) {
-		ret = refuse(c, MHD_HTTP_BAD_REQUEST, "bad_request",
+		ret = http_error(c, MHD_HTTP_BAD_REQUEST, "bad_request",
 			"sign in with a JSON body {\"name\":\"the key holder's name\",\"passphrase\":\"...\"}",
 			"登录请求须为 JSON：{\"name\":\"密钥持有人姓名\",\"passphrase\":\"口令\"}");
 		goto out;
 	}
 	if (!same_origin(c)) {
-		ret = refuse(c, MHD_HTTP_FORBIDDEN, "bad_origin", "the request comes from another site's page",
+		ret = http_error(c, MHD_HTTP_FORBIDDEN, "bad_origin", "the request comes from another site's page",
 			"请求来自其他站点的页面");
 		goto out;
 	}
@@ -343,7 +338,7 @@ static enum MHD_Result sign_in(struct MHD_Connection *c, struct http_req *q)
 		/* One answer for an unknown name, a key file missing and a wrong passphrase. */
 		count_failure(name, addr);
 		fprintf(stderr, "musterd: a sign-in from %s was refused\n", addr);
-		ret = refuse(c, MHD_HTTP_UNAUTHORIZED, "bad_credentials",
+		ret = http_error(c, MHD_HTTP_UNAUTHORIZED, "bad_credentials",
 			"the name or the passphrase is wrong (or this person's key file is not in the server's keys directory)",
 			"姓名或口令错误（或服务器的密钥目录中没有此人的密钥文件）");
 		goto out;
@@ -356,7 +351,7 @@ static enum MHD_Result sign_in(struct MHD_Connection *c, struct http_req *q)
 	int64_t roles = key_roles(kid);
 	if (sess_new(signer, name, tok, csrf) != 0) {
 		muster_signer_free(signer);
-		ret = refuse(c, MHD_HTTP_SERVICE_UNAVAILABLE, "busy", "too many people are signed in; try again later",
+		ret = http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "busy", "too many people are signed in; try again later",
 			"登录人数已满；请稍后再试");
 		goto out;
 	}
@@ -404,7 +399,7 @@ int sess_check(struct MHD_Connection *c, int write, struct who *w, enum MHD_Resu
 {
 	struct sess *s = find(c);
 	if (!s) {
-		*reply = refuse(c, MHD_HTTP_UNAUTHORIZED, "no_session", "sign in first (POST /api/v1/session)",
+		*reply = http_error(c, MHD_HTTP_UNAUTHORIZED, "no_session", "sign in first (POST /api/v1/session)",
 			"请先登录（POST /api/v1/session）");
 		return -1;
 	}
@@ -413,7 +408,7 @@ int sess_check(struct MHD_Connection *c, int write, struct who *w, enum MHD_Resu
 		if (!tok || strlen(tok) != strlen(s->csrf) || sodium_memcmp(tok, s->csrf, strlen(tok)) != 0 ||
 			!same_origin(c)) {
 			pthread_mutex_unlock(&sess_mu);
-			*reply = refuse(c, MHD_HTTP_FORBIDDEN, "csrf",
+			*reply = http_error(c, MHD_HTTP_FORBIDDEN, "csrf",
 				"a write needs the session's X-CSRF-Token header, from a page of this server",
 				"写操作须带本会话的 X-CSRF-Token 请求头，且来自本服务器的页面");
 			return -1;
@@ -433,7 +428,7 @@ int sess_check(struct MHD_Connection *c, int write, struct who *w, enum MHD_Resu
 			if (sess[i].used && sodium_memcmp(sess[i].sid, w->sid, sizeof w->sid) == 0)
 				sess_free(&sess[i]);
 		pthread_mutex_unlock(&sess_mu);
-		*reply = refuse(c, MHD_HTTP_UNAUTHORIZED, "key_revoked", "your key was revoked; the session has ended",
+		*reply = http_error(c, MHD_HTTP_UNAUTHORIZED, "key_revoked", "your key was revoked; the session has ended",
 			"你的密钥已被吊销；会话已结束");
 		return -1;
 	}

@@ -694,6 +694,14 @@ static pthread_mutex_t jobs_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t jobs_cv = PTHREAD_COND_INITIALIZER;
 static int running;
 
+/* CLOCK_MONOTONIC seconds. */
+static time_t mono_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
 static uint64_t ms_since(const struct timespec *t0)
 {
 	struct timespec t;
@@ -725,11 +733,10 @@ int gateway_init(void)
 
 void gateway_sweep(void)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	time_t now = mono_s();
 	pthread_mutex_lock(&jobs_mu);
 	for (int i = 0; i < JOBS_MAX; i++)
-		if (jobs[i].used && !jobs[i].running && t.tv_sec - jobs[i].finished >= JOB_KEEP) {
+		if (jobs[i].used && !jobs[i].running && now - jobs[i].finished >= JOB_KEEP) {
 			rm_dir(jobs[i].dir);
 			muster_buf_free(&jobs[i].r.stdout_);
 			memset(&jobs[i], 0, sizeof jobs[i]);
@@ -775,9 +782,7 @@ static void *job_thread(void *arg)
 	free(j->argv);
 	j->argv = NULL;
 	j->elapsed_ms = ms_since(&j->start);
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	j->finished = t.tv_sec;
+	j->finished = mono_s();
 	j->running = 0;
 	running--;
 	pthread_cond_broadcast(&jobs_cv);
@@ -999,7 +1004,7 @@ enum MHD_Result api_cmd(struct MHD_Connection *c, const char *method, const char
 			j->argv = NULL;
 			j->running = 0;
 			running--;
-			j->finished = (time_t)(ms_since(&(struct timespec){0, 0}) / 1000);
+			j->finished = mono_s();
 		}
 		pthread_attr_destroy(&at);
 		pthread_mutex_unlock(&jobs_mu);

@@ -25,18 +25,6 @@ static enum MHD_Result not_there(struct MHD_Connection *c)
 	return http_error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such tile in this log (yet)", "日志中（尚）无此 tile");
 }
 
-static int bundle_one(uint64_t index, const uint8_t *p, size_t len, void *arg)
-{
-	muster_buf *b = arg;
-	(void)index;
-	if (len > 0xffff)
-		return MUSTER_ETOOBIG;
-	uint8_t be[2] = {(uint8_t)(len >> 8), (uint8_t)len};
-	muster_buf_put(b, be, 2);
-	muster_buf_put(b, p, len);
-	return b->err;
-}
-
 enum MHD_Result api_log(struct MHD_Connection *c, const char *path)
 {
 	if (strcmp(path, "/checkpoint") == 0) {
@@ -66,7 +54,7 @@ enum MHD_Result api_log(struct MHD_Connection *c, const char *path)
 		return not_there(c);
 	if (level == TILE_ENTRIES) {
 		muster_buf b = {0};
-		int rc = muster_log_scan(srv.store, n * 256, w, bundle_one, &b);
+		int rc = muster_log_scan(srv.store, n * 256, w, tile_entry_add, &b);
 		enum MHD_Result ret = rc ? not_there(c) : http_bytes(c, MHD_HTTP_OK, b.data, b.len, "application/octet-stream", hdrs);
 		muster_buf_free(&b);
 		return ret;

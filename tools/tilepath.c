@@ -3,6 +3,8 @@
 
 #include "tilepath.h"
 
+#include <muster/muster.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,4 +75,16 @@ int tile_parse(const char *name, int *level, uint64_t *n, size_t *w)
 	char again[64];
 	tile_name(again, sizeof again, *level, *n, *w);
 	return strcmp(again, name) == 0 ? 0 : -1;
+}
+
+int tile_entry_add(uint64_t index, const uint8_t *p, size_t len, void *arg)
+{
+	muster_buf *b = arg;
+	(void)index;
+	if (len > 0xffff)
+		return MUSTER_ETOOBIG;
+	uint8_t be[2] = {(uint8_t)(len >> 8), (uint8_t)len};
+	muster_buf_put(b, be, 2);
+	muster_buf_put(b, p, len);
+	return b->err;
 }

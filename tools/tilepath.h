@@ -20,4 +20,11 @@ void tile_name(char *out, size_t cap, int level, uint64_t n, size_t w);
  */
 int tile_parse(const char *name, int *level, uint64_t *n, size_t *w);
 
+/*
+ * A muster_entry_cb that appends one entry to an entry bundle, the
+ * muster_buf at arg: a big-endian 16-bit length, then the bytes.
+ * MUSTER_ETOOBIG for an entry over 65,535 bytes.
+ */
+int tile_entry_add(uint64_t index, const uint8_t *p, size_t len, void *arg);
+
 #endif

@@ -149,18 +149,6 @@ static size_t width(uint64_t complete, uint64_t n)
 	return left < MUSTER_TILE_WIDTH ? (size_t)left : MUSTER_TILE_WIDTH;
 }
 
-static int bundle_one(uint64_t index, const uint8_t *p, size_t len, void *arg)
-{
-	struct export *x = arg;
-	(void)index;
-	if (len > 0xffff)
-		return MUSTER_ETOOBIG;
-	uint8_t be[2] = {(uint8_t)(len >> 8), (uint8_t)len};
-	muster_buf_put(&x->bundle, be, 2);
-	muster_buf_put(&x->bundle, p, len);
-	return x->bundle.err;
-}
-
 static void tick(struct export *x)
 {
 	x->done++;
@@ -179,7 +167,7 @@ static void entries(muster_store *s, struct export *x)
 			continue;
 		}
 		x->bundle.len = 0;
-		int rc = muster_log_scan(s, n * MUSTER_TILE_WIDTH, w, bundle_one, x);
+		int rc = muster_log_scan(s, n * MUSTER_TILE_WIDTH, w, tile_entry_add, &x->bundle);
 		if (rc == MUSTER_ETOOBIG)
 			die(EXIT_IO, L("an entry in %" PRIu64 "..%" PRIu64 " is over 65,535 bytes: tlog-tiles cannot carry it",
 					   "条目 %" PRIu64 "..%" PRIu64 " 中有超过 65,535 字节的条目：tlog-tiles 无法承载"),
