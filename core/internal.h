@@ -120,7 +120,19 @@ struct muster_store {
 	muster_signer *log_key; /* loaded on the first write */
 	int durable;
 	char why[256]; /* why the last write was refused, if a rule said so */
+	/* a mirror of another site's log (core/mirror.c): its verifier key and URL; never written by muster_write */
+	int mirror;
+	char *mirror_vkey, *mirror_url;
 };
+
+/* "dir/name", malloc'd; NULL when out of memory (core/store.c). */
+char *muster_path_join(const char *dir, const char *name);
+/* Opens the LMDB environment in dir. */
+int muster_env_open(const char *dir, MDB_env **out);
+/* Reads dir/mirror into s if it is there: 0 (s->mirror set or not), MUSTER_ECORRUPT if it does not parse. */
+int muster_mirror_load(muster_store *s);
+/* Loads the right edge of the tree of `size` leaves from the stored hashes. */
+int muster_range_load(muster_range *r, uint64_t size, muster_hash_reader rd, void *ctx);
 
 
 /* Reads a stored Merkle hash from the log database in txn. */

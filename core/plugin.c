@@ -558,7 +558,7 @@ static void set_limit(int resource, rlim_t v)
 }
 
 /* In the child: never returns. */
-static void child(const struct plugin *p, const muster_report_req *req, int fd)
+static void child(const struct plugin *p, const muster_report_req *req, const struct muster_report_stores *stores, int fd)
 {
 #ifdef __linux__
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* a killed caller takes its report with it */
@@ -571,7 +571,7 @@ static void child(const struct plugin *p, const muster_report_req *req, int fd)
 	unsigned timeout = req->timeout ? req->timeout : RUN_TIMEOUT;
 	/* A backstop behind the parent's wall-clock deadline (CPU time of all the child's threads). */
 	set_limit(RLIMIT_CPU, (rlim_t)timeout * 2 + 1);
-	int rc = muster_report_child(p->desc, &p->info, req, fd);
+	int rc = muster_report_child(p->desc, &p->info, req, stores, fd);
 	fflush(NULL); /* what the plugin printed, now on standard error */
 	_exit(rc == 0 ? 0 : 125);
 }
@@ -582,6 +582,8 @@ struct reader {
 	uint64_t max;
 	int ended, have_size;
 	int32_t code;
+	uint64_t *sizes;  /* a run over several stores: each one's tree size, after the period's in the 'S' frame */
+	size_t nsizes;
 };
 
 /* Takes whole frames out of r->in; -1 on a malformed frame, 1 when over the output limit. */
@@ -598,9 +600,11 @@ static int frames(struct reader *r)
 		const uint8_t *d = f + 5;
 		switch (f[0]) {
 		case 'S':
-			if (len != 8 || r->have_size)
+			if (len != 8 * (1 + (uint64_t)r->nsizes) || r->have_size)
 				return -1;
 			r->res->tree_size = be64_get(d);
+			for (size_t k = 0; k < r->nsizes; k++)
+				r->sizes[k] = be64_get(d + 8 * (k + 1));
 			r->have_size = 1;
 			break;
 		case 'D':
@@ -635,7 +639,8 @@ static int frames(struct reader *r)
 	return 0;
 }
 
-int muster_report_run(const muster_plugins *ps, size_t i, const muster_report_req *req, muster_report_result *res)
+static int report_run(const muster_plugins *ps, size_t i, const muster_report_req *req,
+	const struct muster_report_stores *stores, uint64_t *sizes, muster_report_result *res)
 {
 	memset(res, 0, sizeof *res);
 	if (!ps || i >= ps->n)
@@ -660,12 +665,13 @@ int muster_report_run(const muster_plugins *ps, size_t i, const muster_report_re
 		close(fds[0]);
 		/* Close-on-exec: a program the plugin starts does not hold the report channel open. */
 		(void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-		child(p, req, fds[1]);
+		child(p, req, stores, fds[1]);
 	}
 	close(fds[1]);
 	(void)fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
 
-	struct reader r = {.res = res, .max = req->max_output ? req->max_output : RUN_OUTPUT};
+	struct reader r = {.res = res, .max = req->max_output ? req->max_output : RUN_OUTPUT, .sizes = sizes,
+		.nsizes = stores->multi ? stores->n : 0};
 	unsigned timeout = req->timeout ? req->timeout : RUN_TIMEOUT;
 	uint64_t deadline = mono_ms() + (uint64_t)timeout * 1000;
 	int killed = 0;
@@ -758,6 +764,30 @@ int muster_report_run(const muster_plugins *ps, size_t i, const muster_report_re
 		return MUSTER_EVERIFY;
 	}
 	return 0;
+}
+
+int muster_report_run(const muster_plugins *ps, size_t i, const muster_report_req *req, muster_report_result *res)
+{
+	if (!req) {
+		memset(res, 0, sizeof *res);
+		return MUSTER_EINVAL;
+	}
+	const char *dirs[1] = {req->store_dir};
+	struct muster_report_stores stores = {dirs, 1, 0, 0};
+	return report_run(ps, i, req, &stores, NULL, res);
+}
+
+int muster_report_run_sites(const muster_plugins *ps, size_t i, const muster_report_req *req, const char *const *dirs,
+	size_t n, long home, uint64_t *sizes, muster_report_result *res)
+{
+	memset(res, 0, sizeof *res);
+	if (!req || !dirs || !sizes || n == 0 || n > (1u << 20) || home < -1 || (home >= 0 && (size_t)home >= n))
+		return MUSTER_EINVAL;
+	for (size_t k = 0; k < n; k++)
+		if (!dirs[k])
+			return MUSTER_EINVAL;
+	struct muster_report_stores stores = {dirs, n, home, 1};
+	return report_run(ps, i, req, &stores, sizes, res);
 }
 
 void muster_report_result_free(muster_report_result *res)

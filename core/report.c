@@ -1,7 +1,10 @@
 /*
  * report.c - the child side of a report run: the host API a plugin reads
  * the store through (muster/plugin.h), over one snapshot, and the frames
- * that carry its output to the parent (plugin.c).
+ * that carry its output to the parent (plugin.c).  A central run
+ * (muster_report_run_sites) reads several stores, a snapshot each, and
+ * answers the same queries over their union: every team once, each row
+ * built in the store it comes from.
  *
  * Rows are built from the projections as the CLI's reads are: readiness
  * with muster_person_ready and muster_asset_ready on the period's as_of
@@ -44,11 +47,30 @@ struct arena {
 	struct chunk *head;
 };
 
+/* A store the report reads: one, or a central office's mirrors (muster_report_run_sites). */
+struct rsite {
+	const char *dir;
+	muster_store *s;
+	muster_snap *sn;
+	uint64_t size;   /* the snapshot's tree size */
+	uint32_t target; /* the store's arrival target, minutes */
+};
+
+/* A team the report covers, and the stores that hold it (indexes into site[], ascending). */
+struct rteam {
+	char *code;
+	size_t *where;
+	size_t nwhere;
+};
+
 struct muster_report_ctx {
 	const muster_plugin_desc *desc;
 	const muster_plugin_info *info;
 	const muster_report_req *req;
-	muster_store *s;
+	const struct muster_report_stores *stores;
+	struct rsite *site;  /* the stores whose rows the plugin sees */
+	size_t nsite;
+	muster_store *s;     /* the store the period is of (the one that signs): a site's, or its own */
 	muster_snap *sn;
 	int fd;
 	int failed;          /* a write to the parent failed: the run is lost */
@@ -60,7 +82,7 @@ struct muster_report_ctx {
 	uint64_t heap, heap_max; /* bytes the plugin holds through alloc() */
 	muster_period period;
 	char month[8], root[48], team[40];
-	char **teams;        /* the teams the report covers, in code order */
+	struct rteam *teams; /* the teams the report covers, in code order */
 	size_t nteams;
 	muster_buf kbuf;     /* muster_key_get's scratch */
 };
@@ -177,18 +199,73 @@ static uint64_t fu(const muster_rec *r, unsigned tag)
 
 /* ---- which teams ------------------------------------------------------------------------------ */
 
+/* Team codes as the stores list them: (code, store) pairs, merged into c->teams by team_merge. */
+struct tcollect {
+	muster_report_ctx *c;
+	size_t site;
+	struct tpair {
+		char *code;
+		size_t site;
+	} *p;
+	size_t n;
+};
+
 static int team_collect(const char *key, size_t klen, const muster_rec *r, void *arg)
 {
-	muster_report_ctx *c = arg;
+	struct tcollect *tc = arg;
 	(void)r;
-	char **nt = realloc(c->teams, (c->nteams + 1) * sizeof *nt);
-	if (!nt)
+	struct tpair *np = realloc(tc->p, (tc->n + 1) * sizeof *np);
+	if (!np)
 		return MUSTER_ENOMEM;
-	c->teams = nt;
-	if (!(nt[c->nteams] = strndup(key, klen)))
+	tc->p = np;
+	if (!(np[tc->n].code = strndup(key, klen)))
 		return MUSTER_ENOMEM;
-	c->nteams++;
+	np[tc->n++].site = tc->site;
 	return 0;
+}
+
+static int tpair_cmp(const void *pa, const void *pb)
+{
+	const struct tpair *a = pa, *b = pb;
+	int k = strcmp(a->code, b->code);
+	return k ? k : a->site < b->site ? -1 : a->site > b->site;
+}
+
+/* The pairs by code (then store): each code once in c->teams, with the stores that hold it. */
+static int team_merge(muster_report_ctx *c, struct tcollect *tc)
+{
+	int rc = 0;
+	if (tc->n)
+		qsort(tc->p, tc->n, sizeof *tc->p, tpair_cmp);
+	for (size_t i = 0; i < tc->n && rc == 0; i++) {
+		struct rteam *t = c->nteams ? &c->teams[c->nteams - 1] : NULL;
+		if (!t || strcmp(t->code, tc->p[i].code) != 0) {
+			struct rteam *nt = realloc(c->teams, (c->nteams + 1) * sizeof *nt);
+			if (!nt) {
+				rc = MUSTER_ENOMEM;
+				break;
+			}
+			c->teams = nt;
+			t = &nt[c->nteams++];
+			t->code = tc->p[i].code;
+			tc->p[i].code = NULL;
+			t->where = NULL;
+			t->nwhere = 0;
+		}
+		size_t *nw = realloc(t->where, (t->nwhere + 1) * sizeof *nw);
+		if (!nw) {
+			rc = MUSTER_ENOMEM;
+			break;
+		}
+		t->where = nw;
+		nw[t->nwhere++] = tc->p[i].site;
+	}
+	for (size_t i = 0; i < tc->n; i++)
+		free(tc->p[i].code);
+	free(tc->p);
+	tc->p = NULL;
+	tc->n = 0;
+	return rc;
 }
 
 /* 1 if team (p, n) is one the report covers and matches the query's team (NULL: any). */
@@ -220,11 +297,12 @@ static int q_teams(muster_report_ctx *c, muster_team_fn cb, void *arg)
 {
 	for (size_t i = 0; i < c->nteams; i++) {
 		muster_rec r;
-		int rc = muster_row_cget(c->sn, MUSTER_T_TEAM, c->teams[i], &r);
+		/* A code two stores hold: the first one's row. */
+		int rc = muster_row_cget(c->site[c->teams[i].where[0]].sn, MUSTER_T_TEAM, c->teams[i].code, &r);
 		if (rc)
 			return host_fail(c, "reading a team", rc);
 		muster_team_row t = {.abi = MUSTER_ABI_INIT(muster_team_row)};
-		t.code = c->teams[i];
+		t.code = c->teams[i].code;
 		t.name = fstr(&c->keep, &r, MF_NAME);
 		t.specialty = fenum(&r, MF_SPECIALTY, 0);
 		t.specialty_zh = fenum(&r, MF_SPECIALTY, 1);
@@ -246,7 +324,8 @@ static int q_teams(muster_report_ctx *c, muster_team_fn cb, void *arg)
  */
 struct pw {
 	muster_report_ctx *c;
-	muster_snap *sn;
+	muster_snap *sn;         /* the store being walked: set per store */
+	const struct rsite *site;
 	struct arena *ar;
 	const char *team;
 	void (*cb)(void); /* the query's callback type, cast back where it is called */
@@ -254,15 +333,36 @@ struct pw {
 	int stop;
 };
 
-/* Calls each(w, team) for the team asked for, or every covered team in code order. */
+/*
+ * Calls each(w, team) for the team asked for, or every covered team in
+ * code order, in each store that holds it.
+ */
 typedef int (*per_team_fn)(struct pw *w, const char *team);
 static int each_team(struct pw *w, const char *team, per_team_fn each)
 {
 	muster_report_ctx *c = w->c;
 	for (size_t i = 0; i < c->nteams; i++) {
-		if (team && strcmp(c->teams[i], team) != 0)
+		if (team && strcmp(c->teams[i].code, team) != 0)
 			continue;
-		int rc = each(w, c->teams[i]);
+		for (size_t k = 0; k < c->teams[i].nwhere; k++) {
+			w->site = &c->site[c->teams[i].where[k]];
+			w->sn = w->site->sn;
+			int rc = each(w, c->teams[i].code);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* Calls walk(w) in every store, in order: the queries that walk a whole table. */
+static int each_site(struct pw *w, int (*walk)(struct pw *w))
+{
+	muster_report_ctx *c = w->c;
+	for (size_t k = 0; k < c->nsite; k++) {
+		w->site = &c->site[k];
+		w->sn = w->site->sn;
+		int rc = walk(w);
 		if (rc)
 			return rc;
 	}
@@ -517,13 +617,13 @@ static int assets_walk(struct pw *w)
 
 /* -- custody and inspection events -- */
 
-static int q_events(muster_report_ctx *c, const char *team, muster_event_fn cb, void *arg)
+static int events_site(muster_report_ctx *c, const struct rsite *st, const char *team, muster_event_fn cb, void *arg)
 {
-	for (uint64_t i = 1; i < c->period.tree_size; i++) {
+	for (uint64_t i = 1; i < st->size; i++) {
 		muster_entry e;
 		const uint8_t *raw;
 		size_t len;
-		int rc = muster_snap_entry(c->sn, i, &e, &raw, &len);
+		int rc = muster_snap_entry(st->sn, i, &e, &raw, &len);
 		if (rc)
 			return host_fail(c, "reading the log", rc);
 		if (!(e.type >= MUSTER_EV_CHECKOUT && e.type <= MUSTER_EV_SCRAP) && e.type != MUSTER_EV_INSPECT)
@@ -536,7 +636,7 @@ static int q_events(muster_report_ctx *c, const char *team, muster_event_fn cb, 
 			continue;
 		muster_rec a;
 		int have_asset = MUSTER_HAS(&r, MF_ID) &&
-				 muster_row_get(c->sn, MUSTER_T_ASSET, r.v[MF_ID].p, r.v[MF_ID].n, &a) == 0;
+				 muster_row_get(st->sn, MUSTER_T_ASSET, r.v[MF_ID].p, r.v[MF_ID].n, &a) == 0;
 		/* The team it happened to: the event's own, else the asset's custodian now. */
 		const muster_rec *tr = MUSTER_HAS(&r, MF_TEAM) ? &r : have_asset ? &a : NULL;
 		if (!tr || !rec_team_in(c, team, tr, MF_TEAM))
@@ -555,10 +655,20 @@ static int q_events(muster_report_ctx *c, const char *team, muster_event_fn cb, 
 		uint8_t id[MUSTER_KEYID_BYTES];
 		muster_key_info k;
 		muster_key_id(e.signer, id);
-		row.signer = muster_key_get(c->s, id, &k, &c->kbuf) == 0 ? str(&c->ar, k.holder.p, k.holder.n) : "";
+		row.signer = muster_key_get(st->s, id, &k, &c->kbuf) == 0 ? str(&c->ar, k.holder.p, k.holder.n) : "";
 		if (!row.asset || !row.team || !row.depot || !row.kind || !row.signer)
 			return OOM(c);
 		if ((rc = cb(&row, arg)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int q_events(muster_report_ctx *c, const char *team, muster_event_fn cb, void *arg)
+{
+	for (size_t k = 0; k < c->nsite; k++) {
+		int rc = events_site(c, &c->site[k], team, cb, arg);
+		if (rc)
 			return rc;
 	}
 	return 0;
@@ -585,7 +695,7 @@ static int deploy_one(const char *key, size_t klen, const muster_rec *r, void *a
 	row.arrived = (int64_t)fu(r, MF_ARRIVED);
 	row.ended = (int64_t)fu(r, MF_ENDED);
 	row.returned = (int64_t)fu(r, MF_RETURNED);
-	row.target = MUSTER_HAS(r, MF_TARGET) ? (uint32_t)r->v[MF_TARGET].u : c->period.target;
+	row.target = MUSTER_HAS(r, MF_TARGET) ? (uint32_t)r->v[MF_TARGET].u : w->site->target;
 	if (row.arrived) {
 		/* Started minutes count: 5 h 0 min 30 s is late against a 300-minute target. */
 		row.minutes = (row.arrived - row.ordered + 59) / 60;
@@ -633,6 +743,16 @@ static int table_walk(struct pw *w, int table, muster_row_cb each)
 {
 	int rc = muster_row_list(w->sn, table, NULL, 0, each, w);
 	return w->stop ? w->stop : rc;
+}
+
+static int deploy_walk(struct pw *w)
+{
+	return table_walk(w, MUSTER_T_DEPLOY, deploy_one);
+}
+
+static int spend_walk(struct pw *w)
+{
+	return table_walk(w, MUSTER_T_SPEND, spend_one);
 }
 
 /* -- budgets -- */
@@ -805,7 +925,7 @@ static int q_people(muster_report_ctx *c, const char *team, muster_person_fn cb,
 {
 	if (!covered(c, team))
 		return 0;
-	struct pw w = {c, c->sn, &c->ar, NULL, (void (*)(void))cb, arg, 0};
+	struct pw w = {c, NULL, NULL, &c->ar, NULL, (void (*)(void))cb, arg, 0};
 	return finish(&w, each_team(&w, team, people_team), "reading people");
 }
 
@@ -813,7 +933,7 @@ static int q_certificates(muster_report_ctx *c, const char *team, muster_cert_fn
 {
 	if (!covered(c, team))
 		return 0;
-	struct pw w = {c, c->sn, &c->ar, NULL, (void (*)(void))cb, arg, 0};
+	struct pw w = {c, NULL, NULL, &c->ar, NULL, (void (*)(void))cb, arg, 0};
 	return finish(&w, each_team(&w, team, certs_team), "reading certificates");
 }
 
@@ -821,7 +941,7 @@ static int q_exams(muster_report_ctx *c, const char *team, muster_exam_fn cb, vo
 {
 	if (!covered(c, team))
 		return 0;
-	struct pw w = {c, c->sn, &c->ar, NULL, (void (*)(void))cb, arg, 0};
+	struct pw w = {c, NULL, NULL, &c->ar, NULL, (void (*)(void))cb, arg, 0};
 	return finish(&w, each_team(&w, team, exams_team), "reading exams");
 }
 
@@ -829,32 +949,32 @@ static int q_assets(muster_report_ctx *c, const char *team, muster_asset_fn cb, 
 {
 	if (!covered(c, team))
 		return 0;
-	struct pw w = {c, c->sn, &c->ar, team, (void (*)(void))cb, arg, 0};
-	return finish(&w, assets_walk(&w), "reading assets");
+	struct pw w = {c, NULL, NULL, &c->ar, team, (void (*)(void))cb, arg, 0};
+	return finish(&w, each_site(&w, assets_walk), "reading assets");
 }
 
 static int q_deployments(muster_report_ctx *c, const char *team, muster_deploy_fn cb, void *arg)
 {
 	if (!covered(c, team))
 		return 0;
-	struct pw w = {c, c->sn, &c->ar, team, (void (*)(void))cb, arg, 0};
-	return finish(&w, table_walk(&w, MUSTER_T_DEPLOY, deploy_one), "reading deployments");
+	struct pw w = {c, NULL, NULL, &c->ar, team, (void (*)(void))cb, arg, 0};
+	return finish(&w, each_site(&w, deploy_walk), "reading deployments");
 }
 
 static int q_spending(muster_report_ctx *c, const char *team, muster_spend_fn cb, void *arg)
 {
 	if (!covered(c, team))
 		return 0;
-	struct pw w = {c, c->sn, &c->ar, team, (void (*)(void))cb, arg, 0};
-	return finish(&w, table_walk(&w, MUSTER_T_SPEND, spend_one), "reading spending");
+	struct pw w = {c, NULL, NULL, &c->ar, team, (void (*)(void))cb, arg, 0};
+	return finish(&w, each_site(&w, spend_walk), "reading spending");
 }
 
 static int q_budgets(muster_report_ctx *c, const char *team, muster_budget_fn cb, void *arg)
 {
 	if (!covered(c, team))
 		return 0;
-	struct pw w = {c, c->sn, &c->ar, team, (void (*)(void))cb, arg, 0};
-	return finish(&w, budgets_walk(&w), "reading budgets");
+	struct pw w = {c, NULL, NULL, &c->ar, team, (void (*)(void))cb, arg, 0};
+	return finish(&w, each_site(&w, budgets_walk), "reading budgets");
 }
 
 /* -- output, logging, memory, parameters -- */
@@ -982,28 +1102,90 @@ static int days_in(unsigned y, unsigned m)
 	return m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : d[m - 1];
 }
 
+/* "what" in a single run; "what DIR" when the report reads several stores. */
+static const char *what_of(muster_report_ctx *c, const char *what, const char *dir, char *buf, size_t n)
+{
+	if (!c->stores->multi)
+		return what;
+	snprintf(buf, n, "%s %s", what, dir);
+	return buf;
+}
+
+/* Opens site k and its snapshot, its tree size and its arrival target; host_fail on failure. */
+static int site_open(muster_report_ctx *c, size_t k)
+{
+	struct rsite *st = &c->site[k];
+	muster_policy pol;
+	char buf[200];
+	int rc;
+	if ((rc = muster_store_open(st->dir, &st->s)) != 0)
+		return host_fail(c, what_of(c, "opening the store", st->dir, buf, sizeof buf), rc), rc;
+	if ((rc = muster_snap_begin(st->s, &st->sn)) != 0)
+		return host_fail(c, what_of(c, "reading the store", st->dir, buf, sizeof buf), rc), rc;
+	if ((rc = muster_snap_size(st->sn, &st->size)) != 0 || (rc = muster_policy_get(st->sn, &pol)) != 0)
+		return host_fail(c, what_of(c, "reading the log", st->dir, buf, sizeof buf), rc), rc;
+	st->target = (uint32_t)pol.target;
+	return 0;
+}
+
 static int setup(muster_report_ctx *c)
 {
 	const muster_report_req *req = c->req;
+	const struct muster_report_stores *ss = c->stores;
 	int rc;
-	if ((rc = muster_store_open(req->store_dir, &c->s)) != 0)
-		return host_fail(c, "opening the store", rc), rc;
-	if ((rc = muster_snap_begin(c->s, &c->sn)) != 0)
-		return host_fail(c, "reading the store", rc), rc;
+	if (!(c->site = calloc(ss->n, sizeof *c->site)))
+		return host_fail(c, "opening the store", MUSTER_ENOMEM), MUSTER_ENOMEM;
+	c->nsite = ss->n;
+	for (size_t k = 0; k < ss->n; k++) {
+		c->site[k].dir = ss->dirs[k];
+		if ((rc = site_open(c, k)) != 0)
+			return rc;
+	}
+	/* The period is of the store that signs: one of the sites, or opened for that alone. */
+	if (ss->home >= 0) {
+		c->s = c->site[ss->home].s;
+		c->sn = c->site[ss->home].sn;
+	} else {
+		char buf[200];
+		if ((rc = muster_store_open(req->store_dir, &c->s)) != 0)
+			return host_fail(c, what_of(c, "opening the store", req->store_dir, buf, sizeof buf), rc), rc;
+		if ((rc = muster_snap_begin(c->s, &c->sn)) != 0)
+			return host_fail(c, what_of(c, "reading the store", req->store_dir, buf, sizeof buf), rc), rc;
+	}
 	uint8_t root[MUSTER_HASH_BYTES];
 	muster_policy pol;
 	if ((rc = muster_snap_size(c->sn, &c->period.tree_size)) != 0 ||
 		(rc = muster_log_root(c->s, c->period.tree_size, root)) != 0 || (rc = muster_policy_get(c->sn, &pol)) != 0)
 		return host_fail(c, "reading the log", rc), rc;
+	struct tcollect tc = {c, 0, NULL, 0};
 	if (req->team) {
 		muster_rec t;
-		if ((rc = muster_row_cget(c->sn, MUSTER_T_TEAM, req->team, &t)) != 0)
-			return host_fail(c, "the team asked for", rc), rc;
+		int found = 0;
+		rc = 0;
+		for (size_t k = 0; k < c->nsite && rc == 0; k++) {
+			int grc = muster_row_cget(c->site[k].sn, MUSTER_T_TEAM, req->team, &t);
+			if (grc == MUSTER_ENOTFOUND && c->nsite > 1)
+				continue; /* another store may hold it */
+			if (grc)
+				return host_fail(c, "the team asked for", grc), grc;
+			tc.site = k;
+			found = 1;
+			rc = team_collect(req->team, strlen(req->team), &t, &tc);
+		}
+		if (rc == 0 && !found)
+			return host_fail(c, "the team asked for", MUSTER_ENOTFOUND), MUSTER_ENOTFOUND;
 		snprintf(c->team, sizeof c->team, "%s", req->team);
-		rc = team_collect(req->team, strlen(req->team), &t, c);
 	} else {
-		rc = muster_row_list(c->sn, MUSTER_T_TEAM, NULL, 0, team_collect, c);
+		rc = 0;
+		for (size_t k = 0; k < c->nsite && rc == 0; k++) {
+			tc.site = k;
+			rc = muster_row_list(c->site[k].sn, MUSTER_T_TEAM, NULL, 0, team_collect, &tc);
+		}
 	}
+	if (rc == 0)
+		rc = team_merge(c, &tc);
+	else
+		(void)team_merge(c, &tc); /* frees what was collected */
 	if (rc)
 		return host_fail(c, "reading teams", rc), rc;
 	sodium_bin2base64(c->root, sizeof c->root, root, sizeof root, sodium_base64_VARIANT_ORIGINAL);
@@ -1029,23 +1211,33 @@ static int setup(muster_report_ctx *c)
 }
 
 int muster_report_child(const muster_plugin_desc *d, const muster_plugin_info *info, const muster_report_req *req,
-	int fd)
+	const struct muster_report_stores *stores, int fd)
 {
 	muster_report_ctx c;
 	memset(&c, 0, sizeof c);
 	c.desc = d;
 	c.info = info;
 	c.req = req;
+	c.stores = stores;
 	c.fd = fd;
 	c.max_output = req->max_output ? req->max_output : (256ull << 20);
 	c.heap_max = req->memory ? req->memory : (1024ull << 20);
 	int rc = setup(&c);
 	if (rc == 0) {
-		uint8_t sz[8];
-		be64_put(sz, c.period.tree_size);
-		muster_report_limits(req);
-		if (frame(fd, 'S', sz, sizeof sz) != 0)
-			rc = MUSTER_EIO;
+		/* The tree size the period names; in a run over several stores, each one's after it. */
+		size_t n = stores->multi ? 1 + c.nsite : 1;
+		uint8_t *sz = malloc(8 * n);
+		if (!sz)
+			rc = MUSTER_ENOMEM;
+		if (sz) {
+			be64_put(sz, c.period.tree_size);
+			for (size_t k = 1; k < n; k++)
+				be64_put(sz + 8 * k, c.site[k - 1].size);
+			muster_report_limits(req);
+			if (frame(fd, 'S', sz, 8 * n) != 0)
+				rc = MUSTER_EIO;
+			free(sz);
+		}
 	}
 	if (rc == 0) {
 		int32_t r = d->run(muster_report_host(), &c);

@@ -80,7 +80,7 @@ int muster_dbs_open(MDB_txn *txn, MDB_dbi *dbi, int create)
 	return 0;
 }
 
-static char *path_join(const char *dir, const char *name)
+char *muster_path_join(const char *dir, const char *name)
 {
 	size_t n = strlen(dir) + strlen(name) + 2;
 	char *p = malloc(n);
@@ -89,7 +89,7 @@ static char *path_join(const char *dir, const char *name)
 	return p;
 }
 
-static int env_open(const char *dir, MDB_env **out)
+int muster_env_open(const char *dir, MDB_env **out)
 {
 	MDB_env *env;
 	int rc = mdb_env_create(&env);
@@ -126,8 +126,7 @@ int muster_log_size_txn(MDB_txn *txn, MDB_dbi dbi, uint64_t *size)
 	return 0;
 }
 
-/* Loads the right edge of the tree of `size` leaves from the stored hashes. */
-static int range_load(muster_range *r, uint64_t size, muster_hash_reader rd, void *ctx)
+int muster_range_load(muster_range *r, uint64_t size, muster_hash_reader rd, void *ctx)
 {
 	muster_range_init(r);
 	uint64_t start = 0;
@@ -168,7 +167,7 @@ static int put(muster_wtxn *w, int db, const void *key, size_t klen, const void 
 /* Reads log.key beside the store and checks it is the key the store's checkpoints are signed with. */
 static int read_log_key(const muster_store *s, muster_signer **out)
 {
-	char *p = path_join(s->dir, "log.key");
+	char *p = muster_path_join(s->dir, "log.key");
 	if (!p)
 		return MUSTER_ENOMEM;
 	int rc = muster_site_key_read(p, out);
@@ -321,7 +320,7 @@ static int write_once(muster_store *s, muster_write_fn fn, void *arg, int *again
 	uint64_t size;
 	rc = muster_log_size_txn(w.txn, s->dbi[DB_LOG], &size);
 	if (rc == 0)
-		rc = range_load(&w.range, size, muster_merkle_read, &mc);
+		rc = muster_range_load(&w.range, size, muster_merkle_read, &mc);
 	w.start_size = size;
 	if (rc == 0)
 		rc = fn(&w, arg);
@@ -350,6 +349,10 @@ static int write_once(muster_store *s, muster_write_fn fn, void *arg, int *again
 
 int muster_write(muster_store *s, muster_write_fn fn, void *arg)
 {
+	if (s->mirror) {
+		snprintf(s->why, sizeof s->why, "this store is a mirror of another site's log: only 'muster mirror import' and 'mirror pull' write to it");
+		return MUSTER_EPERM;
+	}
 	for (int tries = 0; tries < 40; tries++) {
 		int again;
 		int rc = write_once(s, fn, arg, &again);
@@ -417,6 +420,17 @@ static int meta_load(muster_store *s)
 	MDB_val k = {6, "origin"}, v;
 	if (rc == 0)
 		rc = muster_mdb_err(mdb_get(txn, s->dbi[DB_META], &k, &v));
+	if (rc == MUSTER_ENOTFOUND && s->mirror) /* nothing imported yet: the origin and key are the vkey's */
+		return muster_mdb_err(mdb_txn_commit(txn));
+	if (rc == 0 && s->mirror) { /* the genesis entry the mirror verified must be the vkey's log */
+		uint8_t pk[MUSTER_PK_BYTES];
+		memcpy(pk, s->log_pk, sizeof pk);
+		MDB_val kk = {6, "log_pk"}, vv;
+		if (v.mv_size != strlen(s->origin) || memcmp(v.mv_data, s->origin, v.mv_size) != 0 ||
+			mdb_get(txn, s->dbi[DB_META], &kk, &vv) != 0 || vv.mv_size != MUSTER_PK_BYTES ||
+			memcmp(vv.mv_data, pk, MUSTER_PK_BYTES) != 0)
+			rc = MUSTER_ECORRUPT;
+	}
 	if (rc == 0 && (v.mv_size == 0 || v.mv_size > MUSTER_ORIGIN_MAX))
 		rc = MUSTER_ECORRUPT;
 	if (rc == 0) {
@@ -441,7 +455,7 @@ int muster_store_open(const char *dir, muster_store **out)
 {
 	if (muster_init() != 0)
 		return MUSTER_ECRYPTO;
-	char *data = path_join(dir, "data.mdb");
+	char *data = muster_path_join(dir, "data.mdb");
 	if (!data)
 		return MUSTER_ENOMEM;
 	struct stat st;
@@ -455,7 +469,9 @@ int muster_store_open(const char *dir, muster_store **out)
 		return MUSTER_ENOMEM;
 	}
 	s->durable = 1;
-	int rc = env_open(dir, &s->env);
+	int rc = muster_mirror_load(s);
+	if (rc == 0)
+		rc = muster_env_open(dir, &s->env);
 	if (rc == 0)
 		rc = meta_load(s);
 	if (rc) {
@@ -473,6 +489,8 @@ void muster_store_close(muster_store *s)
 	if (s->env)
 		mdb_env_close(s->env);
 	muster_signer_free(s->log_key);
+	free(s->mirror_vkey);
+	free(s->mirror_url);
 	free(s->dir);
 	free(s);
 }
@@ -496,7 +514,7 @@ static const char *const store_files[] = {"data.mdb", "lock.mdb", "log.key", "ta
 static void remove_files(const char *dir)
 {
 	for (size_t i = 0; i < sizeof store_files / sizeof store_files[0]; i++) {
-		char *p = path_join(dir, store_files[i]);
+		char *p = muster_path_join(dir, store_files[i]);
 		if (p)
 			unlink(p);
 		free(p);
@@ -525,7 +543,7 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 		return MUSTER_EIO;
 	}
 	for (size_t i = 0; i < sizeof store_files / sizeof store_files[0]; i++) {
-		char *p = path_join(dir, store_files[i]);
+		char *p = muster_path_join(dir, store_files[i]);
 		int there = p && access(p, F_OK) == 0;
 		free(p);
 		if (there)
@@ -535,7 +553,7 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 	muster_signer *logk = NULL, *tagk = NULL;
 	muster_store *s = NULL;
 	struct genesis g = {admin, {0}, {0}};
-	char *lp = path_join(dir, "log.key"), *tp = path_join(dir, "tag.key");
+	char *lp = muster_path_join(dir, "log.key"), *tp = muster_path_join(dir, "tag.key");
 	int rc = lp && tp ? 0 : MUSTER_ENOMEM;
 	if (rc == 0)
 		rc = muster_signer_generate(&logk);
@@ -553,7 +571,7 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 		s->durable = 1;
 		snprintf(s->origin, sizeof s->origin, "%s", origin);
 		memcpy(s->log_pk, muster_signer_pk(logk), MUSTER_PK_BYTES);
-		rc = env_open(dir, &s->env);
+		rc = muster_env_open(dir, &s->env);
 	}
 	if (rc == 0) {
 		MDB_txn *txn;

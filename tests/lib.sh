@@ -138,6 +138,29 @@ start_musterd() {
 	B=http://127.0.0.1:$port
 }
 
+# start_named NAME ARGS...: musterd with ARGS and the tree's www on a free
+# loopback port, its port in $T/NAME.port and its stderr in $T/NAME.err,
+# for a test that runs more than one; sets dpid and dbase (the base URL),
+# or bails out (stopping it).
+start_named() {
+	name=$1
+	shift
+	rm -f "$T/$name.port"
+	"$MUSTERD" "$@" --www "$top_srcdir/www" --listen 127.0.0.1:0 --port-file "$T/$name.port" 2>"$T/$name.err" &
+	dpid=$!
+	i=0
+	while [ ! -s "$T/$name.port" ] && [ $i -lt 200 ] && kill -0 "$dpid" 2>/dev/null; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ -s "$T/$name.port" ] || {
+		echo "Bail out! musterd ($name) did not start: $(cat "$T/$name.err")"
+		kill "$dpid" 2>/dev/null
+		exit 1
+	}
+	dbase=http://127.0.0.1:$(cat "$T/$name.port")
+}
+
 # go_build OUT SRC: builds the Go program SRC to OUT against the system's
 # golang.org/x/mod (GOPATH mode, no modules, no network: Debian's
 # golang-golang-x-mod-dev), as one TAP line; skips without Go or x/mod,

@@ -23,16 +23,6 @@
 
 #define HASH_HEX (2 * crypto_hash_sha256_BYTES + 1)
 
-static char *join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *p = malloc(n);
-	if (!p)
-		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
-	snprintf(p, n, "%s/%s", a, b);
-	return p;
-}
-
 /*
  * Copies src to dst (if dst is not NULL) while hashing it; 0, or -1 with
  * errno.  dst is written and flushed, and synced if sync; nothing is renamed here.
@@ -73,7 +63,7 @@ static int store_one(const char *dir, const char *path, char hex[HASH_HEX], char
 	}
 	char tmpname[32];
 	snprintf(tmpname, sizeof tmpname, ".tmp%ld", (long)getpid());
-	char *tmp = join(dir, tmpname), *final = NULL;
+	char *tmp = cli_path_join(dir, tmpname), *final = NULL;
 	FILE *out = fopen(tmp, "wb");
 	int rc = out ? copy_hash(in, out, 1, hex) : -1;
 	int e = errno;
@@ -84,7 +74,7 @@ static int store_one(const char *dir, const char *path, char hex[HASH_HEX], char
 	}
 	struct stat sb;
 	if (rc == 0) {
-		final = join(dir, hex);
+		final = cli_path_join(dir, hex);
 		if (stat(final, &sb) == 0) { /* the same bytes are there already */
 			free(final);
 			final = NULL;
@@ -115,7 +105,7 @@ void cli_attach(const struct opts *o, muster_rec *r, struct field_bufs *fb, stru
 		if (strncmp(n, "attach", 6) != 0 || (n[6] && n[6] != '='))
 			continue;
 		if (!a->dir) {
-			a->dir = join(cli_store_dir(o), "attachments");
+			a->dir = cli_path_join(cli_store_dir(o), "attachments");
 			if (mkdir(a->dir, 0700) != 0 && errno != EEXIST)
 				die(EXIT_IO, L("cannot make %s: %s", "无法创建 %s：%s"), a->dir, strerror(errno));
 		}
@@ -164,7 +154,7 @@ static int not_attachment(const char *n)
 
 int cli_attachments_verify(const struct opts *o, uint64_t *files, char bad[65])
 {
-	char *dir = join(cli_store_dir(o), "attachments");
+	char *dir = cli_path_join(cli_store_dir(o), "attachments");
 	DIR *d = opendir(dir);
 	int rc = 0;
 	uint64_t total = 0;
@@ -183,7 +173,7 @@ int cli_attachments_verify(const struct opts *o, uint64_t *files, char bad[65])
 		const char *n = de->d_name;
 		if (not_attachment(n))
 			continue;
-		char *path = join(dir, n), hex[HASH_HEX];
+		char *path = cli_path_join(dir, n), hex[HASH_HEX];
 		FILE *f = fopen(path, "rb");
 		free(path);
 		if (!f || copy_hash(f, NULL, 0, hex) != 0)
@@ -212,7 +202,7 @@ int cmd_spend_attachment(const struct opts *o)
 		die(EXIT_USAGE, "%s", L("usage: muster spend attachment SHA256 [--out FILE]: the 64 lower-case hex digits "
 					"'muster spend list' shows under attachments",
 					"用法: muster spend attachment SHA256 [--out 文件]：'muster spend list' 中 attachments 下的 64 位小写十六进制"));
-	char *dir = join(cli_store_dir(o), "attachments"), *path = join(dir, want);
+	char *dir = cli_path_join(cli_store_dir(o), "attachments"), *path = cli_path_join(dir, want);
 	FILE *in = fopen(path, "rb");
 	if (!in)
 		die(errno == ENOENT ? EXIT_NOTFOUND : EXIT_IO,

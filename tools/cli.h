@@ -25,6 +25,7 @@ struct opts {
 	const char *key;
 	const char *pass_file;
 	int json;
+	int mirrors; /* --mirrors: every mirror of a central store (central.h) */
 	const char *pos[MAX_POS]; /* command words and operands */
 	int npos;
 	/* command options; NULL when not given */

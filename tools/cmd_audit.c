@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include "central.h"
 #include "equip_cli.h"
 #include "progress.h"
 #include "report.h"
@@ -27,6 +28,7 @@ struct out {
 	muster_buf b;
 	int json;
 	size_t n, serious, open;
+	const char *origin; /* --mirrors: the site's, first in each JSON finding */
 };
 
 static const char *disp_name(int d, int zh)
@@ -35,11 +37,11 @@ static const char *disp_name(int d, int zh)
 	return zh ? f->enums_zh[d] : f->enums[d];
 }
 
-/* A finding as a JSON object. */
-static void finding_json(muster_buf *b, const muster_finding *f)
+/* A finding as a JSON object; origin (may be NULL) first, for a --mirrors list. */
+static void finding_json(muster_buf *b, const muster_finding *f, const char *origin)
 {
 	int serious = muster_check_severity(f->check) == MUSTER_SEV_SERIOUS;
-	muster_buf_puts(b, "{\"id\":");
+	central_item_json(b, origin, "id");
 	muster_json_cstr(b, f->id);
 	muster_buf_printf(b, ",\"check\":\"%s\",\"severity\":\"%s\",\"spend\":%" PRIu64 ",\"evidence\":[",
 		muster_check_name(f->check), serious ? "serious" : "warning", f->spend);
@@ -67,7 +69,7 @@ static int one(const muster_finding *f, void *arg)
 	if (o->json) {
 		if (o->n)
 			muster_buf_puts(&o->b, ",");
-		finding_json(&o->b, f);
+		finding_json(&o->b, f, o->origin);
 	} else {
 		muster_buf_printf(&o->b, "%s  %s\n  %s\n  %s", serious ? L("SERIOUS", "严重") : L("warning", "提醒"), f->id,
 			cli_zh() ? f->zh : f->en, L("evidence: entries", "证据：条目"));
@@ -91,7 +93,8 @@ struct aq {
 	muster_snap *sn;
 };
 
-static void aq_open(const struct opts *o, const char *what, const char *const *allowed, struct aq *a)
+/* The options every audit command takes, checked, into a->q. */
+static void aq_query(const struct opts *o, const char *what, const char *const *allowed, struct aq *a)
 {
 	cli_only(o, what, allowed);
 	a->q = (muster_audit_query){0, cli_opt(o, "team"), cli_opt(o, "fund"), 0, 0};
@@ -102,6 +105,11 @@ static void aq_open(const struct opts *o, const char *what, const char *const *a
 		a->q.late_days = cli_uint("--late-days", ld);
 	if (sd)
 		a->q.split_days = cli_uint("--split-days", sd);
+}
+
+static void aq_open(const struct opts *o, const char *what, const char *const *allowed, struct aq *a)
+{
+	aq_query(o, what, allowed, a);
 	a->s = cli_open(o);
 	a->sn = cli_snapshot(a->s);
 	muster_rec row;
@@ -391,7 +399,7 @@ static void evidence_json(muster_buf *b, struct aq *a, const muster_finding *f)
 	if (rc)
 		die(cli_exit_code(rc), L("cannot read the log's checkpoint: %s", "无法读取日志检查点：%s"), cli_strerror(rc));
 	muster_buf_puts(b, "{\"finding\":");
-	finding_json(b, f);
+	finding_json(b, f, NULL);
 	muster_buf_puts(b, ",\"origin\":");
 	muster_json_cstr(b, muster_store_origin(a->s));
 	muster_buf_puts(b, ",\"vkey\":");
@@ -468,6 +476,89 @@ static int audit_evidence(const struct opts *o)
 	return EXIT_OK;
 }
 
+/* The text line under the findings: how many, how serious, how many without a disposition. */
+static void findings_total(muster_buf *b, size_t n, size_t serious, size_t open)
+{
+	if (cli_zh())
+		muster_buf_printf(b, "共 %zu 项审计发现，其中严重 %zu 项，未处理 %zu 项\n", n, serious, open);
+	else
+		muster_buf_printf(b, "%zu findings, %zu serious, %zu without a disposition\n", n, serious, open);
+}
+
+static void findings_json_tail(muster_buf *b, const struct out *out, uint64_t year)
+{
+	muster_buf_printf(b, "],\"count\":%zu,\"serious\":%zu,\"open\":%zu,\"year\":", out->n, out->serious, out->open);
+	if (year)
+		muster_buf_printf(b, "%" PRIu64, year);
+	else
+		muster_buf_puts(b, "null");
+}
+
+/* muster audit --mirrors: the findings of every site, each with its origin. */
+static int findings_mirrors(const struct opts *o, struct aq *a)
+{
+	struct sites ss;
+	central_list_if(o, &ss, central_has_spending);
+	struct out all = {{0}, o->json, 0, 0, 0, NULL};
+	muster_buf sites = {0};
+	size_t read = 0, nsites = 0;
+	for (size_t k = 0; k < ss.n; k++) {
+		struct site *st = &ss.v[k];
+		if (!(a->s = central_open(&ss, k, NULL)))
+			continue;
+		a->sn = cli_snapshot(a->s);
+		read++;
+		if (central_registered(a->sn, a->q.team, a->q.fund)) {
+			struct out one_site = {{0}, o->json, 0, 0, 0, st->origin};
+			struct out *out = o->json ? &all : &one_site;
+			size_t n0 = all.n, s0 = all.serious, p0 = all.open;
+			all.origin = st->origin;
+			aq_run(a, one, out);
+			if (!o->json) {
+				muster_buf_puts(&all.b, nsites ? "\n" : "");
+				central_heading(&all.b, st);
+				muster_buf_put(&all.b, one_site.b.data, one_site.b.len);
+				findings_total(&all.b, one_site.n, one_site.serious, one_site.open);
+				muster_buf_free(&one_site.b);
+				all.n += one_site.n, all.serious += one_site.serious, all.open += one_site.open;
+			}
+			nsites++;
+			muster_buf_puts(&sites, sites.len ? "," : "");
+			central_site_json(&sites, st);
+			muster_buf_printf(&sites, ",\"count\":%zu,\"serious\":%zu,\"open\":%zu}", all.n - n0, all.serious - s0,
+				all.open - p0);
+		}
+		muster_snap_end(a->sn);
+		central_close(&ss, k);
+	}
+	if ((a->q.team || a->q.fund) && !nsites && read)
+		central_no_site(a->q.team, a->q.fund);
+	central_left_out_json(&sites, &ss, nsites);
+	muster_buf b = {0};
+	if (o->json) {
+		muster_buf_puts(&b, "{\"findings\":[");
+		muster_buf_put(&b, all.b.data, all.b.len);
+		findings_json_tail(&b, &all, a->q.year);
+		muster_buf_puts(&b, ",\"sites\":[");
+		muster_buf_put(&b, sites.data, sites.len);
+		muster_buf_puts(&b, "]}\n");
+	} else {
+		muster_buf_put(&b, all.b.data, all.b.len);
+		muster_buf_puts(&b, nsites ? "\n" : "");
+		if (cli_zh())
+			muster_buf_printf(&b, "%zu 个站点共 %zu 项审计发现，其中严重 %zu 项，未处理 %zu 项\n", nsites, all.n, all.serious, all.open);
+		else
+			muster_buf_printf(&b, "%zu findings, %zu serious, %zu without a disposition, at %zu site%s\n", all.n, all.serious,
+				all.open, nsites, central_s(nsites));
+	}
+	muster_buf_free(&all.b);
+	muster_buf_free(&sites);
+	int code = central_exit(&ss, all.n ? EXIT_VERIFY : EXIT_OK);
+	central_free(&ss);
+	cli_emit(&b);
+	return code;
+}
+
 static int audit_findings(const struct opts *o)
 {
 	static const char *const allowed[] = {"year", "team", "fund", "late-days", "split-days", NULL};
@@ -475,21 +566,19 @@ static int audit_findings(const struct opts *o)
 		die(EXIT_USAGE, L("unknown command 'muster audit %s'; see 'muster --help'", "未知命令 'muster audit %s'；参见 'muster --help'"),
 			o->pos[1]);
 	struct aq a;
+	if (o->mirrors) {
+		aq_query(o, "muster audit", allowed, &a);
+		return findings_mirrors(o, &a);
+	}
 	aq_open(o, "muster audit", allowed, &a);
-	struct out out = {{0}, o->json, 0, 0, 0};
+	struct out out = {{0}, o->json, 0, 0, 0, NULL};
 	muster_buf_puts(&out.b, o->json ? "{\"findings\":[" : "");
 	aq_run(&a, one, &out);
 	if (o->json) {
-		muster_buf_printf(&out.b, "],\"count\":%zu,\"serious\":%zu,\"open\":%zu,\"year\":", out.n, out.serious, out.open);
-		if (a.q.year)
-			muster_buf_printf(&out.b, "%" PRIu64, a.q.year);
-		else
-			muster_buf_puts(&out.b, "null");
+		findings_json_tail(&out.b, &out, a.q.year);
 		muster_buf_puts(&out.b, "}\n");
-	} else if (cli_zh()) {
-		muster_buf_printf(&out.b, "共 %zu 项审计发现，其中严重 %zu 项，未处理 %zu 项\n", out.n, out.serious, out.open);
 	} else {
-		muster_buf_printf(&out.b, "%zu findings, %zu serious, %zu without a disposition\n", out.n, out.serious, out.open);
+		findings_total(&out.b, out.n, out.serious, out.open);
 	}
 	aq_close(&a);
 	cli_emit(&out.b);

@@ -285,6 +285,7 @@ int cmd_log(const struct opts *o, const char *sub)
 	} subs[] = {
 		{"checkpoint", log_checkpoint}, {"proof", log_proof}, {"consistency", log_consistency},
 		{"show", log_show}, {"verify", log_verify}, {"export", cli_log_export}, {"bundle", cli_log_bundle},
+		{"cosigned", cli_log_cosigned}, {"witness", cli_log_witness},
 	};
 	if (strcmp(sub, "vkey") == 0) {
 		muster_store *s = cli_open(o);
@@ -304,7 +305,7 @@ int cmd_log(const struct opts *o, const char *sub)
 			muster_store_close(s);
 			return rc;
 		}
-	die(EXIT_USAGE, L("unknown log command '%s'; use vkey, checkpoint, proof, consistency, show, verify, export or bundle",
-			    "未知的 log 子命令 '%s'；可用 vkey、checkpoint、proof、consistency、show、verify、export、bundle"),
+	die(EXIT_USAGE, L("unknown log command '%s'; use vkey, checkpoint, proof, consistency, show, verify, export, bundle, cosigned or witness",
+			    "未知的 log 子命令 '%s'；可用 vkey、checkpoint、proof、consistency、show、verify、export、bundle、cosigned、witness"),
 		sub);
 }

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include "central.h"
 #include "equip_cli.h"
 #include "ics.h"
 #include "reasons.h"
@@ -227,9 +228,10 @@ static void reason_json(muster_buf *b, muster_snap *sn, const muster_rec *p, con
 	muster_buf_puts(b, "}");
 }
 
-static void person_head_json(muster_buf *b, const muster_rec *p)
+/* origin: the site's, first, in a --mirrors list; NULL otherwise. */
+static void person_head_json(muster_buf *b, const muster_rec *p, const char *origin)
 {
-	muster_buf_puts(b, "{\"person\":");
+	central_item_json(b, origin, "person");
 	muster_json_str(b, p->v[MF_PERSON].p, p->v[MF_PERSON].n);
 	muster_buf_puts(b, ",\"name\":");
 	muster_json_str(b, p->v[MF_NAME].p, p->v[MF_NAME].n);
@@ -248,6 +250,7 @@ struct ready {
 	muster_buf yes, no; /* JSON arrays or lines */
 	size_t people, ok;
 	int json, rc;
+	const char *origin; /* --mirrors: the site's, for each JSON row */
 };
 
 static void reasons_out(struct ready *r, muster_buf *b, const muster_rec *p, const muster_reason *why, size_t n,
@@ -282,7 +285,7 @@ static int ready_one(const muster_rec *p, void *arg)
 		r->ok++;
 	if (r->json) {
 		muster_buf_puts(b, b->len > 1 ? "," : "");
-		person_head_json(b, p);
+		person_head_json(b, p, r->origin);
 		if (blocks) {
 			muster_buf_puts(b, ",\"reasons\":[");
 			reasons_out(r, b, p, why, n, 1);
@@ -308,7 +311,7 @@ static int ready_one(const muster_rec *p, void *arg)
 	return 0;
 }
 
-/* --needs KIND (repeatable, or comma-separated) and any operands after 'ready'. */
+/* --needs KIND (repeatable, or comma-separated) and any operands after 'ready'; checked against sn unless NULL. */
 static size_t needs_of(const struct opts *o, muster_snap *sn, char *store, size_t cap, const char **kinds, size_t max)
 {
 	size_t n = 0, used = 0;
@@ -328,7 +331,7 @@ static size_t needs_of(const struct opts *o, muster_snap *sn, char *store, size_
 		used += len + 1;
 		for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
 			muster_cert_rule rule;
-			if (strcmp(tok, "special") != 0 && muster_cert_rule_get(sn, tok, strlen(tok), &rule) != 0)
+			if (sn && strcmp(tok, "special") != 0 && muster_cert_rule_get(sn, tok, strlen(tok), &rule) != 0)
 				die(EXIT_USAGE, L("--needs '%s' is not a certificate kind; see 'muster cert kinds' (or 'special' for 特体队员)",
 						    "--needs '%s' 不是证书类别；参见 'muster cert kinds'（特体队员写 special）"),
 					tok);
@@ -340,56 +343,175 @@ static size_t needs_of(const struct opts *o, muster_snap *sn, char *store, size_
 	return n;
 }
 
+/* The text of one store's readiness (the whole output of 'muster ready', or one site's section). */
+static void ready_text(muster_buf *b, const struct ready *r, const char *d, const char *team)
+{
+	muster_buf_printf(b, L("%s%s%s: %zu of %zu can be deployed\n", "%s%s%s：可出动 %zu 人，共 %zu 人\n"), d,
+		team ? " " : "", team ? team : "", r->ok, r->people);
+	if (r->yes.len) {
+		muster_buf_puts(b, L("deployable:\n", "可出动：\n"));
+		muster_buf_put(b, r->yes.data, r->yes.len);
+	}
+	if (r->no.len) {
+		muster_buf_puts(b, L("not deployable:\n", "不可出动：\n"));
+		muster_buf_put(b, r->no.data, r->no.len);
+	}
+}
+
+/* The JSON object's head, up to the people count: date, team, needs. */
+static void ready_json_head(muster_buf *b, const char *d, const char *team, const char *const *kinds, size_t nk)
+{
+	muster_buf_printf(b, "{\"date\":\"%s\",\"team\":", d);
+	if (team)
+		muster_json_cstr(b, team);
+	else
+		muster_buf_puts(b, "null");
+	muster_buf_puts(b, ",\"needs\":[");
+	for (size_t i = 0; i < nk; i++) {
+		muster_buf_puts(b, i ? "," : "");
+		muster_json_cstr(b, kinds[i]);
+	}
+}
+
+/* muster_people_each of sn (team: NULL for all) with fn(arg), whose own failure is left in *fn_rc; dies if either failed. */
+static void people_walk(muster_snap *sn, const char *team, muster_person_cb fn, void *arg, const int *fn_rc)
+{
+	int rc = muster_people_each(sn, team, fn, arg);
+	if (*fn_rc)
+		rc = *fn_rc;
+	if (rc)
+		die(cli_exit_code(rc), L("cannot read the people: %s", "无法读取人员：%s"), cli_strerror(rc));
+}
+
+static int any_person(const muster_rec *p, void *arg)
+{
+	(void)p, (void)arg;
+	return 1;
+}
+
+/* 1 if the store has people: the central store is a site of 'ready' and 'due' --mirrors only then. */
+static int has_people(muster_snap *sn)
+{
+	return muster_people_each(sn, NULL, any_person, NULL) == 1;
+}
+
+/* muster ready --mirrors: every site, one after another. */
+static int ready_mirrors(const struct opts *o)
+{
+	struct sites ss;
+	central_list_if(o, &ss, has_people);
+	char store[1024];
+	const char *kinds[32];
+	muster_needs needs = {kinds, needs_of(o, NULL, store, sizeof store, kinds, 32)};
+	int known[32] = {0};
+	const char *team = cli_opt(o, "team");
+	uint64_t date = date_opt(o, "date", cli_today());
+	char d[11];
+	muster_date_format(date, d);
+	muster_buf text = {0}, sites = {0}, yes = {0}, no = {0};
+	size_t people = 0, ok = 0, read = 0, nsites = 0;
+	muster_buf_puts(&yes, "[");
+	muster_buf_puts(&no, "[");
+	for (size_t k = 0; k < ss.n; k++) {
+		struct site *st = &ss.v[k];
+		muster_store *s = central_open(&ss, k, NULL);
+		if (!s)
+			continue;
+		muster_snap *sn = cli_snapshot(s);
+		for (size_t i = 0; i < needs.n; i++) {
+			muster_cert_rule rule;
+			known[i] |= strcmp(kinds[i], "special") == 0 || muster_cert_rule_get(sn, kinds[i], strlen(kinds[i]), &rule) == 0;
+		}
+		read++;
+		if (central_registered(sn, team, NULL)) {
+			struct ready r = {sn, date, &needs, {0}, {0}, 0, 0, o->json, 0, st->origin};
+			if (o->json) {
+				/* one array across the sites: the rows of this one go straight in */
+				r.yes = yes, r.no = no;
+			}
+			people_walk(sn, team, ready_one, &r, &r.rc);
+			if (o->json) {
+				yes = r.yes, no = r.no;
+			} else {
+				muster_buf_puts(&text, nsites ? "\n" : "");
+				central_heading(&text, st);
+				ready_text(&text, &r, d, team);
+				muster_buf_free(&r.yes);
+				muster_buf_free(&r.no);
+			}
+			people += r.people, ok += r.ok;
+			nsites++;
+			muster_buf_puts(&sites, sites.len ? "," : "");
+			central_site_json(&sites, st);
+			muster_buf_printf(&sites, ",\"people\":%zu,\"deployable_count\":%zu}", r.people, r.ok);
+		}
+		muster_snap_end(sn);
+		central_close(&ss, k);
+	}
+	for (size_t i = 0; read && i < needs.n; i++)
+		if (!known[i])
+			die(EXIT_USAGE, L("--needs '%s' is not a certificate kind at any site read; see 'muster cert kinds' (or 'special' for 特体队员)",
+					    "--needs '%s' 在所读站点均不是证书类别；参见 'muster cert kinds'（特体队员写 special）"),
+				kinds[i]);
+	if (team && !nsites && read)
+		central_no_site(team, NULL);
+	central_left_out_json(&sites, &ss, nsites); /* so a program sees the view is incomplete */
+	muster_buf b = {0};
+	if (o->json) {
+		ready_json_head(&b, d, team, kinds, needs.n);
+		muster_buf_printf(&b, "],\"people\":%zu,\"deployable_count\":%zu,\"deployable\":", people, ok);
+		muster_buf_put(&b, yes.data, yes.len);
+		muster_buf_puts(&b, "],\"not_deployable\":");
+		muster_buf_put(&b, no.data, no.len);
+		muster_buf_puts(&b, "],\"sites\":[");
+		muster_buf_put(&b, sites.data, sites.len);
+		muster_buf_puts(&b, "]}\n");
+	} else {
+		muster_buf_put(&b, text.data, text.len);
+		muster_buf_puts(&b, nsites ? "\n" : "");
+		muster_buf_printf(&b, L("%zu site%s, %s%s%s: %zu of %zu can be deployed\n", "%zu 个站点%.0s，%s%s%s：可出动 %zu 人，共 %zu 人\n"),
+			nsites, central_s(nsites), d, team ? " " : "", team ? team : "", ok, people);
+	}
+	muster_buf_free(&text);
+	muster_buf_free(&sites);
+	muster_buf_free(&yes);
+	muster_buf_free(&no);
+	int code = central_exit(&ss, EXIT_OK);
+	central_free(&ss);
+	cli_emit(&b);
+	return code;
+}
+
 static int cmd_ready(const struct opts *o)
 {
 	static const char *const allowed[] = {"date", "team", "needs", NULL};
 	cli_only(o, "muster ready", allowed);
+	if (o->mirrors)
+		return ready_mirrors(o);
 	muster_store *s = cli_open(o);
 	muster_snap *sn = cli_snapshot(s);
 	char store[1024];
 	const char *kinds[32];
 	muster_needs needs = {kinds, needs_of(o, sn, store, sizeof store, kinds, 32)};
 	const char *team = team_opt(o, sn);
-	struct ready r = {sn, date_opt(o, "date", cli_today()), &needs, {0}, {0}, 0, 0, o->json, 0};
+	struct ready r = {sn, date_opt(o, "date", cli_today()), &needs, {0}, {0}, 0, 0, o->json, 0, NULL};
 	if (o->json) {
 		muster_buf_puts(&r.yes, "[");
 		muster_buf_puts(&r.no, "[");
 	}
-	int rc = muster_people_each(sn, team, ready_one, &r);
-	if (r.rc)
-		rc = r.rc;
-	if (rc)
-		die(cli_exit_code(rc), L("cannot read the people: %s", "无法读取人员：%s"), cli_strerror(rc));
+	people_walk(sn, team, ready_one, &r, &r.rc);
 	muster_buf b = {0};
 	char d[11];
 	muster_date_format(r.date, d);
 	if (o->json) {
-		muster_buf_printf(&b, "{\"date\":\"%s\",\"team\":", d);
-		if (team)
-			muster_json_cstr(&b, team);
-		else
-			muster_buf_puts(&b, "null");
-		muster_buf_puts(&b, ",\"needs\":[");
-		for (size_t i = 0; i < needs.n; i++) {
-			muster_buf_puts(&b, i ? "," : "");
-			muster_json_cstr(&b, kinds[i]);
-		}
+		ready_json_head(&b, d, team, kinds, needs.n);
 		muster_buf_printf(&b, "],\"people\":%zu,\"deployable_count\":%zu,\"deployable\":", r.people, r.ok);
 		muster_buf_put(&b, r.yes.data, r.yes.len);
 		muster_buf_puts(&b, "],\"not_deployable\":");
 		muster_buf_put(&b, r.no.data, r.no.len);
 		muster_buf_puts(&b, "]}\n");
 	} else {
-		muster_buf_printf(&b, L("%s%s%s: %zu of %zu can be deployed\n", "%s%s%s：可出动 %zu 人，共 %zu 人\n"), d,
-			team ? " " : "", team ? team : "", r.ok, r.people);
-		if (r.yes.len) {
-			muster_buf_puts(&b, L("deployable:\n", "可出动：\n"));
-			muster_buf_put(&b, r.yes.data, r.yes.len);
-		}
-		if (r.no.len) {
-			muster_buf_puts(&b, L("not deployable:\n", "不可出动：\n"));
-			muster_buf_put(&b, r.no.data, r.no.len);
-		}
+		ready_text(&b, &r, d, team);
 	}
 	muster_buf_free(&r.yes);
 	muster_buf_free(&r.no);
@@ -405,6 +527,7 @@ struct due_row {
 	muster_due_item it;
 	size_t person;       /* index into people[] while collecting */
 	const muster_rec *p; /* &people[person], once collected */
+	const char *origin;  /* --mirrors: the site's, for the JSON row */
 };
 
 struct due {
@@ -414,6 +537,7 @@ struct due {
 	muster_rec *people;
 	size_t n, cap, np, pcap;
 	int rc;
+	const char *origin;
 };
 
 static int due_one(const muster_rec *p, void *arg)
@@ -444,6 +568,7 @@ static int due_one(const muster_rec *p, void *arg)
 		}
 		d->rows[d->n].it = it[i];
 		d->rows[d->n].person = d->np;
+		d->rows[d->n].origin = d->origin;
 		d->n++;
 	}
 	d->np++;
@@ -492,7 +617,7 @@ static void due_json(muster_buf *b, muster_snap *sn, const struct due_row *r, ui
 	const muster_due_item *it = &r->it;
 	char d[11];
 	muster_date_format(it->due, d);
-	person_head_json(b, r->p);
+	person_head_json(b, r->p, r->origin);
 	muster_buf_printf(b, ",\"what\":\"%s\"", muster_due_code(it->code));
 	if (it->kind_len) {
 		muster_buf_puts(b, ",\"kind\":");
@@ -518,15 +643,15 @@ static void due_json(muster_buf *b, muster_snap *sn, const struct due_row *r, ui
 	muster_buf_puts(b, "}");
 }
 
-static void due_ics(muster_snap *sn, const char *path, const struct due_row *rows, size_t n, uint64_t stamp)
+/* The calendar's events for rows of the store sn. */
+static void due_ics_events(muster_buf *b, muster_snap *sn, const struct due_row *rows, size_t n, uint64_t stamp)
 {
-	muster_buf b = {0}, origin = {0};
+	muster_buf origin = {0};
 	if (muster_snap_base_url(sn, &origin) != 0)
 		muster_buf_puts(&origin, "muster");
 	muster_buf_put(&origin, "", 1);
 	const char *host = strstr((const char *)origin.data, "://");
 	host = host ? host + 3 : (const char *)origin.data;
-	ics_begin(&b, "-//Muster//people due list//ZH", L("Muster: certificates and health exams due", "Muster 证书与体检到期"));
 	for (size_t i = 0; i < n; i++) {
 		const struct due_row *r = &rows[i];
 		muster_buf uid = {0}, sum = {0}, desc = {0};
@@ -551,18 +676,164 @@ static void due_ics(muster_snap *sn, const char *path, const struct due_row *row
 		put_fv(&desc, &r->p->v[MF_TEAM]);
 		muster_buf_printf(&desc, L(", due %s", "，到期 %s"), d);
 		muster_buf_put(&desc, "", 1);
-		ics_event(&b, (const char *)uid.data, stamp, r->it.due, (const char *)sum.data, (const char *)desc.data,
+		ics_event(b, (const char *)uid.data, stamp, r->it.due, (const char *)sum.data, (const char *)desc.data,
 			muster_due_code(r->it.code), 7);
 		muster_buf_free(&uid);
 		muster_buf_free(&sum);
 		muster_buf_free(&desc);
 	}
-	ics_end(&b);
-	if (b.err)
-		die(EXIT_IO, "%s", cli_strerror(b.err));
-	cli_write_file(path, &b);
-	muster_buf_free(&b);
 	muster_buf_free(&origin);
+}
+
+static void due_ics_begin(muster_buf *b)
+{
+	ics_begin(b, "-//Muster//people due list//ZH", L("Muster: certificates and health exams due", "Muster 证书与体检到期"));
+}
+
+static void due_ics_end(muster_buf *b, const char *path)
+{
+	ics_end(b);
+	if (b->err)
+		die(EXIT_IO, "%s", cli_strerror(b->err));
+	cli_write_file(path, b);
+	muster_buf_free(b);
+}
+
+static void due_ics(muster_snap *sn, const char *path, const struct due_row *rows, size_t n, uint64_t stamp)
+{
+	muster_buf b = {0};
+	due_ics_begin(&b);
+	due_ics_events(&b, sn, rows, n, stamp);
+	due_ics_end(&b, path);
+}
+
+/* The people of d->sn (team: NULL for all) with what falls due, sorted; dies if they cannot be read. */
+static void due_collect(struct due *d, const char *team)
+{
+	people_walk(d->sn, team, due_one, d, &d->rc);
+	for (size_t i = 0; i < d->n; i++)
+		d->rows[i].p = &d->people[d->rows[i].person];
+	if (d->n)
+		qsort(d->rows, d->n, sizeof *d->rows, due_cmp);
+}
+
+/* The JSON object's head, up to the items: date, within, until, team. */
+static void due_json_head(muster_buf *b, const char *td, uint64_t within, const char *ud, const char *team)
+{
+	muster_buf_printf(b, "{\"date\":\"%s\",\"within\":%" PRIu64 ",\"until\":\"%s\",\"team\":", td, within, ud);
+	if (team)
+		muster_json_cstr(b, team);
+	else
+		muster_buf_puts(b, "null");
+	muster_buf_puts(b, ",\"items\":[");
+}
+
+/* The rows as JSON array elements (a comma before each unless the array is empty so far). */
+static void due_json_rows(muster_buf *b, const struct due *d, uint64_t today, int first)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		muster_buf_puts(b, i || !first ? "," : "");
+		due_json(b, d->sn, &d->rows[i], today);
+	}
+}
+
+/* The text of one store's due list (the whole output of 'muster due' but the calendar line, or one site's section). */
+static void due_text(muster_buf *b, const struct due *d, uint64_t today, const char *ud, const char *team)
+{
+	if (cli_zh())
+		muster_buf_printf(b, "截至 %s%s%s 到期 %zu 项\n", ud, team ? " " : "", team ? team : "", d->n);
+	else
+		muster_buf_printf(b, "%zu items due by %s%s%s\n", d->n, ud, team ? " " : "", team ? team : "");
+	for (size_t i = 0; i < d->n; i++) {
+		const struct due_row *r = &d->rows[i];
+		char dd[11];
+		muster_date_format(r->it.due, dd);
+		int64_t days = muster_date_days(r->it.due) - muster_date_days(today);
+		cli_col(b, dd, strlen(dd), 10);
+		char tag[32];
+		snprintf(tag, sizeof tag, days < 0 ? L("overdue %" PRId64 "d", "逾期 %" PRId64 " 天") : L("in %" PRId64 "d", "%" PRId64 " 天后"),
+			days < 0 ? -days : days);
+		cli_col(b, tag, strlen(tag), 12);
+		cli_col(b, r->p->v[MF_NAME].p, r->p->v[MF_NAME].n, 8);
+		cli_col(b, r->p->v[MF_TEAM].p, r->p->v[MF_TEAM].n, 10);
+		due_words(b, d->sn, r);
+		muster_buf_puts(b, "\n");
+	}
+}
+
+/* muster due --mirrors: every site, one after another; one calendar for them all. */
+static int due_mirrors(const struct opts *o, uint64_t within)
+{
+	struct sites ss;
+	central_list_if(o, &ss, has_people);
+	const char *team = cli_opt(o, "team"), *ics = cli_opt(o, "ics");
+	uint64_t today = date_opt(o, "date", cli_today()), until = muster_date_add(today, (int64_t)within), stamp = now_s();
+	char td[11], ud[11];
+	muster_date_format(today, td);
+	muster_date_format(until, ud);
+	muster_buf b = {0}, text = {0}, items = {0}, sites = {0}, cal = {0};
+	size_t total = 0, read = 0, nsites = 0;
+	if (ics)
+		due_ics_begin(&cal);
+	for (size_t k = 0; k < ss.n; k++) {
+		struct site *st = &ss.v[k];
+		muster_store *s = central_open(&ss, k, NULL);
+		if (!s)
+			continue;
+		muster_snap *sn = cli_snapshot(s);
+		read++;
+		if (central_registered(sn, team, NULL)) {
+			struct due d = {sn, until, NULL, NULL, 0, 0, 0, 0, 0, st->origin};
+			due_collect(&d, team);
+			if (ics)
+				due_ics_events(&cal, sn, d.rows, d.n, stamp);
+			if (o->json) {
+				due_json_rows(&items, &d, today, total == 0);
+			} else {
+				muster_buf_puts(&text, nsites ? "\n" : "");
+				central_heading(&text, st);
+				due_text(&text, &d, today, ud, team);
+			}
+			total += d.n;
+			nsites++;
+			muster_buf_puts(&sites, sites.len ? "," : "");
+			central_site_json(&sites, st);
+			muster_buf_printf(&sites, ",\"items\":%zu}", d.n);
+			free(d.rows);
+			free(d.people);
+		}
+		muster_snap_end(sn);
+		central_close(&ss, k);
+	}
+	if (team && !nsites && read)
+		central_no_site(team, NULL);
+	central_left_out_json(&sites, &ss, nsites);
+	if (ics)
+		due_ics_end(&cal, ics);
+	if (o->json) {
+		due_json_head(&b, td, within, ud, team);
+		muster_buf_put(&b, items.data, items.len);
+		muster_buf_puts(&b, "],\"sites\":[");
+		muster_buf_put(&b, sites.data, sites.len);
+		muster_buf_puts(&b, "]}\n");
+	} else {
+		muster_buf_put(&b, text.data, text.len);
+		muster_buf_puts(&b, nsites ? "\n" : "");
+		if (cli_zh())
+			muster_buf_printf(&b, "截至 %s%s%s，%zu 个站点共到期 %zu 项\n", ud, team ? " " : "", team ? team : "", nsites, total);
+		else
+			muster_buf_printf(&b, "%zu items due by %s%s%s at %zu site%s\n", total, ud, team ? " " : "", team ? team : "", nsites,
+				central_s(nsites));
+		if (ics)
+			muster_buf_printf(&b, L("calendar written to %s\n", "日历已写入 %s\n"), ics);
+	}
+	muster_buf_free(&text);
+	muster_buf_free(&items);
+	muster_buf_free(&sites);
+	int code = central_exit(&ss, EXIT_OK);
+	central_free(&ss);
+	cli_emit(&b);
+	return code;
 }
 
 static int cmd_due(const struct opts *o)
@@ -576,20 +847,14 @@ static int cmd_due(const struct opts *o)
 	uint64_t within = w ? cli_uint("--within", w) : 60;
 	if (within > 3660)
 		die(EXIT_USAGE, "%s", L("--within is at most 3660 days", "--within 最多 3660 天"));
+	if (o->mirrors)
+		return due_mirrors(o, within);
 	muster_store *s = cli_open(o);
 	muster_snap *sn = cli_snapshot(s);
 	const char *team = team_opt(o, sn);
 	uint64_t today = date_opt(o, "date", cli_today());
-	struct due d = {sn, muster_date_add(today, (int64_t)within), NULL, NULL, 0, 0, 0, 0, 0};
-	int rc = muster_people_each(sn, team, due_one, &d);
-	if (d.rc)
-		rc = d.rc;
-	if (rc)
-		die(cli_exit_code(rc), L("cannot read the people: %s", "无法读取人员：%s"), cli_strerror(rc));
-	for (size_t i = 0; i < d.n; i++)
-		d.rows[i].p = &d.people[d.rows[i].person];
-	if (d.n)
-		qsort(d.rows, d.n, sizeof *d.rows, due_cmp);
+	struct due d = {sn, muster_date_add(today, (int64_t)within), NULL, NULL, 0, 0, 0, 0, 0, NULL};
+	due_collect(&d, team);
 	const char *ics = cli_opt(o, "ics");
 	if (ics)
 		due_ics(sn, ics, d.rows, d.n, now_s());
@@ -598,37 +863,11 @@ static int cmd_due(const struct opts *o)
 	muster_date_format(today, td);
 	muster_date_format(d.until, ud);
 	if (o->json) {
-		muster_buf_printf(&b, "{\"date\":\"%s\",\"within\":%" PRIu64 ",\"until\":\"%s\",\"team\":", td, within, ud);
-		if (team)
-			muster_json_cstr(&b, team);
-		else
-			muster_buf_puts(&b, "null");
-		muster_buf_puts(&b, ",\"items\":[");
-		for (size_t i = 0; i < d.n; i++) {
-			muster_buf_puts(&b, i ? "," : "");
-			due_json(&b, sn, &d.rows[i], today);
-		}
+		due_json_head(&b, td, within, ud, team);
+		due_json_rows(&b, &d, today, 1);
 		muster_buf_puts(&b, "]}\n");
 	} else {
-		if (cli_zh())
-			muster_buf_printf(&b, "截至 %s%s%s 到期 %zu 项\n", ud, team ? " " : "", team ? team : "", d.n);
-		else
-			muster_buf_printf(&b, "%zu items due by %s%s%s\n", d.n, ud, team ? " " : "", team ? team : "");
-		for (size_t i = 0; i < d.n; i++) {
-			const struct due_row *r = &d.rows[i];
-			char dd[11];
-			muster_date_format(r->it.due, dd);
-			int64_t days = muster_date_days(r->it.due) - muster_date_days(today);
-			cli_col(&b, dd, strlen(dd), 10);
-			char tag[32];
-			snprintf(tag, sizeof tag, days < 0 ? L("overdue %" PRId64 "d", "逾期 %" PRId64 " 天") : L("in %" PRId64 "d", "%" PRId64 " 天后"),
-				days < 0 ? -days : days);
-			cli_col(&b, tag, strlen(tag), 12);
-			cli_col(&b, r->p->v[MF_NAME].p, r->p->v[MF_NAME].n, 8);
-			cli_col(&b, r->p->v[MF_TEAM].p, r->p->v[MF_TEAM].n, 10);
-			due_words(&b, sn, r);
-			muster_buf_puts(&b, "\n");
-		}
+		due_text(&b, &d, today, ud, team);
 		if (ics)
 			muster_buf_printf(&b, L("calendar written to %s\n", "日历已写入 %s\n"), ics);
 	}

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "central.h"
 #include "equip_cli.h"
 #include "progress.h"
 
@@ -243,6 +244,222 @@ static void run_failed(const muster_plugin_info *p, const muster_report_result *
 	}
 }
 
+/* Opens the store and puts the base64 root of its log at size (the tree the plugin read) in root64. */
+static muster_store *open_at(const struct opts *o, uint64_t size, char root64[48])
+{
+	muster_store *s = cli_open(o);
+	uint8_t root[MUSTER_HASH_BYTES];
+	int rc = muster_log_root(s, size, root);
+	if (rc)
+		die(cli_exit_code(rc), L("cannot read the log: %s", "无法读取日志：%s"), cli_strerror(rc));
+	sodium_bin2base64(root64, 48, root, sizeof root, sodium_base64_VARIANT_ORIGINAL);
+	return s;
+}
+
+/* What a --mirrors report covered: the sites, each read at sizes[k] with root roots[k], and the hex SHA-256 of their lines. */
+struct covered {
+	const struct sites *ss;
+	const uint64_t *sizes;
+	char (*roots)[48];
+	const char *sha256;
+};
+
+/*
+ * The end of `muster report run`: the report res->out written to out and
+ * signed with the report key of s against the tree the plugin read
+ * (res->tree_size, root64), then what is said of it put in b.  sites: with
+ * --mirrors, the sites the report covered, named in the trusted comment
+ * (" sites:N sites_sha256:HEX") and in the output; else NULL.
+ */
+static void run_publish(const struct opts *o, muster_store *s, const muster_plugin_info *p, muster_report_result *res,
+	const char *root64, const char *month, const char *team, const char *out, time_t now, const struct covered *sites,
+	muster_buf *b)
+{
+	char key_id[17];
+	muster_signer *key = cli_report_key(s);
+	cli_key_id_text(key, key_id);
+	char *tmp = cli_report_tmp(out);
+	cli_write_file(tmp, &res->out);
+	muster_buf what = {0};
+	muster_buf_printf(&what, "report:%s version:%s month:%s", p->name, p->version, month);
+	if (team)
+		muster_buf_printf(&what, " team:%s", team);
+	if (sites)
+		muster_buf_printf(&what, " sites:%zu sites_sha256:%s", sites->ss->n, sites->sha256);
+	muster_buf_put(&what, "", 1);
+	if (what.err)
+		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
+	struct publish pub = {s, key, key_id, tmp, out, muster_store_origin(s), root64, (const char *)what.data,
+		res->tree_size, (long long)now};
+	char *sig_path = cli_publish(&pub);
+	progress("report", 1, 1);
+
+	uint8_t digest[32];
+	char hex[65];
+	crypto_hash_sha256(digest, res->out.data, res->out.len);
+	sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+	if (o->json) {
+		muster_buf_puts(b, "{\"report\":");
+		muster_json_cstr(b, out);
+		muster_buf_puts(b, ",\"signature\":");
+		muster_json_cstr(b, sig_path);
+		muster_buf_puts(b, ",\"plugin\":");
+		muster_json_cstr(b, p->name);
+		muster_buf_puts(b, ",\"version\":");
+		muster_json_cstr(b, p->version);
+		muster_buf_puts(b, ",\"media_type\":");
+		muster_json_cstr(b, p->media_type);
+		muster_buf_printf(b, ",\"month\":\"%s\",\"team\":", month);
+		if (team)
+			muster_json_cstr(b, team);
+		else
+			muster_buf_puts(b, "null");
+		muster_buf_printf(b, ",\"bytes\":%zu,\"sha256\":\"%s\",\"size\":%" PRIu64 ",\"root\":\"%s\",\"key_id\":\"%s\"",
+			res->out.len, hex, res->tree_size, root64, key_id);
+		if (sites) {
+			muster_buf_puts(b, ",\"sites\":[");
+			for (size_t k = 0; k < sites->ss->n; k++) {
+				muster_buf_puts(b, k ? "," : "");
+				central_site_json(b, &sites->ss->v[k]);
+				muster_buf_printf(b, ",\"size\":%" PRIu64 ",\"root\":\"%s\"}", sites->sizes[k], sites->roots[k]);
+			}
+			muster_buf_printf(b, "],\"sites_sha256\":\"%s\"", sites->sha256);
+		}
+		muster_buf_puts(b, "}\n");
+	} else {
+		muster_buf_printf(b,
+			L("wrote %s and %s: %s %s, %s, %zu bytes\n"
+			  "made at tree size %" PRIu64 ", root %s; signed by report key %s ('muster audit pubkey')\n",
+				"已写入 %s 和 %s：%s %s，%s，%zu 字节\n"
+				"依据日志树大小 %" PRIu64 "，根哈希 %s；由报告密钥 %s 签名（'muster audit pubkey'）\n"),
+			out, sig_path, p->name, p->version, month, res->out.len, res->tree_size, root64, key_id);
+		if (sites) {
+			size_t n = sites->ss->n;
+			muster_buf_printf(b, L("over %zu site%s (sites_sha256 %s in the signed comment):\n",
+						"汇总 %zu 个站点%.0s（签名注释中 sites_sha256 为 %s）：\n"),
+				n, central_s(n), sites->sha256);
+			for (size_t k = 0; k < n; k++)
+				muster_buf_printf(b, L("  %s  tree size %" PRIu64 ", root %s\n", "  %s  日志树大小 %" PRIu64 "，根哈希 %s\n"),
+					sites->ss->v[k].origin, sites->sizes[k], sites->roots[k]);
+		}
+	}
+	muster_buf_free(&what);
+	free(sig_path);
+	free(tmp);
+	muster_signer_free(key);
+}
+
+/*
+ * muster report run --mirrors: one report over every mirror (and the
+ * central store when it has teams of its own), signed by the central
+ * store.  Its trusted comment names, beside the central store's own tree,
+ * how many sites were read and sites_sha256: the SHA-256 of their lines
+ * "ORIGIN SIZE ROOT\n" in the order the plugin read them.  A mirror that
+ * cannot be opened stops it: a signed report must cover every mirror.
+ */
+static int run_mirrors(const struct opts *o, muster_plugins *ps, size_t i, const muster_plugin_info *p,
+	muster_report_req *req, const char *month, const char *team, const char *out)
+{
+	const char *stop = L("no report was made: a central report covers every mirror (import it again with 'muster mirror "
+			     "import', or move it out of the mirrors directory to report without it)",
+		"未生成报表：汇总报表须覆盖全部镜像（请用 'muster mirror import' 重新导入，或将其移出镜像目录后再生成）");
+	struct sites ss;
+	central_list(o, &ss);
+	/* What would fail after the run fails before it: the report key of the central store, which signs. */
+	muster_signer_free(cli_report_key(ss.v[0].s));
+	muster_snap *sn = cli_snapshot(ss.v[0].s);
+	int own = central_has_rows(sn, MUSTER_T_TEAM);
+	muster_snap_end(sn);
+	if (!own)
+		central_drop_central(&ss);
+	int have_team = 0;
+	for (size_t k = 0; k < ss.n; k++) {
+		muster_store *s = central_open(&ss, k, stop);
+		if (s && team) {
+			muster_rec t;
+			sn = cli_snapshot(s);
+			have_team |= muster_row_cget(sn, MUSTER_T_TEAM, team, &t) == 0;
+			muster_snap_end(sn);
+		}
+		central_close(&ss, k);
+	}
+	if (ss.failed) {
+		central_free(&ss);
+		muster_plugins_free(ps);
+		exit(EXIT_IO);
+	}
+	if (team && !have_team) {
+		central_free(&ss);
+		muster_plugins_free(ps);
+		die(EXIT_NOTFOUND, L("--team %s: no such team at any site read; 'muster --store DIR team list' shows a site's teams",
+				     "--team %s：所读站点均无该队伍；站点的队伍可用 'muster --store 目录 team list' 查看"),
+			team);
+	}
+	if (ss.n == 0) {
+		central_free(&ss);
+		muster_plugins_free(ps);
+		die(EXIT_NOTFOUND, L("no mirrors in %s/mirrors and no teams in the store: nothing to report on",
+				     "%s/mirrors 中没有镜像，存储库中也没有队伍：无可报告的内容"),
+			cli_store_dir(o));
+	}
+	const char **dirs = calloc(ss.n, sizeof *dirs);
+	uint64_t *sizes = calloc(ss.n, sizeof *sizes);
+	if (!dirs || !sizes)
+		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
+	for (size_t k = 0; k < ss.n; k++)
+		dirs[k] = ss.v[k].dir;
+
+	progress("report", 0, 1);
+	time_t now = time(NULL);
+	req->now = (uint64_t)now;
+	muster_report_result res;
+	if (muster_report_run_sites(ps, i, req, dirs, ss.n, own ? 0 : -1, sizes, &res) != 0) {
+		muster_plugin_info keep = *p;
+		run_failed(&keep, &res);
+	}
+
+	/* Signed by the central store, against its own tree the child read and the sites' trees, by their hash. */
+	char root64[48];
+	muster_store *s = open_at(o, res.tree_size, root64);
+	char (*roots)[48] = calloc(ss.n, sizeof *roots);
+	muster_buf lines = {0};
+	if (!roots)
+		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
+	for (size_t k = 0; k < ss.n; k++) {
+		muster_store *m = own && k == 0 ? s : central_open(&ss, k, stop);
+		uint8_t r[MUSTER_HASH_BYTES];
+		if (!m)
+			exit(EXIT_IO);
+		int rc = muster_log_root(m, sizes[k], r);
+		if (rc)
+			die(cli_exit_code(rc), L("cannot read the log of %s: %s", "无法读取 %s 的日志：%s"), ss.v[k].dir, cli_strerror(rc));
+		sodium_bin2base64(roots[k], sizeof roots[k], r, sizeof r, sodium_base64_VARIANT_ORIGINAL);
+		muster_buf_printf(&lines, "%s %" PRIu64 " %s\n", ss.v[k].origin, sizes[k], roots[k]);
+		if (m != s)
+			central_close(&ss, k);
+	}
+	uint8_t digest[32];
+	char sites_hex[65];
+	if (lines.err)
+		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
+	crypto_hash_sha256(digest, lines.data, lines.len);
+	sodium_bin2hex(sites_hex, sizeof sites_hex, digest, sizeof digest);
+	muster_buf_free(&lines);
+
+	struct covered sites = {&ss, sizes, roots, sites_hex};
+	muster_buf b = {0};
+	run_publish(o, s, p, &res, root64, month, team, out, now, &sites, &b);
+	free(roots);
+	free(dirs);
+	free(sizes);
+	muster_report_result_free(&res);
+	muster_store_close(s);
+	central_free(&ss);
+	muster_plugins_free(ps);
+	cli_emit(&b);
+	return EXIT_OK;
+}
+
 static int report_run(const struct opts *o)
 {
 	static const char *const allowed[] = {"plugin-dir", "month", "team", "out", "param", "timeout", "memory", "max-output",
@@ -310,6 +527,8 @@ static int report_run(const struct opts *o)
 		muster_plugins_free(ps);
 		die(EXIT_USAGE, L("report %s makes %s reports, not monthly ones", "报表 %s 只生成 %s 报表，不生成月报"), name, kinds);
 	}
+	if (o->mirrors)
+		return run_mirrors(o, ps, (size_t)i, p, &req, month, team, out);
 
 	/* Before the child: the store exists, and so does the team; then nothing of it is open across the fork. */
 	muster_store *s = cli_open(o);
@@ -347,64 +566,10 @@ static int report_run(const struct opts *o)
 	}
 
 	/* Signed against the tree the child read, whatever was appended since. */
-	s = cli_open(o);
-	uint8_t root[MUSTER_HASH_BYTES];
-	char root64[48], key_id[17];
-	int rc = muster_log_root(s, res.tree_size, root);
-	if (rc)
-		die(cli_exit_code(rc), L("cannot read the log: %s", "无法读取日志：%s"), cli_strerror(rc));
-	sodium_bin2base64(root64, sizeof root64, root, sizeof root, sodium_base64_VARIANT_ORIGINAL);
-	muster_signer *key = cli_report_key(s);
-	cli_key_id_text(key, key_id);
-	char *tmp = cli_report_tmp(out);
-	cli_write_file(tmp, &res.out);
-	muster_buf what = {0};
-	muster_buf_printf(&what, "report:%s version:%s month:%s", p->name, p->version, month);
-	if (team)
-		muster_buf_printf(&what, " team:%s", team);
-	muster_buf_put(&what, "", 1);
-	if (what.err)
-		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
-	struct publish pub = {s, key, key_id, tmp, out, muster_store_origin(s), root64, (const char *)what.data,
-		res.tree_size, (long long)now};
-	char *sig_path = cli_publish(&pub);
-	progress("report", 1, 1);
-
-	uint8_t digest[32];
-	char hex[65];
-	crypto_hash_sha256(digest, res.out.data, res.out.len);
-	sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+	char root64[48];
+	s = open_at(o, res.tree_size, root64);
 	muster_buf b = {0};
-	if (o->json) {
-		muster_buf_puts(&b, "{\"report\":");
-		muster_json_cstr(&b, out);
-		muster_buf_puts(&b, ",\"signature\":");
-		muster_json_cstr(&b, sig_path);
-		muster_buf_puts(&b, ",\"plugin\":");
-		muster_json_cstr(&b, p->name);
-		muster_buf_puts(&b, ",\"version\":");
-		muster_json_cstr(&b, p->version);
-		muster_buf_puts(&b, ",\"media_type\":");
-		muster_json_cstr(&b, p->media_type);
-		muster_buf_printf(&b, ",\"month\":\"%s\",\"team\":", month);
-		if (team)
-			muster_json_cstr(&b, team);
-		else
-			muster_buf_puts(&b, "null");
-		muster_buf_printf(&b, ",\"bytes\":%zu,\"sha256\":\"%s\",\"size\":%" PRIu64 ",\"root\":\"%s\",\"key_id\":\"%s\"}\n",
-			res.out.len, hex, res.tree_size, root64, key_id);
-	} else {
-		muster_buf_printf(&b,
-			L("wrote %s and %s: %s %s, %s, %zu bytes\n"
-			  "made at tree size %" PRIu64 ", root %s; signed by report key %s ('muster audit pubkey')\n",
-				"已写入 %s 和 %s：%s %s，%s，%zu 字节\n"
-				"依据日志树大小 %" PRIu64 "，根哈希 %s；由报告密钥 %s 签名（'muster audit pubkey'）\n"),
-			out, sig_path, p->name, p->version, month, res.out.len, res.tree_size, root64, key_id);
-	}
-	muster_buf_free(&what);
-	free(sig_path);
-	free(tmp);
-	muster_signer_free(key);
+	run_publish(o, s, p, &res, root64, month, team, out, now, NULL, &b);
 	muster_report_result_free(&res);
 	muster_store_close(s);
 	muster_plugins_free(ps);

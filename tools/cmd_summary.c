@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include "central.h"
 #include "equip_cli.h"
 
 #include <muster/summary.h>
@@ -195,7 +196,9 @@ static void text_row(struct table *t, const muster_summary *s, const muster_summ
 	}
 }
 
-static void text_out(muster_buf *b, const muster_summary *s, const muster_summary_query *q, int unit)
+/* sites: the origins of a --mirrors summary (NULL otherwise), nsites of them. */
+static void text_out(muster_buf *b, const muster_summary *s, const muster_summary_query *q, int unit,
+	const char *const *sites, size_t nsites)
 {
 	int zh = cli_zh();
 	static const char *const by_en[] = {"fund", "team", "year", "month", "asset category", "vendor", "spending type"};
@@ -207,6 +210,8 @@ static void text_out(muster_buf *b, const muster_summary *s, const muster_summar
 		muster_buf_printf(b, L(", team %s", "，队伍 %s"), q->team);
 	if (q->fund)
 		muster_buf_printf(b, L(", fund %s", "，资金 %s"), q->fund);
+	if (sites)
+		muster_buf_printf(b, L(", %zu site%s", "，%zu 个站点%.0s"), nsites, central_s(nsites));
 	muster_buf_printf(b, L("; amounts in %s\n", "；金额单位：%s\n"), unit_words(unit));
 
 	struct table t = {NULL, 0, 0, 0, {0}};
@@ -243,6 +248,14 @@ static void text_out(muster_buf *b, const muster_summary *s, const muster_summar
 		s->rejected_count);
 	put_amount(b, unit, 0, s->rejected_total, 1);
 	muster_buf_printf(b, " %s\n", unit_words(unit));
+	if (sites) {
+		muster_buf_puts(b, L("sites read: ", "所读站点："));
+		for (size_t i = 0; i < nsites; i++)
+			muster_buf_printf(b, "%s%s", i ? L(", ", "、") : "", sites[i]);
+		if (!nsites)
+			muster_buf_puts(b, L("none", "无"));
+		muster_buf_puts(b, "\n");
+	}
 }
 
 static void json_amount(muster_buf *b, const char *name, uint64_t fen, int unit)
@@ -252,7 +265,9 @@ static void json_amount(muster_buf *b, const char *name, uint64_t fen, int unit)
 	muster_buf_puts(b, "\"");
 }
 
-static void json_group(muster_buf *b, const muster_summary *s, const muster_summary_group *g, int unit, int key)
+/* extra: members to add at the end of the object (a --mirrors breakdown), or NULL. */
+static void json_group(muster_buf *b, const muster_summary *s, const muster_summary_group *g, int unit, int key,
+	const muster_buf *extra)
 {
 	muster_buf_puts(b, "{");
 	if (key) {
@@ -282,10 +297,17 @@ static void json_group(muster_buf *b, const muster_summary *s, const muster_summ
 			muster_buf_puts(b, ",\"rate_bp\":null,\"rate_text\":null");
 		}
 	}
+	if (extra)
+		muster_buf_put(b, extra->data, extra->len);
 	muster_buf_puts(b, "}");
 }
 
-static void json_out(muster_buf *b, const muster_summary *s, const muster_summary_query *q, int unit)
+/*
+ * extra: for a --mirrors summary, each group's members to add (n + 1 of
+ * them, the last for the total) and the top-level ones; NULL otherwise.
+ */
+static void json_out(muster_buf *b, const muster_summary *s, const muster_summary_query *q, int unit,
+	const muster_buf *extra, const muster_buf *top)
 {
 	muster_buf_printf(b, "{\"by\":\"%s\",\"unit\":\"%s\",\"year\":", muster_summary_by_name(s->by), unit_names[unit]);
 	if (q->year)
@@ -299,15 +321,18 @@ static void json_out(muster_buf *b, const muster_summary *s, const muster_summar
 	muster_buf_puts(b, ",\"groups\":[");
 	for (size_t i = 0; i < s->n; i++) {
 		muster_buf_puts(b, i ? ",\n" : "\n");
-		json_group(b, s, &s->groups[i], unit, 1);
+		json_group(b, s, &s->groups[i], unit, 1, extra ? &extra[i] : NULL);
 	}
 	muster_buf_puts(b, "],\n\"total\":");
-	json_group(b, s, &s->all, unit, 0);
+	json_group(b, s, &s->all, unit, 0, extra ? &extra[s->n] : NULL);
 	muster_buf_printf(b, ",\n\"pending\":{\"count\":%" PRIu64, s->pending_count);
 	json_amount(b, "total", s->pending_total, unit);
 	muster_buf_printf(b, "},\n\"rejected\":{\"count\":%" PRIu64, s->rejected_count);
 	json_amount(b, "total", s->rejected_total, unit);
-	muster_buf_puts(b, "}}\n");
+	muster_buf_puts(b, "}");
+	if (top)
+		muster_buf_put(b, top->data, top->len);
+	muster_buf_puts(b, "}\n");
 }
 
 static void csv_out(muster_buf *b, const muster_summary *s, int unit)
@@ -350,6 +375,169 @@ static void csv_out(muster_buf *b, const muster_summary *s, int unit)
 	}
 }
 
+/* ---- --mirrors: one summary of every site ---------------------------------------------- */
+
+/* A group of one site's summary, while merging. */
+struct part {
+	const muster_summary_group *g;
+	size_t site; /* index into the summaries */
+};
+
+static int part_cmp(const void *pa, const void *pb)
+{
+	const struct part *a = pa, *b = pb;
+	size_t n = a->g->key_len < b->g->key_len ? a->g->key_len : b->g->key_len;
+	int c = memcmp(a->g->key, b->g->key, n);
+	if (c)
+		return c;
+	if (a->g->key_len != b->g->key_len)
+		return a->g->key_len < b->g->key_len ? -1 : 1;
+	return a->site < b->site ? -1 : a->site > b->site;
+}
+
+static void group_add(muster_summary_group *to, const muster_summary_group *g)
+{
+	to->count += g->count;
+	to->total += g->total;
+	to->budget += g->budget;
+}
+
+/* variance and rate from the sums, as core/summary.c computes them */
+static void group_finish(muster_summary_group *g)
+{
+	g->variance = (int64_t)(g->total - g->budget);
+	g->rate = g->budget ? (uint64_t)(((unsigned __int128)g->total * 10000 + g->budget / 2) / g->budget) : 0;
+}
+
+/* ,"sites":[{"origin","count","total"(,"budget")},…]: a merged group's parts. */
+static void parts_json(muster_buf *b, const muster_summary *m, const struct part *p, size_t n, const char *const *origin,
+	int unit)
+{
+	muster_buf_puts(b, ",\"sites\":[");
+	for (size_t i = 0; i < n; i++) {
+		muster_buf_puts(b, i ? ",{\"origin\":" : "{\"origin\":");
+		muster_json_cstr(b, origin[p[i].site]);
+		muster_buf_printf(b, ",\"count\":%" PRIu64, p[i].g->count);
+		json_amount(b, "total", p[i].g->total, unit);
+		if (m->has_budget)
+			json_amount(b, "budget", p[i].g->budget, unit);
+		muster_buf_puts(b, "}");
+	}
+	muster_buf_puts(b, "]");
+}
+
+static int summary_mirrors(const struct opts *o, const muster_summary_query *q, int unit, int csv)
+{
+	struct sites ss;
+	central_list_if(o, &ss, central_has_spending);
+	muster_summary *sum = calloc(ss.n ? ss.n : 1, sizeof *sum);
+	const char **origin = calloc(ss.n ? ss.n : 1, sizeof *origin);
+	struct site **used = calloc(ss.n ? ss.n : 1, sizeof *used);
+	if (!sum || !origin || !used)
+		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
+	size_t nsum = 0, read = 0, nparts = 0;
+	for (size_t k = 0; k < ss.n; k++) {
+		muster_store *s = central_open(&ss, k, NULL);
+		if (!s)
+			continue;
+		muster_snap *sn = cli_snapshot(s);
+		read++;
+		if (central_registered(sn, q->team, q->fund)) {
+			int rc = muster_spend_summary(sn, q, &sum[nsum]);
+			if (rc)
+				die(cli_exit_code(rc), L("cannot summarise spending: %s", "无法汇总支出：%s"), cli_strerror(rc));
+			nparts += sum[nsum].n;
+			origin[nsum] = ss.v[k].origin;
+			used[nsum++] = &ss.v[k];
+		}
+		muster_snap_end(sn);
+		central_close(&ss, k);
+	}
+	if ((q->team || q->fund) && !nsum && read)
+		central_no_site(q->team, q->fund);
+
+	/* Every site's groups, by key (then site): equal keys become one group, their sums added. */
+	struct part *parts = calloc(nparts ? nparts : 1, sizeof *parts);
+	muster_summary m;
+	memset(&m, 0, sizeof m);
+	m.by = q->by;
+	m.has_budget = q->by == MUSTER_BY_FUND || q->by == MUSTER_BY_TEAM || q->by == MUSTER_BY_YEAR;
+	m.groups = calloc(nparts ? nparts : 1, sizeof *m.groups);
+	size_t *first = calloc(nparts + 1, sizeof *first); /* group i's parts: parts[first[i] .. first[i + 1]) */
+	if (!parts || !m.groups || !first)
+		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
+	size_t np = 0;
+	for (size_t i = 0; i < nsum; i++)
+		for (size_t j = 0; j < sum[i].n; j++)
+			parts[np++] = (struct part){&sum[i].groups[j], i};
+	if (np)
+		qsort(parts, np, sizeof *parts, part_cmp);
+	m.all.key = "total", m.all.key_len = 5;
+	for (size_t i = 0; i < np; i++) {
+		const muster_summary_group *g = parts[i].g;
+		if (i == 0 || g->key_len != m.groups[m.n - 1].key_len || memcmp(g->key, m.groups[m.n - 1].key, g->key_len) != 0) {
+			first[m.n] = i;
+			muster_summary_group *ng = &m.groups[m.n++];
+			ng->key = g->key, ng->key_len = g->key_len;
+		}
+		muster_summary_group *cur = &m.groups[m.n - 1];
+		if (!cur->name && g->name) /* the first site's name for a key two sites share */
+			cur->name = g->name, cur->name_len = g->name_len;
+		group_add(cur, g);
+	}
+	first[m.n] = np;
+	for (size_t i = 0; i < m.n; i++)
+		group_finish(&m.groups[i]);
+	for (size_t i = 0; i < nsum; i++) {
+		group_add(&m.all, &sum[i].all);
+		m.pending_count += sum[i].pending_count, m.pending_total += sum[i].pending_total;
+		m.rejected_count += sum[i].rejected_count, m.rejected_total += sum[i].rejected_total;
+	}
+	group_finish(&m.all);
+
+	muster_buf b = {0};
+	if (o->json) {
+		muster_buf *extra = calloc(m.n + 1, sizeof *extra), top = {0};
+		if (!extra)
+			die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
+		for (size_t i = 0; i < m.n; i++)
+			parts_json(&extra[i], &m, parts + first[i], first[i + 1] - first[i], origin, unit);
+		muster_buf_puts(&top, ",\n\"sites\":[");
+		for (size_t i = 0; i < nsum; i++) {
+			muster_buf_puts(&top, i ? "," : "");
+			central_site_json(&top, used[i]);
+			muster_buf_printf(&top, ",\"count\":%" PRIu64, sum[i].all.count);
+			json_amount(&top, "total", sum[i].all.total, unit);
+			if (m.has_budget)
+				json_amount(&top, "budget", sum[i].all.budget, unit);
+			muster_buf_puts(&top, "}");
+		}
+		central_left_out_json(&top, &ss, nsum);
+		muster_buf_puts(&top, "]");
+		json_out(&b, &m, q, unit, extra, &top);
+		for (size_t i = 0; i <= m.n; i++)
+			muster_buf_free(&extra[i]);
+		free(extra);
+		muster_buf_free(&top);
+	} else if (csv) {
+		csv_out(&b, &m, unit);
+	} else {
+		text_out(&b, &m, q, unit, origin, nsum);
+	}
+	free(first);
+	free(parts);
+	free(m.groups);
+	for (size_t i = 0; i < nsum; i++)
+		muster_summary_free(&sum[i]);
+	free(sum);
+	free(origin);
+	free(used);
+	int code = central_exit(&ss, EXIT_OK);
+	central_free(&ss);
+	cli_emit(&b);
+	return code;
+}
+
 /* ---- the command ----------------------------------------------------------------------- */
 
 int cmd_audit_summary(const struct opts *o)
@@ -389,14 +577,22 @@ int cmd_audit_summary(const struct opts *o)
 				y);
 		q.year = (unsigned)y;
 	}
+	if (o->mirrors)
+		return summary_mirrors(o, &q, unit, csv != NULL);
 	muster_store *s = cli_open(o);
 	muster_snap *sn = cli_snapshot(s);
 	muster_rec r;
-	if (q.team && (strlen(q.team) > 32 || muster_row_cget(sn, MUSTER_T_TEAM, q.team, &r) != 0))
+	int no_team = q.team && (strlen(q.team) > 32 || muster_row_cget(sn, MUSTER_T_TEAM, q.team, &r) != 0);
+	int no_fund = !no_team && q.fund && (strlen(q.fund) > 32 || muster_row_cget(sn, MUSTER_T_FUND, q.fund, &r) != 0);
+	if (no_team || no_fund) { /* closed first: nothing is left for a leak checker to find on the way out */
+		muster_snap_end(sn);
+		muster_store_close(s);
+	}
+	if (no_team)
 		die(EXIT_NOTFOUND, L("team '%s' is not registered; see 'muster team list'",
 				       "队伍 '%s' 未登记；参见 'muster team list'"),
 			q.team);
-	if (q.fund && (strlen(q.fund) > 32 || muster_row_cget(sn, MUSTER_T_FUND, q.fund, &r) != 0))
+	if (no_fund)
 		die(EXIT_NOTFOUND, L("fund '%s' is not registered; see 'muster fund list'",
 				       "资金 '%s' 未登记；参见 'muster fund list'"),
 			q.fund);
@@ -406,11 +602,11 @@ int cmd_audit_summary(const struct opts *o)
 		die(cli_exit_code(rc), L("cannot summarise spending: %s", "无法汇总支出：%s"), cli_strerror(rc));
 	muster_buf b = {0};
 	if (o->json)
-		json_out(&b, &sum, &q, unit);
+		json_out(&b, &sum, &q, unit, NULL, NULL);
 	else if (csv)
 		csv_out(&b, &sum, unit);
 	else
-		text_out(&b, &sum, &q, unit);
+		text_out(&b, &sum, &q, unit, NULL, 0);
 	muster_summary_free(&sum);
 	muster_snap_end(sn);
 	cli_emit(&b);

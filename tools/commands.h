@@ -18,6 +18,13 @@ int cli_log_export(const struct opts *o, muster_store *s);
 /* muster log bundle --since SIZE --out FILE (tiles.c). */
 int cli_log_bundle(const struct opts *o, muster_store *s);
 int cmd_reindex(const struct opts *o);
+/* muster mirror add|import|pull|status|witness; muster witness vkey (cmd_mirror.c). */
+int cmd_mirror(const struct opts *o, const char *sub);
+int cmd_witness(const struct opts *o, const char *sub);
+/* muster log cosigned FILE --witness VKEY (cmd_mirror.c). */
+int cli_log_cosigned(const struct opts *o, muster_store *s);
+/* muster log witness --url URL --witness VKEY: C2SP tlog-witness add-checkpoint (cmd_mirror.c). */
+int cli_log_witness(const struct opts *o, muster_store *s);
 int cmd_equip(const struct opts *o, const char *noun, const char *verb);
 int cmd_scan(const struct opts *o);
 int cmd_label(const struct opts *o);
@@ -33,6 +40,8 @@ int cmd_audit_summary(const struct opts *o);
 int cmd_report(const struct opts *o);
 
 const char *cli_store_dir(const struct opts *o);
+/* "dir/name", malloc'd (dies when out of memory). */
+char *cli_path_join(const char *dir, const char *name);
 muster_store *cli_open(const struct opts *o);
 /* The acting person's key, unsealed (exits on failure). */
 muster_signer *cli_signer(const struct opts *o);

@@ -58,7 +58,7 @@ void die(int code, const char *fmt, ...)
 
 static void usage(void)
 {
-	fputs(L("usage: muster [--store DIR] [--key FILE] [--passphrase-file FILE] [--json] COMMAND ...\n"
+	fputs(L("usage: muster [--store DIR] [--key FILE] [--passphrase-file FILE] [--json] [--mirrors] COMMAND ...\n"
 		"\n"
 		"  init --origin ORIGIN --admin-key FILE [--holder NAME] [--base-url URL]   a store and its first admin\n"
 		"  key new --out FILE                    make a personal key pair (FILE, FILE.pub)\n"
@@ -76,6 +76,13 @@ static void usage(void)
 		"  log verify [--threads N]              re-derive and check everything\n"
 		"  log export --tiles DIR                the log as C2SP tlog-tiles, for mirrors and web servers\n"
 		"  log bundle --since SIZE --out FILE    what came after SIZE, as one tar file for offline transport\n"
+		"  log cosigned FILE --witness VKEY      keep a central witness's cosignature of a checkpoint\n"
+		"  log witness --url URL --witness VKEY  ask the witness at URL to cosign the latest checkpoint\n"
+		"  mirror add ORIGIN --vkey VKEY [--url URL]   mirror a site's log (central office)\n"
+		"  mirror import FILE [--reply OUT]      verify a site's bundle whole and store it, cosigned\n"
+		"  mirror pull [ORIGIN]                  the same from the sites' tile servers\n"
+		"  mirror status                         each mirror: size, latest entry, cosignature, current/stale/forked\n"
+		"  witness vkey                          the central office's witness key, for the sites\n"
 		"  reindex                               rebuild every projection from the log\n"
 		"\n"
 		"Equipment (docs/EQUIPMENT.md; options are field names, see 'muster(1)'):\n"
@@ -127,8 +134,12 @@ static void usage(void)
 		"  report run NAME --month YYYY-MM [--team T] --out FILE [--param NAME=VALUE]...\n"
 		"    [--timeout S] [--memory MIB] [--max-output MIB]   signed report (FILE.minisig)\n"
 		"\n"
+		"Central views (docs/CLI.md): --mirrors runs ready, due, audit, audit summary and report run\n"
+		"  over every mirror in STORE/mirrors/ (and the store itself when it has data of its own),\n"
+		"  each row with its site's origin; report run makes one report of them all\n"
+		"\n"
 		"Roles: admin keeper hr finance approver auditor reporter.  See muster(1).\n",
-		"用法: muster [--store 目录] [--key 密钥文件] [--passphrase-file 文件] [--json] 命令 ...\n"
+		"用法: muster [--store 目录] [--key 密钥文件] [--passphrase-file 文件] [--json] [--mirrors] 命令 ...\n"
 		"\n"
 		"  init --origin 日志名 --admin-key 文件 [--holder 姓名] [--base-url 地址]   新建存储库及首位管理员\n"
 		"  key new --out 文件                    生成个人密钥对 (文件, 文件.pub)\n"
@@ -146,6 +157,13 @@ static void usage(void)
 		"  log verify [--threads N]              从原始日志重新推导并核验全部内容\n"
 		"  log export --tiles 目录               以 C2SP tlog-tiles 格式导出日志，供镜像和网站服务器使用\n"
 		"  log bundle --since 大小 --out 文件    将 SIZE 之后的内容打包为一个 tar 文件，供离线传递\n"
+		"  log cosigned 文件 --witness 验证密钥  保存中心见证方对检查点的见证签名\n"
+		"  log witness --url 网址 --witness 验证密钥  请网址处的见证方为最新检查点签名\n"
+		"  mirror add 日志源 --vkey 验证密钥 [--url 网址]  镜像一个站点的日志（中心）\n"
+		"  mirror import 文件 [--reply 输出]     完整核验站点的文件包并保存，附见证签名\n"
+		"  mirror pull [日志源]                  从各站点的 tile 服务拉取，同样核验\n"
+		"  mirror status                         各镜像：大小、最新条目、见证签名、最新/过期/分叉\n"
+		"  witness vkey                          中心的见证密钥，交给各站点\n"
 		"  reindex                               从日志重建全部投影\n"
 		"\n"
 		"装备（详见 docs/EQUIPMENT.md；选项名即字段名，参见 muster(1)）：\n"
@@ -196,6 +214,10 @@ static void usage(void)
 		"  report list [--plugin-dir 目录]       报表插件及其生成的报表\n"
 		"  report run 名称 --month 年-月 [--team 队伍] --out 文件 [--param 名称=值]...\n"
 		"    [--timeout 秒] [--memory MiB] [--max-output MiB]   签名报表（文件.minisig）\n"
+		"\n"
+		"汇总视图（详见 docs/CLI.md）：--mirrors 使 ready、due、audit、audit summary 和 report run\n"
+		"  覆盖 STORE/mirrors/ 下的全部镜像（本库有相应数据时也包括本库），每行注明其站点的日志源；\n"
+		"  report run 据此生成一份汇总报表\n"
 		"\n"
 		"角色: admin keeper hr finance approver auditor reporter。详见 muster(1)。\n"),
 		stdout);
@@ -250,6 +272,10 @@ static void parse(int argc, char **argv, struct opts *o)
 		}
 		if (strcmp(a, "--json") == 0) {
 			o->json = 1;
+			continue;
+		}
+		if (strcmp(a, "--mirrors") == 0) {
+			o->mirrors = 1;
 			continue;
 		}
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -364,6 +390,16 @@ const char *cli_store_dir(const struct opts *o)
 		return o->store;
 	const char *env = getenv("MUSTER_STORE");
 	return env && *env ? env : "./muster-data";
+}
+
+char *cli_path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	if (!p)
+		die(EXIT_IO, "%s", cli_strerror(MUSTER_ENOMEM));
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
 }
 
 /* Reads a line without echo from the terminal into p (sodium_malloc'd, cap bytes). */
@@ -606,7 +642,7 @@ void cli_emit(muster_buf *b)
 {
 	if (b->err)
 		die(EXIT_IO, "%s", cli_strerror(b->err));
-	if (fwrite(b->data, 1, b->len, stdout) != b->len || fflush(stdout) != 0)
+	if ((b->len && fwrite(b->data, 1, b->len, stdout) != b->len) || fflush(stdout) != 0) /* no data pointer when empty */
 		die(EXIT_IO, L("cannot write output: %s", "无法写出结果：%s"), strerror(errno));
 	muster_buf_free(b);
 }
@@ -637,6 +673,17 @@ const char *__asan_default_options(void)
 }
 #endif
 
+/* The commands --mirrors applies to: the central views (docs/CLI.md, "Central views"). */
+static int mirrors_apply(const char *cmd, const char *sub)
+{
+	if (strcmp(cmd, "ready") == 0 || strcmp(cmd, "due") == 0)
+		return 1;
+	if (strcmp(cmd, "audit") == 0)
+		return strcmp(sub, "dispose") != 0 && strcmp(sub, "report") != 0 && strcmp(sub, "pubkey") != 0 &&
+		       strcmp(sub, "evidence") != 0;
+	return strcmp(cmd, "report") == 0 && strcmp(sub, "run") == 0;
+}
+
 int main(int argc, char **argv)
 {
 	progress_init(); /* before anything is opened: the descriptor must be the caller's, not one of ours */
@@ -649,6 +696,10 @@ int main(int argc, char **argv)
 	if (o.npos == 0)
 		die(EXIT_USAGE, "%s", L("no command given; see 'muster --help'", "未给出命令；参见 'muster --help'"));
 	const char *cmd = o.pos[0], *sub = o.npos > 1 ? o.pos[1] : "";
+	if (o.mirrors && !mirrors_apply(cmd, sub))
+		die(EXIT_USAGE, L("option '--mirrors' does not apply to 'muster %s%s%s'; it is for ready, due, audit, audit summary and report run",
+				    "选项 '--mirrors' 不适用于 'muster %s%s%s'；它用于 ready、due、audit、audit summary 和 report run"),
+			cmd, *sub ? " " : "", sub);
 	static const char *const equip[] = {"team", "depot", "asset", "inspect", "count", "site", "person", "cert", "exam",
 		"health", "deploy", "fund", "budget", "spend", NULL};
 	for (int i = 0; equip[i]; i++)
@@ -670,8 +721,13 @@ int main(int argc, char **argv)
 		return cmd_tag(&o, sub);
 	if (strcmp(cmd, "gen") == 0)
 		return cmd_gen(&o);
-	if (strcmp(cmd, "log") == 0 && sub && (strcmp(sub, "export") == 0 || strcmp(sub, "bundle") == 0))
-		return cmd_log(&o, sub); /* take --tiles, --since, which they check themselves */
+	if (strcmp(cmd, "log") == 0 && sub && (strcmp(sub, "export") == 0 || strcmp(sub, "bundle") == 0 || strcmp(sub, "cosigned") == 0 ||
+		strcmp(sub, "witness") == 0))
+		return cmd_log(&o, sub); /* take --tiles, --since, --witness, --url, which they check themselves */
+	if (strcmp(cmd, "mirror") == 0)
+		return cmd_mirror(&o, sub); /* --vkey, --url, --reply, --stale-days: checked there */
+	if (strcmp(cmd, "witness") == 0)
+		return cmd_witness(&o, sub);
 	if (strcmp(cmd, "init") != 0)
 		cli_no_extra(&o);
 	if (strcmp(cmd, "init") == 0)

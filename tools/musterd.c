@@ -540,6 +540,11 @@ void req_addr(struct MHD_Connection *c, char *out, size_t cap)
 static enum MHD_Result route(struct MHD_Connection *c, const char *method, const char *path, struct http_req *q)
 {
 	int get = !q->write;
+	/* C2SP tlog-witness: no session, the checkpoint's signature is the credential (musterd_witness.c). */
+	if (strcmp(path, "/add-checkpoint") == 0)
+		return srv.witness ? api_witness(c, method, q) :
+				     http_error(c, MHD_HTTP_NOT_FOUND, "not_found", "this server is no witness (musterd --witness)",
+					     "此服务未开启见证（musterd --witness）");
 	if (strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0) {
 		if (strcmp(path, "/api/v1/site") == 0)
 			return get ? api_site(c) :
@@ -731,18 +736,22 @@ static void usage(FILE *f)
 	fputs(W(cli_zh(),
 		      "usage: musterd [--store DIR] [--listen ADDR:PORT] [--www DIR] [--keys DIR] [--port-file FILE]\n"
 		      "               [--tls-cert FILE --tls-key FILE] [--muster PATH] [--plugin-dir DIR] [--idle MINUTES]\n"
-		      "               [--serve-log]\n"
+		      "               [--serve-log] [--witness]\n"
 		      "Serves the store over HTTP to people who sign in with their own key; see musterd(8), docs/API.md.\n"
 		      "Default --listen 127.0.0.1:8080; port 0 picks a free port, which --port-file receives.\n"
 		      "--keys: the sealed key files (FILE and FILE.pub) people sign in with; default STORE/keys.\n"
-		      "--serve-log: the log as C2SP tlog-tiles at /checkpoint and /tile/..., to anyone who can connect.\n",
+		      "--serve-log: the log as C2SP tlog-tiles at /checkpoint and /tile/..., to anyone who can connect.\n"
+		      "--witness: C2SP tlog-witness POST /add-checkpoint for the sites this store mirrors, to anyone who can\n"
+		      "           connect (the site's checkpoint signature is the only credential).\n",
 		      "用法: musterd [--store 目录] [--listen 地址:端口] [--www 目录] [--keys 目录] [--port-file 文件]\n"
 		      "              [--tls-cert 文件 --tls-key 文件] [--muster 路径] [--plugin-dir 目录] [--idle 分钟]\n"
-		      "              [--serve-log]\n"
+		      "              [--serve-log] [--witness]\n"
 		      "通过 HTTP 提供存储库服务，每人以自己的密钥登录；参见 musterd(8)、docs/API.md。\n"
 		      "默认 --listen 127.0.0.1:8080；端口 0 表示自动选择空闲端口，并写入 --port-file。\n"
 		      "--keys：登录所用的加密密钥文件（文件及其 .pub）所在目录；默认 存储库/keys。\n"
-		      "--serve-log：以 C2SP tlog-tiles 格式在 /checkpoint 和 /tile/... 提供日志，任何能连接者均可读取。\n"),
+		      "--serve-log：以 C2SP tlog-tiles 格式在 /checkpoint 和 /tile/... 提供日志，任何能连接者均可读取。\n"
+		      "--witness：为本存储库镜像的站点提供 C2SP tlog-witness 的 POST /add-checkpoint，任何能连接者均可提交\n"
+		      "           （唯一的凭据是站点对检查点的签名）。\n"),
 		f);
 }
 
@@ -796,6 +805,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--serve-log") == 0) {
 			srv.serve_log = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--witness") == 0) {
+			srv.witness = 1;
 			continue;
 		}
 		if (strcmp(argv[i], "--version") == 0) {

@@ -21,6 +21,7 @@ struct musterd {
 	char work[PATH_MAX];   /* a private directory for the jobs' files */
 	int tls;
 	int serve_log; /* --serve-log: /checkpoint and /tile/... (musterd_log.c) */
+	int witness;   /* --witness: POST /add-checkpoint (musterd_witness.c) */
 	unsigned idle_s, max_s; /* a session ends after this long unused, or this long at all */
 };
 extern struct musterd srv;
@@ -72,10 +73,28 @@ enum MHD_Result api_cmd(struct MHD_Connection *c, const char *method, const char
 	const struct who *w);
 /* /api/v1/jobs/<id>[/files/<name>]. */
 enum MHD_Result api_job(struct MHD_Connection *c, const char *rest, const struct who *w);
+/*
+ * Runs the muster command argv (argv[0] is srv.muster; NULL-terminated)
+ * with no key, in the C locale, with the n bytes at in on its stdin (a
+ * pipe), for at most `seconds`; a write, so SIGTERM lets it finish.  0 with
+ * what it printed on stdout in *out (the caller frees it), its exit code in
+ * *exit_code (-1: a signal, past the deadline or over 64 MiB of output)
+ * and its last stderr line, less "muster: ", in err; -1 if it could not be
+ * started.
+ */
+int gateway_pipe(char *const *argv, const void *in, size_t n, unsigned seconds, muster_buf *out, int *exit_code,
+	char *err, size_t errcap);
 
 /* ---- the log as tlog-tiles (musterd_log.c) ------------------------------------------------ */
 
 /* GET /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]. */
 enum MHD_Result api_log(struct MHD_Connection *c, const char *path);
+
+/* ---- the witness (musterd_witness.c) -------------------------------------------------------- */
+
+/* The largest add-checkpoint request body (413 above). */
+#define WITNESS_BODY_MAX (64 * 1024)
+/* POST /add-checkpoint (C2SP tlog-witness), run by `muster mirror witness`, one at a time. */
+enum MHD_Result api_witness(struct MHD_Connection *c, const char *method, struct http_req *q);
 
 #endif

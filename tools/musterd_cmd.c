@@ -434,6 +434,9 @@ struct run {
 	char phase[24];
 	int status;     /* from waitpid */
 	int timed_out, too_big;
+	int in;            /* the write end of the command's stdin, or -1 (/dev/null) */
+	const char *in_data; /* what goes down it, written by collect() */
+	size_t in_len, in_off;
 };
 
 /* The child's environment: the server's own, less the store, keys, passphrases and locale, plus these. */
@@ -465,14 +468,16 @@ static char **child_env(int zh, int key_fd, int prog_fd)
 }
 
 /*
- * Starts argv with stdin from /dev/null, stdout and stderr to pipes, fd 3 the
- * progress pipe and, for a write, fd 4 a pipe holding the key seed.
+ * Starts argv with stdin from /dev/null (or, with pipe_in, from a pipe whose
+ * write end becomes r->in, non-blocking, for collect() to fill with
+ * r->in_data), stdout and stderr to pipes, fd 3 the progress pipe and, for a
+ * write, fd 4 a pipe holding the key seed.
  */
-static int spawn(char *const *argv, int zh, const struct who *signer, struct run *r)
+static int spawn(char *const *argv, int zh, const struct who *signer, int pipe_in, struct run *r)
 {
-	int po[2], pe[2], pp[2], pk[2] = {-1, -1};
+	int po[2], pe[2], pp[2], pk[2] = {-1, -1}, pi[2] = {-1, -1};
 	memset(r, 0, sizeof *r);
-	r->out = r->err = r->prog = -1;
+	r->out = r->err = r->prog = r->in = -1;
 	if (pipe2(po, O_CLOEXEC) != 0)
 		return -1;
 	if (pipe2(pe, O_CLOEXEC) != 0) {
@@ -486,9 +491,14 @@ static int spawn(char *const *argv, int zh, const struct who *signer, struct run
 	int rc = -1;
 	if (signer && (pipe2(pk, O_CLOEXEC) != 0 || sess_seed_to(signer, pk[1]) != 0))
 		goto out;
+	if (pipe_in && (pipe2(pi, O_CLOEXEC) != 0 || fcntl(pi[1], F_SETFL, O_NONBLOCK) != 0))
+		goto out;
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (pipe_in)
+		posix_spawn_file_actions_adddup2(&fa, pi[0], 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
 	posix_spawn_file_actions_adddup2(&fa, pp[1], 3);
@@ -518,11 +528,15 @@ out:
 	close(po[1]), close(pe[1]), close(pp[1]);
 	if (pk[0] >= 0)
 		close(pk[0]), close(pk[1]);
+	if (pi[0] >= 0)
+		close(pi[0]);
 	if (rc) {
 		close(po[0]), close(pe[0]), close(pp[0]);
+		if (pi[1] >= 0)
+			close(pi[1]);
 		return -1;
 	}
-	r->out = po[0], r->err = pe[0], r->prog = pp[0];
+	r->out = po[0], r->err = pe[0], r->prog = pp[0], r->in = pi[1];
 	return 0;
 }
 
@@ -558,11 +572,13 @@ static void collect(struct run *r, unsigned seconds, pthread_mutex_t *mu, volati
 	int open_[3] = {1, 1, 1};
 	int fds[3] = {r->out, r->err, r->prog};
 	while (open_[0] || open_[1] || open_[2]) {
-		struct pollfd p[3];
-		int np = 0, map[3];
+		struct pollfd p[4];
+		int np = 0, map[4];
 		for (int i = 0; i < 3; i++)
 			if (open_[i])
 				p[np].fd = fds[i], p[np].events = POLLIN, map[np++] = i;
+		if (r->in >= 0) /* stdin, while there is more to write */
+			p[np].fd = r->in, p[np].events = POLLOUT, map[np++] = 3;
 		int k = poll(p, (nfds_t)np, 500);
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -575,6 +591,23 @@ static void collect(struct run *r, unsigned seconds, pthread_mutex_t *mu, volati
 		for (int j = 0; j < np; j++) {
 			if (!p[j].revents)
 				continue;
+			if (map[j] == 3) {
+				/* A command that exits or stops reading closes its end: POLLERR, or EPIPE (SIGPIPE is ignored here). */
+				int done = r->in_off >= r->in_len || (p[j].revents & (POLLERR | POLLHUP | POLLNVAL));
+				if (!done) {
+					ssize_t put = write(r->in, r->in_data + r->in_off, r->in_len - r->in_off);
+					if (put > 0)
+						r->in_off += (size_t)put;
+					else if (put < 0 && errno != EAGAIN && errno != EINTR)
+						done = 1;
+					done = done || r->in_off >= r->in_len;
+				}
+				if (done) {
+					close(r->in); /* the command reads EOF */
+					r->in = -1;
+				}
+				continue;
+			}
 			char buf[65536];
 			ssize_t got = read(p[j].fd, buf, sizeof buf);
 			int i = map[j];
@@ -602,6 +635,9 @@ static void collect(struct run *r, unsigned seconds, pthread_mutex_t *mu, volati
 			}
 		}
 	}
+	if (r->in >= 0)
+		close(r->in);
+	r->in = -1;
 	while (waitpid(r->pid, &r->status, 0) < 0 && errno == EINTR)
 		;
 	close(r->out), close(r->err), close(r->prog);
@@ -625,6 +661,22 @@ static void last_line(const struct run *r, char *out, size_t cap)
 static int exit_code(const struct run *r)
 {
 	return WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
+}
+
+int gateway_pipe(char *const *argv, const void *in, size_t n, unsigned seconds, muster_buf *out, int *exit_code_,
+	char *err, size_t errcap)
+{
+	struct run r;
+	if (spawn(argv, 0, NULL, 1, &r) != 0)
+		return -1;
+	r.in_data = in;
+	r.in_len = n;
+	collect(&r, seconds, NULL, NULL);
+	*out = r.stdout_;
+	*exit_code_ = r.timed_out || r.too_big ? -1 : exit_code(&r);
+	if (errcap)
+		last_line(&r, err, errcap);
+	return 0;
 }
 
 /* The command's outcome as an error object, or NULL if it succeeded (exit 0, or 1 with JSON). */
@@ -967,7 +1019,7 @@ enum MHD_Result api_cmd(struct MHD_Connection *c, const char *method, const char
 	a.v[a.n] = NULL;
 	int zh = req_zh(c);
 	struct run r;
-	if (a.bad || spawn(a.v, zh, g->kind == WRITE ? w : NULL, &r) != 0) {
+	if (a.bad || spawn(a.v, zh, g->kind == WRITE ? w : NULL, 0, &r) != 0) {
 		if (j) {
 			pthread_mutex_lock(&jobs_mu);
 			rm_dir(j->dir);

@@ -12,6 +12,7 @@
 #include <muster/event.h>
 #include <muster/store.h>
 #include <muster/log.h>
+#include <muster/mirror.h>
 #include <muster/site.h>
 #include <muster/json.h>
 #include <muster/ident.h>

@@ -109,6 +109,28 @@ typedef struct muster_report_result {
  */
 MUSTER_API int muster_report_run(const muster_plugins *p, size_t i, const muster_report_req *req,
 	muster_report_result *res) MUSTER_WUR;
+
+/*
+ * muster_report_run_sites - one report over several stores at once: a
+ * central office's mirrors of its teams' logs (`muster report run
+ * --mirrors`, docs/plugins.md "Central reports").  The plugin and its ABI
+ * are unchanged: the child opens each of dirs[0..n) (n >= 1) with one
+ * snapshot, and the queries answer over them all as over one store.
+ * teams() gives every team of every store once, in code order (a code
+ * two stores hold, with the first one's row); people, certificates and
+ * exams come by team, and within a team store by store; assets, events,
+ * deployments, spending and budgets store by store, in dirs' order, each
+ * in its usual order.  Readiness, due dates and arrival targets are judged
+ * in the row's own store.  The period's origin, tree size, root, arrival
+ * target and approval threshold are those of req->store_dir, the store
+ * that signs: dirs[home], or, when home is -1, a store opened for that
+ * alone.  sizes[k] receives the tree size of dirs[k]'s snapshot and
+ * res->tree_size that of req->store_dir.  req->team must be a team of at
+ * least one store.  Otherwise as muster_report_run; MUSTER_EINVAL for no
+ * stores or a home out of range.
+ */
+MUSTER_API int muster_report_run_sites(const muster_plugins *p, size_t i, const muster_report_req *req,
+	const char *const *dirs, size_t n, long home, uint64_t *sizes, muster_report_result *res) MUSTER_WUR;
 MUSTER_API void muster_report_result_free(muster_report_result *res);
 
 /*
