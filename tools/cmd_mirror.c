@@ -889,7 +889,7 @@ static int mirror_status(const struct opts *o)
 	else {
 		cli_col(&out, L("state", "状态"), strlen(L("state", "状态")), 8);
 		cli_col(&out, L("entries", "条目"), strlen(L("entries", "条目")), 9);
-		cli_col(&out, L("latest entry", "最新条目"), strlen(L("latest entry", "最新条目")), 12);
+		cli_col(&out, L("checkpoint", "检查点"), strlen(L("checkpoint", "检查点")), 12);
 		cli_col(&out, L("cosigned", "见证"), strlen(L("cosigned", "见证")), 10);
 		muster_buf_puts(&out, L("site\n", "站点\n"));
 	}
@@ -930,6 +930,10 @@ static int mirror_status(const struct opts *o)
 				muster_json_time(&out, lt.ms);
 			else
 				muster_buf_puts(&out, "null");
+			if (lt.ms) /* the checkpoint is signed with its last entry, at the time that entry carries */
+				muster_buf_printf(&out, ",\"checkpoint_age_s\":%" PRIu64, now > lt.ms / 1000 ? now - lt.ms / 1000 : 0);
+			else
+				muster_buf_puts(&out, ",\"checkpoint_age_s\":null");
 			if (cos)
 				muster_buf_printf(&out, ",\"cosigned\":%" PRIu64 ",\"cosigned_age_s\":%" PRIu64, cos, now > cos ? now - cos : 0);
 			else

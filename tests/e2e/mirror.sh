@@ -88,6 +88,11 @@ cmp -s "$MD/data.mdb" "$MD/data.mdb" && mq log verify >"$T/v" 2>&1
 ok $? "log verify on the mirror: every entry, key state and the site's checkpoint"
 is "$(mq log show --index 5 --json | sha256sum)" "$(q log show --index 5 --json | sha256sum)" "an entry reads the same on the mirror"
 is "$(mq ready --json | sha256sum)" "$(q ready --json | sha256sum)" "projections are the site's: ready gives the same answer"
+run --store "$C" --json mirror status
+is "$rc $(py '[(m["state"], m["size"], m["checkpoint_age_s"] >= 0, 0 <= m["cosigned_age_s"] < 120) for m in d["mirrors"]][0]')" \
+	"0 ('current', $size0, True, True)" "mirror status: current, the checkpoint's age and the cosignature's, just now"
+run --store "$C" mirror status
+like "$(cat "$T/out")" "current" "mirror status as a table"
 like "$(cat "$T/r0")" "— centre.example/national/witness " "--reply: the checkpoint with the witness's cosignature line"
 head -n 3 "$T/r0" >"$T/r0.text"
 q log checkpoint | head -n 3 | cmp -s - "$T/r0.text"
