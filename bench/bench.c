@@ -20,11 +20,18 @@
  *   inclusion_proof_us     mean muster_log_prove_inclusion time, random indexes
  *   consistency_proof_us   mean muster_log_prove_consistency time, random old sizes
  *   durable_append_big_per_s  durable single appends again, on that big log
+ *   mirror_import_per_s    one muster_mirror_import(threads = 0) of every
+ *                          entry of that log, up to its latest checkpoint,
+ *                          into an empty mirror (no fsync, no witness)
+ *                                                          vs verify_ed25519
+ *   mirror_import_cpus_busy  CPU seconds per second during it
  *
  * The machine may be busy with other work, so beside each figure bounded by
  * a raw one the same raw operation is also timed in this process, in the
  * same window (interleaved with the Muster runs, or right before and after):
- * ref_commit_sync_per_s, ref_sign_per_s, ref_verify_per_s.  A ratio to these
+ * ref_commit_sync_per_s, ref_sign_per_s, ref_verify_per_s (and
+ * ref_verify_mirror_per_s, ref_verify_all_mirror_per_s around the
+ * mirror import).  A ratio to these
  * holds when the load changes between limits.sh and this program.
  * ref_verify_all_cpus_per_s is plain verification on every CPU at once (as
  * many threads as muster_log_verify starts workers): the ceiling a parallel
@@ -33,8 +40,9 @@
  * Environment: BENCH_ENTRIES (log size for verify and proofs, default
  * 1000000), BENCH_SYNC (durable single appends, 300), BENCH_BATCH (entries
  * per batched write, 10000), BENCH_BATCHES (batched writes timed, 10),
- * BENCH_PROOFS (proofs of each kind, 20000), BENCH_THREADS (verify threads,
- * 0 = one per CPU).  Progress goes to stderr.
+ * BENCH_PROOFS (proofs of each kind, 20000), BENCH_THREADS (verify and
+ * mirror import threads, 0 = one per CPU), BENCH_MIRROR_IMPORT (0 skips
+ * the mirror import).  Progress goes to stderr.
  */
 #include "bench_util.h"
 
@@ -365,8 +373,142 @@ static void check_proofs(muster_store *s, uint64_t size)
 	muster_buf_free(&e);
 }
 
+/* Every entry of a log, copied out of the store: one arena, then pointers into it. */
+struct entries {
+	muster_buf data;
+	size_t *off, *len;
+	uint64_t n, cap;
+};
+
+static int keep_entry(uint64_t index, const uint8_t *p, size_t len, void *arg)
+{
+	struct entries *es = arg;
+	if (index != es->n)
+		return MUSTER_ECORRUPT;
+	if (es->n == es->cap) {
+		es->cap = es->cap ? es->cap * 2 : 4096;
+		size_t *o = realloc(es->off, es->cap * sizeof *o), *l = o ? realloc(es->len, es->cap * sizeof *l) : NULL;
+		if (o)
+			es->off = o;
+		if (!o || !l)
+			return MUSTER_ENOMEM;
+		es->len = l;
+	}
+	es->off[es->n] = es->data.len;
+	es->len[es->n] = len;
+	es->n++;
+	muster_buf_put(&es->data, p, len);
+	return es->data.err;
+}
+
+/*
+ * A central store's mirror of the log in s: every entry read into memory,
+ * the latest checkpoint, and one timed muster_mirror_import of all of them
+ * into an empty mirror, between runs of plain verification (1 and all CPUs).
+ * The mirror's size and checkpoint must then be the log's.
+ */
+static void bench_mirror(const char *base, muster_store *s, unsigned threads, unsigned nthreads)
+{
+	char dir[4096];
+	int rc;
+	uint64_t size, cksize, msize;
+	muster_buf vkey = {0}, ck = {0}, mck = {0};
+	struct entries es;
+	memset(&es, 0, sizeof es);
+	if ((rc = muster_log_size(s, &size)) != 0)
+		die("muster_log_size", rc);
+	fprintf(stderr, "bench: reading the %" PRIu64 " entries into memory for a mirror...\n", size);
+	if ((rc = muster_log_vkey(s, &vkey)) != 0)
+		die("muster_log_vkey", rc);
+	while (vkey.len && (vkey.data[vkey.len - 1] == '\n' || vkey.data[vkey.len - 1] == 0))
+		vkey.len--;
+	muster_buf_put(&vkey, "", 1); /* a C string */
+	if (vkey.err)
+		die("muster_log_vkey", vkey.err);
+	if ((rc = muster_log_checkpoint(s, UINT64_MAX, &ck, &cksize)) != 0)
+		die("muster_log_checkpoint", rc);
+	if ((rc = muster_log_scan(s, 0, size, keep_entry, &es)) != 0)
+		die("muster_log_scan", rc);
+	if (es.n != size || cksize != size) {
+		fprintf(stderr, "bench: read %" PRIu64 " entries and a checkpoint of %" PRIu64 " from a log of %" PRIu64 "\n",
+			es.n, cksize, size);
+		exit(1);
+	}
+	const uint8_t **ent = malloc((size_t)size * sizeof *ent);
+	if (!ent)
+		die("malloc", MUSTER_ENOMEM);
+	for (uint64_t i = 0; i < size; i++)
+		ent[i] = es.data.data + es.off[i];
+
+	join(dir, sizeof dir, base, "mirror");
+	muster_store *m;
+	if ((rc = muster_mirror_create(dir, (const char *)vkey.data, NULL, &m)) != 0)
+		die("muster_mirror_create", rc);
+	muster_store_set_durable(m, 0); /* like the log it mirrors was built: no fsync */
+	muster_mirror_batch b;
+	memset(&b, 0, sizeof b);
+	b.checkpoint = ck.data;
+	b.checkpoint_len = ck.len;
+	b.first = 0;
+	b.count = (size_t)size;
+	b.entry = ent;
+	b.entry_len = es.len;
+	muster_mirror_result r;
+
+	fprintf(stderr, "bench: importing %" PRIu64 " entries into an empty mirror, between runs of plain verification...\n",
+		size);
+	struct rate ver = {0, 0}, all = {0, 0};
+	ref_crypto(&ver, 1, 1.0);
+	ref_verify_all(&all, nthreads, 1.0);
+	double cpu = cpu_secs(), t = now();
+	rc = muster_mirror_import(m, &b, threads, &r);
+	t = now() - t;
+	cpu = cpu_secs() - cpu;
+	if (rc || r.outcome != MUSTER_MIRROR_ADVANCED) {
+		fprintf(stderr, "bench: mirror import: outcome %d at %" PRIu64 ": %s\n", r.outcome, r.at, r.reason);
+		die("muster_mirror_import", rc ? rc : MUSTER_EVERIFY);
+	}
+	ref_verify_all(&all, nthreads, 1.0);
+	ref_crypto(&ver, 1, 1.0);
+	report("mirror_import_per_s", (double)size / t);
+	report("ref_verify_mirror_per_s", ver.ops / ver.secs);
+	report("ref_verify_all_mirror_per_s", all.ops / all.secs);
+	report("mirror_import_cpus_busy", cpu / t);
+
+	/* What the mirror holds must be the log: its size, and the same signed checkpoint. */
+	if ((rc = muster_log_size(m, &msize)) != 0)
+		die("muster_log_size (mirror)", rc);
+	if ((rc = muster_log_checkpoint(m, UINT64_MAX, &mck, &cksize)) != 0)
+		die("muster_log_checkpoint (mirror)", rc);
+	if (msize != size || cksize != size || mck.len != ck.len || memcmp(mck.data, ck.data, ck.len) != 0) {
+		fprintf(stderr,
+			"bench: the mirror holds %" PRIu64 " entries and a checkpoint of %" PRIu64
+			"%s; the log %" PRIu64 " entries\n",
+			msize, cksize, mck.len == ck.len && memcmp(mck.data, ck.data, ck.len) == 0 ? "" : " (not the log's)", size);
+		exit(1);
+	}
+
+	static const char *const files[] = {"data.mdb", "lock.mdb", "mirror"};
+	char p[4096];
+	muster_store_close(m);
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		join(p, sizeof p, dir, files[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+	muster_buf_free(&r.ours);
+	muster_buf_free(&r.cosigned);
+	muster_buf_free(&vkey);
+	muster_buf_free(&ck);
+	muster_buf_free(&mck);
+	muster_buf_free(&es.data);
+	free(es.off);
+	free(es.len);
+	free(ent);
+}
+
 static void bench_log(const char *base, const muster_signer *admin, uint64_t entries, uint64_t batch,
-	uint64_t proofs, unsigned threads, uint64_t nsync)
+	uint64_t proofs, unsigned threads, uint64_t nsync, int mirror)
 {
 	char dir[4096];
 	muster_store *s = make_store(base, "log", admin, dir, sizeof dir);
@@ -444,6 +586,9 @@ static void bench_log(const char *base, const muster_signer *admin, uint64_t ent
 		report("consistency_proof_hashes", (double)total / (double)proofs);
 	}
 
+	if (mirror)
+		bench_mirror(base, s, threads, nthreads);
+
 	/* Durable single appends again, now that the B-trees are deep. */
 	if (nsync) {
 		fprintf(stderr, "bench: %" PRIu64 " durable single appends at size %" PRIu64 "...\n", nsync, size);
@@ -493,7 +638,7 @@ int main(int argc, char **argv)
 		bench_durable(argv[1], admin, nsync);
 	if (batches)
 		bench_batched(argv[1], admin, batch, batches);
-	bench_log(argv[1], admin, entries, batch, proofs, threads, nsync);
+	bench_log(argv[1], admin, entries, batch, proofs, threads, nsync, env_u64("BENCH_MIRROR_IMPORT", 1) != 0);
 	muster_signer_free(admin);
 	return 0;
 }

@@ -17,7 +17,10 @@
 # REPORT_PLUGINS, times the three province reports over a generated
 # national store (BENCH_REPORT_STORE reuses one, BENCH_REPORT_RUNS).
 # BENCH_MUSTERD (bench/musterd.sh), with MUSTERD and MUSTERD_WWW, puts
-# musterd under wrk on that store (BENCH_WRK_SECONDS).
+# musterd under wrk on that store (BENCH_WRK_SECONDS).  BENCH_MIRROR
+# (bench/mirror.sh), with MUSTER, MUSTERD, MUSTERD_WWW and BENCH_APPEND
+# (bench/bench_append), times `muster mirror pull` from a site's musterd
+# (BENCH_PULL_RUNS, BENCH_PULL_APPEND).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -100,6 +103,17 @@ if [ -n "$musterd_bench" ] && [ -n "${MUSTERD:-}" ] && [ -d "$store" ]; then
 	fi
 fi
 
+mirror_bench=${BENCH_MIRROR:-}
+if [ -n "$mirror_bench" ] && [ -n "${MUSTER:-}" ] && [ -n "${MUSTERD:-}" ] && [ -x "${BENCH_APPEND:-}" ]; then
+	echo "== muster: $mirror_bench (muster mirror pull from a site's musterd --serve-log on loopback)"
+	(sh "$mirror_bench" "$MUSTER" "$MUSTERD" "${MUSTERD_WWW:-$here/../www}" "$BENCH_APPEND" "$scratch/muster" 2>&1 || echo "bench_failed $?") |
+		tee -a "$scratch/bench.out"
+	if grep -q '^bench_failed' "$scratch/bench.out"; then
+		echo "bench: $mirror_bench failed" >&2
+		exit 1
+	fi
+fi
+
 # figure | bench key | limits key | same-run key | goal kind | goal value | unit
 cat >"$scratch/rows" <<'EOF'
 durable appends/s|durable_append_per_s|lmdb_commit_sync|ref_commit_sync_per_s|min|0.8|/s
@@ -108,6 +122,8 @@ batched signed appends/s|batched_append_per_s|sign_ed25519|ref_sign_per_s|min|0.
   (build, no fsync)|bulk_append_per_s|sign_ed25519|ref_sign_per_s|-|-|/s
 full-log verify entries/s|log_verify_per_s|verify_ed25519|ref_verify_per_s|min|1.6|/s
   (vs verify on all CPUs)|log_verify_per_s|-|ref_verify_all_cpus_per_s|-|-|/s
+mirror import entries/s (whole log)|mirror_import_per_s|verify_ed25519|ref_verify_mirror_per_s|min|1.6|/s
+  (vs verify on all CPUs)|mirror_import_per_s|-|ref_verify_all_mirror_per_s|-|-|/s
 inclusion proof|inclusion_proof_us|-|-|max|50|us
 consistency proof|consistency_proof_us|-|-|-|-|us
 scan to checkout, median|scan_checkout_median_ms|lmdb_commit_sync|-|-|-|ms
@@ -147,6 +163,10 @@ musterd GET /t/TAG (scan), req/s|musterd_scan_rps|-|-|-|-|/s
   (p99 latency, 32 connections)|musterd_scan_p99_ms|-|-|-|-|ms
 musterd signed write (gateway), median|musterd_write_ms|-|-|-|-|ms
   (p90)|musterd_write_p90_ms|-|-|-|-|ms
+mirror pull, 1,000 new entries, median|mirror_pull_1000_s|-|-|max|1|s
+  (slowest of the runs)|mirror_pull_1000_max_s|-|-|-|-|s
+  (first pull, the whole team log)|mirror_pull_first_s|-|-|-|-|s
+  (entries in the first pull)|mirror_pull_first_entries|-|-|-|-|n
 EOF
 
 echo
