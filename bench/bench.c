@@ -212,36 +212,6 @@ static void ref_lmdb_close(struct ref_lmdb *r, const char *dir)
 	rmdir(dir);
 }
 
-/* A journal writer: appends `count` entries with a short text of duty-log size. */
-struct journal {
-	const muster_signer *signer;
-	uint64_t count;
-	uint64_t serial; /* text number, so no two bodies are alike */
-	muster_buf body;
-};
-
-static int write_journal(muster_wtxn *w, void *arg)
-{
-	struct journal *j = arg;
-	uint64_t serial = j->serial; /* muster_write may call us again: start over */
-	for (uint64_t i = 0; i < j->count; i++, serial++) {
-		char text[160];
-		int n = snprintf(text, sizeof text,
-			"\xe5\x80\xbc\xe7\x8f\xad\xe8\xae\xb0\xe5\xbd\x95 #%" PRIu64
-			": gate 3 checked at 02:00, two visitors signed in, generator fuel 80%%, no incident.",
-			serial);
-		muster_ev_journal v = {{text, (size_t)n}};
-		muster_buf_reset(&j->body);
-		muster_ev_journal_encode(&j->body, &v);
-		if (j->body.err)
-			return j->body.err;
-		int rc = muster_append(w, j->signer, MUSTER_EV_JOURNAL, j->body.data, j->body.len, NULL);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 static void journal_write(muster_store *s, struct journal *j, uint64_t count)
 {
 	j->count = count;
@@ -290,7 +260,7 @@ static void bench_durable(const char *base, const muster_signer *admin, uint64_t
 {
 	char dir[4096];
 	muster_store *s = make_store(base, "durable", admin, dir, sizeof dir);
-	struct journal j = {admin, 0, 0, {0}};
+	struct journal j = {admin, 0, 0, 0, {0}};
 	char refdir[4096];
 	struct ref_lmdb ref;
 	struct rate mine = {0, 0}, raw = {0, 0};
@@ -323,7 +293,7 @@ static void bench_batched(const char *base, const muster_signer *admin, uint64_t
 {
 	char dir[4096];
 	muster_store *s = make_store(base, "batched", admin, dir, sizeof dir);
-	struct journal j = {admin, 0, 0, {0}};
+	struct journal j = {admin, 0, 0, 0, {0}};
 	journal_write(s, &j, batch); /* warm up, and grow the map once */
 	fprintf(stderr, "bench: %" PRIu64 " durable writes of %" PRIu64 " entries, each after 0.2 s of plain signing...\n",
 		batches, batch);
@@ -513,7 +483,7 @@ static void bench_log(const char *base, const muster_signer *admin, uint64_t ent
 	char dir[4096];
 	muster_store *s = make_store(base, "log", admin, dir, sizeof dir);
 	muster_store_set_durable(s, 0);
-	struct journal j = {admin, 0, 0, {0}};
+	struct journal j = {admin, 0, 0, 0, {0}};
 	uint64_t size = 1; /* the genesis entry */
 	fprintf(stderr, "bench: building a log of %" PRIu64 " entries (no fsync)...\n", entries);
 	double t = now();

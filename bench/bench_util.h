@@ -84,4 +84,19 @@ uint64_t add_raw(struct batch *b, const muster_signer *k, uint64_t type, const v
 /* add_raw with r encoded as the body. */
 uint64_t add(struct batch *b, const muster_signer *k, uint64_t type, const muster_rec *r);
 
+/*
+ * A journal writer for muster_write: appends `count` duty-journal entries
+ * of duty-log size signed by signer, numbered from serial (so no two
+ * bodies are alike); a non-zero tag goes in each text too (a process's
+ * start time, so that entries of separate runs differ).
+ */
+struct journal {
+	const muster_signer *signer;
+	uint64_t count;
+	uint64_t serial;
+	uint64_t tag;
+	muster_buf body;
+};
+int write_journal(muster_wtxn *w, void *arg);
+
 #endif
