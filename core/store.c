@@ -25,6 +25,8 @@ struct muster_wtxn {
 	uint64_t start_size;
 	int map_full;
 	int failed; /* an append failed after touching the transaction: never commit */
+	MDB_txn *outer;     /* while a savepoint is open: the transaction it is nested in */
+	muster_range saved; /* and the tree's edge when it was opened */
 	muster_buf msg;
 	char why[256];
 };
@@ -268,6 +270,53 @@ int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type, co
 	return 0;
 }
 
+int muster_savepoint(muster_wtxn *w)
+{
+	if (w->outer || w->failed)
+		return MUSTER_EINVAL;
+	MDB_txn *child;
+	int rc = mdb_txn_begin(w->s->env, w->txn, 0, &child);
+	if (rc == MDB_MAP_FULL)
+		w->map_full = 1;
+	if (rc)
+		return w->failed = muster_mdb_err(rc);
+	w->outer = w->txn;
+	w->txn = child;
+	w->saved = w->range;
+	return 0;
+}
+
+int muster_savepoint_release(muster_wtxn *w)
+{
+	if (!w->outer)
+		return MUSTER_EINVAL;
+	if (w->failed) {
+		muster_savepoint_rollback(w);
+		return MUSTER_EINVAL;
+	}
+	int rc = mdb_txn_commit(w->txn);
+	w->txn = w->outer;
+	w->outer = NULL;
+	if (rc == MDB_MAP_FULL)
+		w->map_full = 1;
+	if (rc) /* the child is gone either way; what it did may be half in the parent */
+		return w->failed = muster_mdb_err(rc);
+	return 0;
+}
+
+void muster_savepoint_rollback(muster_wtxn *w)
+{
+	if (!w->outer)
+		return;
+	mdb_txn_abort(w->txn);
+	w->txn = w->outer;
+	w->outer = NULL;
+	w->range = w->saved;
+	/* The failure is undone with the child; a full map still has to grow and run fn again. */
+	if (!w->map_full)
+		w->failed = 0;
+}
+
 /* Signs and stores the checkpoint for the tree as it now stands. */
 static int checkpoint(muster_wtxn *w)
 {
@@ -324,6 +373,11 @@ static int write_once(muster_store *s, muster_write_fn fn, void *arg, int *again
 	w.start_size = size;
 	if (rc == 0)
 		rc = fn(&w, arg);
+	if (w.outer) { /* fn left a savepoint open: it is not committed */
+		muster_savepoint_rollback(&w);
+		if (rc == 0)
+			rc = MUSTER_EINVAL;
+	}
 	if (rc == 0 && w.failed) /* fn went on after a failed append */
 		rc = w.failed;
 	if (rc == 0 && w.range.size > w.start_size)
@@ -360,6 +414,11 @@ int muster_write(muster_store *s, muster_write_fn fn, void *arg)
 			return rc;
 	}
 	return MUSTER_ESTORE;
+}
+
+const char *muster_wtxn_why(const muster_wtxn *w)
+{
+	return w->why;
 }
 
 const char *muster_store_why(const muster_store *s)

@@ -80,6 +80,23 @@ MUSTER_API int muster_append(muster_wtxn *w, const muster_signer *signer, uint64
 	const uint8_t *body, size_t len, uint64_t *index) MUSTER_WUR;
 
 /*
+ * Savepoints: a nested transaction inside muster_write, so that a caller
+ * appending many events (an import) can try some and take them back
+ * without losing the rest.  muster_savepoint opens one (one at a time);
+ * muster_savepoint_release keeps what was appended since (it stays part of
+ * the write, committed or rolled back with it); muster_savepoint_rollback
+ * undoes it, a failed append included, and the write may go on.  A
+ * savepoint left open when fn returns is rolled back and the write fails
+ * (MUSTER_EINVAL).  A full map still aborts the whole write and runs fn
+ * again after growing it.
+ */
+MUSTER_API int muster_savepoint(muster_wtxn *w) MUSTER_WUR;
+MUSTER_API int muster_savepoint_release(muster_wtxn *w) MUSTER_WUR;
+MUSTER_API void muster_savepoint_rollback(muster_wtxn *w);
+/* Why the last append in w was refused ("" if it was not): valid until the next append. */
+MUSTER_API const char *muster_wtxn_why(const muster_wtxn *w);
+
+/*
  * muster_store_why - after muster_write returned MUSTER_EPERM, ESTATE,
  * EEXIST or ENOTFOUND because of a rule, the rule's explanation in English
  * ("signer key 0123abcd... holds roles keeper; key.enrol needs one of admin");

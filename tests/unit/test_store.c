@@ -55,6 +55,38 @@ static int ignore_refusal(muster_wtxn *w, void *arg)
 	return 0;
 }
 
+/* Savepoints: a refused append in one is taken back and the write goes on. */
+struct sp {
+	const muster_signer *stranger, *admin;
+	int leave_open;
+	uint64_t idx[3];
+	int rc[6];
+	char why[256];
+};
+
+static int savepoints(muster_wtxn *w, void *arg)
+{
+	struct sp *c = arg;
+	muster_buf b = {0};
+	muster_ev_journal v = {{"保存点", strlen("保存点")}};
+	muster_ev_journal_encode(&b, &v);
+	c->rc[0] = muster_savepoint(w);
+	c->rc[1] = muster_append(w, c->admin, MUSTER_EV_JOURNAL, b.data, b.len, &c->idx[0]);
+	c->rc[2] = muster_savepoint_release(w);
+	if (muster_savepoint(w) == 0) {
+		c->rc[3] = muster_append(w, c->admin, MUSTER_EV_JOURNAL, b.data, b.len, NULL);
+		c->rc[4] = muster_append(w, c->stranger, MUSTER_EV_JOURNAL, b.data, b.len, NULL);
+		snprintf(c->why, sizeof c->why, "%s", muster_wtxn_why(w));
+		muster_savepoint_rollback(w); /* both appends of this savepoint go */
+	}
+	c->rc[5] = muster_append(w, c->admin, MUSTER_EV_JOURNAL, b.data, b.len, &c->idx[1]);
+	if (c->leave_open && muster_savepoint(w) == 0 &&
+		muster_append(w, c->admin, MUSTER_EV_JOURNAL, b.data, b.len, &c->idx[2]) != 0)
+		c->rc[0] = -1;
+	muster_buf_free(&b);
+	return 0;
+}
+
 /* What muster_log_verify_progress told its callback. */
 struct heard {
 	pthread_t caller;
@@ -184,6 +216,19 @@ int main(void)
 		struct careless c = {stranger, admin};
 		ok(muster_write(s, ignore_refusal, &c) == MUSTER_EPERM && size_of(s) == 2,
 			"a writer that ignores a refused append still commits nothing");
+	}
+	{
+		uint64_t sz = size_of(s);
+		struct sp c = {stranger, admin, 0, {0}, {0}, ""};
+		ok(muster_write(s, savepoints, &c) == 0 && size_of(s) == sz + 2, "a write with savepoints commits what was kept");
+		ok(c.rc[0] == 0 && c.rc[1] == 0 && c.rc[2] == 0 && c.idx[0] == sz, "a released savepoint keeps its append");
+		ok(c.rc[3] == 0 && c.rc[4] == MUSTER_EPERM && strstr(c.why, "not enrolled"), "a refused append in a savepoint says why");
+		ok(c.rc[5] == 0 && c.idx[1] == sz + 1, "after the rollback the next append takes the next index");
+		muster_verify_report rep;
+		ok(muster_log_verify(s, 1, &rep) == 0, "and the log verifies");
+		struct sp d = {stranger, admin, 1, {0}, {0}, ""};
+		sz = size_of(s);
+		ok(muster_write(s, savepoints, &d) == MUSTER_EINVAL && size_of(s) == sz, "a savepoint left open: nothing is committed");
 	}
 	ok(key_event(s, admin, MUSTER_EV_KEY_ENROL, muster_signer_pk(keeper), MUSTER_ROLE_KEEPER, "李娜") == 0, "admin enrols a keeper");
 	ok(key_event(s, admin, MUSTER_EV_KEY_ENROL, muster_signer_pk(keeper), MUSTER_ROLE_KEEPER, "李娜") == MUSTER_EEXIST,
