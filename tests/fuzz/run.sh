@@ -3,22 +3,23 @@
 #
 #   sh tests/fuzz/run.sh [run]     build the targets, fuzz each for FUZZ_SECONDS
 #   sh tests/fuzz/run.sh build     build only
-#   sh tests/fuzz/run.sh cover     line coverage of core/ by the corpus so far
+#   sh tests/fuzz/run.sh cover     line coverage of core/ (and tools/sheet.c) by the corpus so far
 #                                  (clang source-based coverage, llvm-cov)
-#   sh tests/fuzz/run.sh seeds     regenerate tests/fuzz/corpus/{entry,note,fields} in the
-#                                  source tree (or under SEEDS_DIR)
+#   sh tests/fuzz/run.sh seeds     regenerate tests/fuzz/corpus/<target> for each of
+#                                  FUZZ_TARGETS in the source tree (or under SEEDS_DIR)
 #
 # 'make fuzz' and 'make fuzz-smoke' call this with the configured flags.  The
 # targets are compiled straight from core/*.c with clang (no libtool) under
-# -fsanitize=fuzzer,address,undefined.  Everything written goes to FUZZ_OUT
+# -fsanitize=fuzzer,address,undefined; csv and xlsx also take tools/sheet.c
+# with libzip and expat.  Everything written goes to FUZZ_OUT
 # (default ./tests/fuzz-out, i.e. the build tree): the objects and binaries,
 # a working corpus that grows from run to run, crash files and logs.  The
 # seed corpus in the source tree is only read.
 #
-# Environment: FUZZ_SECONDS (60), FUZZ_TARGETS ("entry note fields"), CLANG,
+# Environment: FUZZ_SECONDS (60), FUZZ_TARGETS ("entry note fields csv xlsx"), CLANG,
 # FUZZ_CFLAGS (extra), FUZZ_ARGS (extra libFuzzer flags), FUZZ_REQUIRED=1
 # (fail instead of skipping when clang/libFuzzer is missing), and
-# SODIUM_/LMDB_/PTHREAD_ CFLAGS/LIBS (default: pkg-config).
+# SODIUM_/LMDB_/PTHREAD_/ZIP_/EXPAT_ CFLAGS/LIBS (default: pkg-config).
 # Exit status: 0 if no target crashed (or fuzzing was skipped), 1 otherwise.
 set -eu
 
@@ -28,7 +29,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 out=${FUZZ_OUT:-$(pwd)/tests/fuzz-out}
 secs=${FUZZ_SECONDS:-60}
 [ -n "$secs" ] || secs=60
-targets=${FUZZ_TARGETS:-entry note fields}
+targets=${FUZZ_TARGETS:-entry note fields csv xlsx}
 
 say() { printf 'fuzz: %s\n' "$*"; }
 die() { printf 'fuzz: %s\n' "$*" >&2; exit 1; }
@@ -41,9 +42,20 @@ LMDB_LIBS=${LMDB_LIBS-$(pc --libs lmdb)}
 [ -n "$LMDB_LIBS" ] || LMDB_LIBS=-llmdb
 PTHREAD_CFLAGS=${PTHREAD_CFLAGS-}
 PTHREAD_LIBS=${PTHREAD_LIBS:--pthread}
+ZIP_CFLAGS=${ZIP_CFLAGS-$(pc --cflags libzip)}
+ZIP_LIBS=${ZIP_LIBS-$(pc --libs libzip)}
+[ -n "$ZIP_LIBS" ] || ZIP_LIBS=-lzip
+EXPAT_CFLAGS=${EXPAT_CFLAGS-$(pc --cflags expat)}
+EXPAT_LIBS=${EXPAT_LIBS-$(pc --libs expat)}
+[ -n "$EXPAT_LIBS" ] || EXPAT_LIBS=-lexpat
 
 std="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$top_srcdir/include -I$top_srcdir/core"
 libs="$SODIUM_LIBS $LMDB_LIBS $PTHREAD_LIBS"
+
+# What a target takes beyond core/: the spreadsheet readers are in tools/sheet.c, over libzip and expat.
+extra_src() { case $1 in csv | xlsx) echo "$top_srcdir/tools/sheet.c" ;; esac; }
+extra_cflags() { case $1 in csv | xlsx) echo "-I$top_srcdir/tools $ZIP_CFLAGS $EXPAT_CFLAGS" ;; esac; }
+extra_libs() { case $1 in csv | xlsx) echo "$ZIP_LIBS $EXPAT_LIBS" ;; esac; }
 
 # clang: $CLANG, else the first clang on PATH that links a libFuzzer program.
 find_clang() {
@@ -84,9 +96,10 @@ build() {
 		objs="$objs $o"
 	done
 	for t in $targets; do
-		# shellcheck disable=SC2086
-		"$cc_fuzz" $std $flags ${FUZZ_CFLAGS:-} $SODIUM_CFLAGS $LMDB_CFLAGS $PTHREAD_CFLAGS \
-			-o "$out/bin/fuzz_$t" "$here/fuzz_$t.c" $objs $libs || die "cannot build fuzz_$t"
+		# shellcheck disable=SC2086,SC2046
+		"$cc_fuzz" $std $flags ${FUZZ_CFLAGS:-} $SODIUM_CFLAGS $LMDB_CFLAGS $PTHREAD_CFLAGS $(extra_cflags "$t") \
+			-o "$out/bin/fuzz_$t" "$here/fuzz_$t.c" $(extra_src "$t") $objs $libs $(extra_libs "$t") ||
+			die "cannot build fuzz_$t"
 	done
 }
 
@@ -94,11 +107,12 @@ seeds() {
 	dest=${SEEDS_DIR:-$here/corpus}
 	cc=${CC:-cc}
 	mkdir -p "$out/seeds"
-	for t in entry note fields; do
+	for t in $targets; do
 		mkdir -p "$dest/$t"
-		# shellcheck disable=SC2086
-		"$cc" $std -O1 -DMUSTER_FUZZ_SEEDS $SODIUM_CFLAGS $LMDB_CFLAGS -o "$out/seeds/mkseeds_$t" \
-			"$here/fuzz_$t.c" "$top_srcdir"/core/*.c $libs || die "cannot build the $t seed writer"
+		# shellcheck disable=SC2086,SC2046
+		"$cc" $std -O1 -DMUSTER_FUZZ_SEEDS $SODIUM_CFLAGS $LMDB_CFLAGS $(extra_cflags "$t") -o "$out/seeds/mkseeds_$t" \
+			"$here/fuzz_$t.c" $(extra_src "$t") "$top_srcdir"/core/*.c $libs $(extra_libs "$t") ||
+			die "cannot build the $t seed writer"
 		"$out/seeds/mkseeds_$t" "$dest/$t" || die "the $t seed writer failed"
 		say "wrote $(ls "$dest/$t" | wc -l | tr -d ' ') seeds to $dest/$t"
 	done
@@ -109,6 +123,8 @@ max_len() {
 	case $1 in
 	entry) echo 66000 ;;
 	note) echo 8300 ;;
+	csv) echo 8192 ;;
+	xlsx) echo 65536 ;;
 	*) echo 4096 ;;
 	esac
 }
@@ -123,9 +139,10 @@ cover() {
 	flags="-g -O0 -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping"
 	srcs=
 	for t in $targets; do
-		# shellcheck disable=SC2086
-		"$cc_fuzz" $std $flags $SODIUM_CFLAGS $LMDB_CFLAGS $PTHREAD_CFLAGS -o "$out/cover/fuzz_$t" \
-			"$here/fuzz_$t.c" "$top_srcdir"/core/*.c $libs || die "cannot build the coverage fuzz_$t"
+		# shellcheck disable=SC2086,SC2046
+		"$cc_fuzz" $std $flags $SODIUM_CFLAGS $LMDB_CFLAGS $PTHREAD_CFLAGS $(extra_cflags "$t") -o "$out/cover/fuzz_$t" \
+			"$here/fuzz_$t.c" $(extra_src "$t") "$top_srcdir"/core/*.c $libs $(extra_libs "$t") ||
+			die "cannot build the coverage fuzz_$t"
 		mkdir -p "$out/corpus/$t"
 		LLVM_PROFILE_FILE=$out/cover/$t.profraw "$out/cover/fuzz_$t" -runs=0 \
 			"$out/corpus/$t" "$top_srcdir/tests/fuzz/corpus/$t" >"$out/cover/$t.log" 2>&1 ||
@@ -137,6 +154,7 @@ cover() {
 		entry) srcs="codec.c event.c json.c" ;;
 		note) srcs="codec.c note.c" ;;
 		fields) srcs="codec.c fields.c tag.c" ;;
+		csv | xlsx) srcs="../tools/sheet.c" ;;
 		esac
 		files=
 		for f in $srcs; do files="$files $top_srcdir/core/$f"; done
