@@ -114,6 +114,16 @@ if [ -n "$mirror_bench" ] && [ -n "${MUSTER:-}" ] && [ -n "${MUSTERD:-}" ] && [ 
 	fi
 fi
 
+import_bench=${BENCH_IMPORT:-}
+if [ -n "$import_bench" ] && [ -n "${MUSTER:-}" ]; then
+	echo "== muster: $import_bench (muster import of a ${BENCH_IMPORT_ROWS:-100000}-row asset register)"
+	(sh "$import_bench" "$MUSTER" "$scratch/muster" 2>&1 || echo "bench_failed $?") | tee -a "$scratch/bench.out"
+	if grep -q '^bench_failed' "$scratch/bench.out"; then
+		echo "bench: $import_bench failed" >&2
+		exit 1
+	fi
+fi
+
 # figure | bench key | limits key | same-run key | goal kind | goal value | unit
 cat >"$scratch/rows" <<'EOF'
 durable appends/s|durable_append_per_s|lmdb_commit_sync|ref_commit_sync_per_s|min|0.8|/s
@@ -167,6 +177,10 @@ mirror pull, 1,000 new entries, median|mirror_pull_1000_s|-|-|max|1|s
   (slowest of the runs)|mirror_pull_1000_max_s|-|-|-|-|s
   (first pull, the whole team log)|mirror_pull_first_s|-|-|-|-|s
   (entries in the first pull)|mirror_pull_first_entries|-|-|-|-|n
+import of asset rows/s (CSV)|import_csv_rows_per_s|sign_ed25519|ref_sign_per_s|min|0.5|/s
+  (.xlsx, as muster export writes it)|import_xlsx_rows_per_s|sign_ed25519|ref_sign_per_s|min|0.5|/s
+  (the same file again: nothing new)|import_again_s|-|-|-|-|s
+  (rows)|import_rows|-|-|-|-|n
 EOF
 
 echo

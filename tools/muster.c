@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "import.h"
 #include "progress.h"
 
 #include <errno.h>
@@ -84,6 +85,9 @@ static void usage(void)
 		"  mirror status                         each mirror: size, latest entry, cosignature, current/stale/forked\n"
 		"  witness vkey                          the central office's witness key, for the sites\n"
 		"  reindex                               rebuild every projection from the log\n"
+		"  import KIND FILE [--map PROFILE] [--dry-run] [--rejects FILE.csv] [--sheet NAME]\n"
+		"                                        a register from .xlsx/.csv/.tsv (teams depots assets people certs exams spending)\n"
+		"  export KIND --out FILE.xlsx|FILE.csv  the register back out, as import reads it (docs/IMPORT.md)\n"
 		"\n"
 		"Equipment (docs/EQUIPMENT.md; options are field names, see 'muster(1)'):\n"
 		"  team add CODE --name --specialty --province --host --host-code [--override WHY]\n"
@@ -165,6 +169,9 @@ static void usage(void)
 		"  mirror status                         各镜像：大小、最新条目、见证签名、最新/过期/分叉\n"
 		"  witness vkey                          中心的见证密钥，交给各站点\n"
 		"  reindex                               从日志重建全部投影\n"
+		"  import 类别 文件 [--map 映射] [--dry-run] [--rejects 文件.csv] [--sheet 工作表]\n"
+		"                                        从 .xlsx/.csv/.tsv 导入台账（teams depots assets people certs exams spending）\n"
+		"  export 类别 --out 文件.xlsx|文件.csv  导出台账，格式与导入相同（docs/IMPORT.md）\n"
 		"\n"
 		"装备（详见 docs/EQUIPMENT.md；选项名即字段名，参见 muster(1)）：\n"
 		"  team add 队伍代码 --name --specialty --province --host --host-code [--override 理由]\n"
@@ -323,7 +330,7 @@ static void parse(int argc, char **argv, struct opts *o)
 /* Options that take no value: boolean fields and a few switches. */
 static int is_flag(const char *name)
 {
-	static const char *const flags[] = {"reissue", "overdue", "all", "csv", NULL};
+	static const char *const flags[] = {"reissue", "overdue", "all", "csv", "dry-run", NULL};
 	const muster_field *f = muster_field_by_name(name);
 	if (f && f->type == MUSTER_F_BOOL)
 		return 1;
@@ -728,6 +735,10 @@ int main(int argc, char **argv)
 		return cmd_mirror(&o, sub); /* --vkey, --url, --reply, --stale-days: checked there */
 	if (strcmp(cmd, "witness") == 0)
 		return cmd_witness(&o, sub);
+	if (strcmp(cmd, "import") == 0)
+		return cmd_import(&o); /* --map, --dry-run, --rejects, --sheet: checked there */
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(&o);
 	if (strcmp(cmd, "init") != 0)
 		cli_no_extra(&o);
 	if (strcmp(cmd, "init") == 0)

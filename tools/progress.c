@@ -131,6 +131,37 @@ out:
 	errno = saved;
 }
 
+void progress_bar(const char *label, uint64_t done, uint64_t total)
+{
+	static int tty = -1;
+	static uint64_t shown_ms;
+	static int open_line;
+	int saved = errno;
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty || total == 0)
+		goto out;
+	if (done > total)
+		done = total;
+	uint64_t now = now_ms();
+	if (done != total && open_line && now - shown_ms < GAP_MS)
+		goto out;
+	if (done == total && !open_line)
+		goto out; /* done before the first bar was due: nothing to show */
+	char bar[31];
+	size_t fill = (size_t)(done * 30 / total);
+	memset(bar, '#', fill);
+	memset(bar + fill, '.', 30 - fill);
+	bar[30] = 0;
+	fprintf(stderr, "\r%s [%s] %3u%% %" PRIu64 "/%" PRIu64 "%s", label, bar, (unsigned)(done * 100 / total), done,
+		total, done == total ? "\n" : "");
+	fflush(stderr);
+	open_line = done != total;
+	shown_ms = now;
+out:
+	errno = saved;
+}
+
 void progress_verify(uint64_t done, uint64_t total, void *arg)
 {
 	(void)arg;

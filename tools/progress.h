@@ -26,6 +26,14 @@ void progress_init(void);
  */
 void progress(const char *phase, uint64_t done, uint64_t total);
 
+/*
+ * A bar on stderr when it is a terminal, "\rLABEL [#####.....]  45% 450/1000",
+ * redrawn at most every 100 ms and ended with a newline at done == total;
+ * nothing when stderr is not a terminal, or when the work ends before the
+ * first redraw is due.  Main thread only.
+ */
+void progress_bar(const char *label, uint64_t done, uint64_t total);
+
 /* A muster_progress_fn for phase "verify" (arg unused). */
 void progress_verify(uint64_t done, uint64_t total, void *arg);
 

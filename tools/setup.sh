@@ -1,7 +1,8 @@
 #!/bin/sh
 # tools/setup.sh - everything a fresh Debian machine needs, as root.
 #
-#   sh tools/setup.sh run     install, build, and run the demo session on the default store
+#   sh tools/setup.sh run     install, build, run the demo session on the default store, then
+#                             musterd on a demo province store (build/demo) until Ctrl-C
 #   sh tools/setup.sh check   install, build, and run the whole test suite:
 #                             make check, the same under ASan+UBSan, a short fuzz run,
 #                             and make distcheck
@@ -14,7 +15,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # Build and run dependencies, then what the tests drive: tools nobody here wrote.
-build_pkgs="gcc make autoconf automake libtool pkg-config liblmdb-dev libsodium-dev libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev"
+build_pkgs="gcc make autoconf automake libtool pkg-config liblmdb-dev libsodium-dev libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libzip-dev libexpat1-dev"
 test_pkgs="zbar-tools poppler-utils librsvg2-bin lmdb-utils golang-go golang-golang-x-mod-dev python3 python3-lmdb python3-icalendar clang libclang-rt-dev minisign python3-openpyxl python3-jsonschema curl chromium"
 
 install() {
@@ -46,7 +47,9 @@ run)
 	bootstrap
 	configure_in build
 	make -C "$top/build" -j"$jobs" >/dev/null
-	sh "$top/tools/demo.sh" "$top/build/tools/muster" "$top/build"
+	# The shift on build/muster-data, then musterd serving build/demo in the foreground:
+	# exec, so Ctrl-C reaches musterd alone and the run ends with its exit status.
+	exec sh "$top/tools/demo.sh" "$top/build/tools/muster" "$top/build"
 	;;
 check)
 	install $test_pkgs
