@@ -759,18 +759,6 @@ static const char *enum_alias(unsigned tag, const char *s, size_t n)
 static const char *op_category_names[] = {"电工", "焊接与热切割", "高处", "制冷与空调", "煤矿安全", "金属非金属矿山安全",
 	"石油天然气安全", "冶金(有色)生产安全", "危险化学品安全", "烟花爆竹安全", "其他"};
 
-/* Days from 1970-01-01 of an Excel serial (the 1900 system, with its false 1900-02-29 as serial 60). */
-static int excel_serial(uint64_t serial, uint64_t *ymd)
-{
-	if (serial < 1 || serial > 2958465 || serial == 60)
-		return -1;
-	int64_t days = (int64_t)serial - 25569; /* 1970-01-01 is serial 25569 */
-	if (serial < 60)
-		days += 1;
-	*ymd = muster_date_from_days(days);
-	return 0;
-}
-
 /* A date as sheets write it; 0 and *ymd, or -1. */
 static int parse_date(const char *s, size_t n, enum sheet_kind kind, uint64_t *ymd)
 {
@@ -787,9 +775,12 @@ static int parse_date(const char *s, size_t n, enum sheet_kind kind, uint64_t *y
 		return muster_date_valid(*ymd) ? 0 : -1;
 	}
 	if (all_digits || (kind == SHEET_NUMBER && strspn(t, "0123456789.") == n)) {
-		char *end;
-		double d = strtod(t, &end);
-		return *end || d < 1 ? -1 : excel_serial((uint64_t)d, ymd);
+		char *end, day[11];
+		double d = strtod(t, &end); /* an Excel serial, the 1900 system; a time of day after the point is dropped */
+		if (*end || d < 1 || d > 3e6 || sheet_serial_date((int64_t)d, 0, day) != 0)
+			return -1;
+		*ymd = muster_date_parse(day);
+		return muster_date_valid(*ymd) ? 0 : -1;
 	}
 	/* Y-M-D, Y/M/D, Y.M.D or Y年M月D日, then perhaps a time. */
 	unsigned y = 0, m = 0, d = 0;

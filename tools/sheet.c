@@ -36,6 +36,8 @@
 
 #include "cli.h"
 
+#include <muster/fields.h>
+
 #include <errno.h>
 #include <expat.h>
 #include <fcntl.h>
@@ -573,20 +575,6 @@ static int csv_next(sheet *s, struct sheet_row *row)
 
 /* ---- xlsx: dates and strings ------------------------------------------------ */
 
-/* The civil date of day z since 1970-01-01 (H. Hinnant's days-to-civil). */
-static void civil(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 /*
  * The whole days of a number as Excel writes it in <v> ([+]digits[.digits]
  * [E[+|-]digits], the fraction - the time of day - dropped), worked out in
@@ -653,10 +641,9 @@ static int serial_days(const char *t, size_t n, int64_t *days)
  * from 1899-12-30 and those below 60 from 1899-12-31.  1904 system
  * (serials 0 to 2957003): serial 0 is 1904-01-01.
  */
-static int serial_date(int64_t serial, int date1904, char *out)
+int sheet_serial_date(int64_t serial, int date1904, char out[11])
 {
-	int64_t y, z;
-	unsigned m, d;
+	int64_t z;
 	if (date1904) {
 		if (serial < 0 || serial > SERIAL_MAX_1904)
 			return -1;
@@ -670,8 +657,7 @@ static int serial_date(int64_t serial, int date1904, char *out)
 		}
 		z = serial < 60 ? serial - 25568 : serial - 25569; /* 1899-12-31, 1899-12-30 */
 	}
-	civil(z, &y, &m, &d);
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000, m % 100, d % 100);
+	muster_date_format(muster_date_from_days(z), out);
 	return 0;
 }
 
@@ -1363,7 +1349,7 @@ static void cell_end(sheet *s)
 			cell_put(s, NULL, v, n, SHEET_TEXT);
 		return;
 	case 'n':
-		if (s->cdate && n && serial_days(v, n, &days) == 0 && serial_date(days, s->date1904, date) == 0)
+		if (s->cdate && n && serial_days(v, n, &days) == 0 && sheet_serial_date(days, s->date1904, date) == 0)
 			cell_put(s, NULL, date, 10, SHEET_DATE);
 		else
 			cell_put(s, NULL, v, n, SHEET_NUMBER);

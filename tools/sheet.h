@@ -108,4 +108,11 @@ char sheet_delimiter(const sheet *s);
 /* Closes the reader and frees everything it gave out; NULL is allowed. */
 void sheet_close(sheet *s);
 
+/*
+ * "YYYY-MM-DD" of an Excel serial day in out: 0, or -1 out of range.  The
+ * 1900 system (date1904 0: serials 1 to 2958465, serial 60 being the
+ * 1900-02-29 Excel shows and that never was) or the 1904 one (0 to 2957003).
+ */
+int sheet_serial_date(int64_t serial, int date1904, char out[11]);
+
 #endif
