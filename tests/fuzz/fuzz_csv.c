@@ -18,31 +18,14 @@
 #include "cli.h"
 #include "sheet.h"
 
+#define FUZZ_NAME "fuzz_csv"
+#include "sheet_fuzz.h"
+
 #include <muster/codec.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int zh;
-int cli_zh(void)
-{
-	return zh;
-}
-
-static void check(int cond, const char *what)
-{
-	if (!cond) {
-		fprintf(stderr, "fuzz_csv: property broken: %s\n", what);
-		abort();
-	}
-}
-
-static void one_line(const char *why)
-{
-	check(why[0] != 0, "a refusal without a reason");
-	check(strchr(why, '\n') == NULL && strchr(why, '\r') == NULL, "a reason of more than one line");
-}
 
 static void read_all(const uint8_t *data, size_t size, const char *kind)
 {

@@ -20,32 +20,15 @@
 #include "cli.h"
 #include "sheet.h"
 
+#define FUZZ_NAME "fuzz_xlsx"
+#include "sheet_fuzz.h"
+
 #include <muster/codec.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zip.h>
-
-static int zh;
-int cli_zh(void)
-{
-	return zh;
-}
-
-static void check(int cond, const char *what)
-{
-	if (!cond) {
-		fprintf(stderr, "fuzz_xlsx: property broken: %s\n", what);
-		abort();
-	}
-}
-
-static void one_line(const char *why)
-{
-	check(why[0] != 0, "a refusal without a reason");
-	check(strchr(why, '\n') == NULL && strchr(why, '\r') == NULL, "a reason of more than one line");
-}
 
 static int is_date(const char *t, size_t n)
 {

@@ -329,6 +329,24 @@ struct zpart {
 	const char *name, *data;
 };
 
+/* Closes z, written to src, and returns what it wrote in a malloc'd buffer; src and ze are done with. */
+static unsigned char *zip_bytes(zip_t *z, zip_source_t *src, zip_error_t *ze, size_t *len)
+{
+	if (zip_close(z) != 0) {
+		printf("Bail out! zip_close: %s\n", zip_strerror(z));
+		exit(1);
+	}
+	zip_stat_t st;
+	zip_source_open(src);
+	zip_source_stat(src, &st);
+	unsigned char *buf = malloc(st.size + 1);
+	*len = (size_t)zip_source_read(src, buf, st.size);
+	zip_source_close(src);
+	zip_source_free(src);
+	zip_error_fini(ze);
+	return buf;
+}
+
 /* A zip of these parts (deflated), in a malloc'd buffer. */
 static unsigned char *make_zip(const struct zpart *parts, size_t n, size_t *len)
 {
@@ -344,19 +362,7 @@ static unsigned char *make_zip(const struct zpart *parts, size_t n, size_t *len)
 			exit(1);
 		}
 	}
-	if (zip_close(z) != 0) {
-		printf("Bail out! zip_close: %s\n", zip_strerror(z));
-		exit(1);
-	}
-	zip_stat_t st;
-	zip_source_open(src);
-	zip_source_stat(src, &st);
-	unsigned char *buf = malloc(st.size + 1);
-	*len = (size_t)zip_source_read(src, buf, st.size);
-	zip_source_close(src);
-	zip_source_free(src);
-	zip_error_fini(&ze);
-	return buf;
+	return zip_bytes(z, src, &ze, len);
 }
 
 #define NS "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
@@ -760,19 +766,8 @@ static void test_bombs(void)
 		zip_file_add(z, parts[i].name, zip_source_buffer(z, parts[i].data, strlen(parts[i].data), 0), 0);
 	zip_int64_t at = zip_file_add(z, "xl/worksheets/sheet1.xml", zip_source_function(z, gen_cb, &g), 0);
 	zip_set_file_compression(z, (zip_uint64_t)at, ZIP_CM_DEFLATE, 9);
-	if (zip_close(z) != 0) {
-		printf("Bail out! zip_close: %s\n", zip_strerror(z));
-		exit(1);
-	}
-	zip_stat_t st;
-	zip_source_open(src);
-	zip_source_stat(src, &st);
-	size_t n = (size_t)st.size;
-	unsigned char *buf = malloc(n);
-	n = (size_t)zip_source_read(src, buf, n);
-	zip_source_close(src);
-	zip_source_free(src);
-	zip_error_fini(&ze);
+	size_t n;
+	unsigned char *buf = zip_bytes(z, src, &ze, &n);
 	ok(n < ((size_t)1 << 20), "the bomb is small: %zu bytes", n);
 
 	is_int(declare(buf, n, "xl/worksheets/sheet1.xml", 10240), 2, "declared size patched");
