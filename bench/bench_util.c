@@ -158,26 +158,32 @@ uint64_t add(struct batch *b, const muster_signer *k, uint64_t type, const muste
 	return add_raw(b, k, type, tmp.data, tmp.len);
 }
 
+int journal_body(struct journal *j, uint64_t serial)
+{
+	char text[192];
+	int n = j->tag ? snprintf(text, sizeof text,
+				 "\xe5\x80\xbc\xe7\x8f\xad\xe8\xae\xb0\xe5\xbd\x95 %" PRIu64 "-%" PRIu64
+				 ": gate 3 checked at 02:00, two visitors signed in, generator fuel 80%%, no incident.",
+				 j->tag, serial)
+		       : snprintf(text, sizeof text,
+				 "\xe5\x80\xbc\xe7\x8f\xad\xe8\xae\xb0\xe5\xbd\x95 #%" PRIu64
+				 ": gate 3 checked at 02:00, two visitors signed in, generator fuel 80%%, no incident.",
+				 serial);
+	muster_ev_journal v = {{text, (size_t)n}};
+	muster_buf_reset(&j->body);
+	muster_ev_journal_encode(&j->body, &v);
+	return j->body.err;
+}
+
 int write_journal(muster_wtxn *w, void *arg)
 {
 	struct journal *j = arg;
 	uint64_t serial = j->serial; /* muster_write may call us again: start over */
 	for (uint64_t i = 0; i < j->count; i++, serial++) {
-		char text[192];
-		int n = j->tag ? snprintf(text, sizeof text,
-					 "\xe5\x80\xbc\xe7\x8f\xad\xe8\xae\xb0\xe5\xbd\x95 %" PRIu64 "-%" PRIu64
-					 ": gate 3 checked at 02:00, two visitors signed in, generator fuel 80%%, no incident.",
-					 j->tag, serial)
-			       : snprintf(text, sizeof text,
-					 "\xe5\x80\xbc\xe7\x8f\xad\xe8\xae\xb0\xe5\xbd\x95 #%" PRIu64
-					 ": gate 3 checked at 02:00, two visitors signed in, generator fuel 80%%, no incident.",
-					 serial);
-		muster_ev_journal v = {{text, (size_t)n}};
-		muster_buf_reset(&j->body);
-		muster_ev_journal_encode(&j->body, &v);
-		if (j->body.err)
-			return j->body.err;
-		int rc = muster_append(w, j->signer, MUSTER_EV_JOURNAL, j->body.data, j->body.len, NULL);
+		int rc = journal_body(j, serial);
+		if (rc)
+			return rc;
+		rc = muster_append(w, j->signer, MUSTER_EV_JOURNAL, j->body.data, j->body.len, NULL);
 		if (rc)
 			return rc;
 	}

@@ -98,5 +98,7 @@ struct journal {
 	muster_buf body;
 };
 int write_journal(muster_wtxn *w, void *arg);
+/* The body of j's entry numbered serial, encoded into j->body; 0 or MUSTER_ENOMEM. */
+int journal_body(struct journal *j, uint64_t serial);
 
 #endif

@@ -12,6 +12,8 @@
 # backup would): "report_<name>_compact_ms N".  A store that grew by
 # appends has its projection pages scattered among the log's, and a fresh
 # process touching them pays for it; docs/BENCH.md has the figures.
+# BENCH_REPORT_COMPACT names such a copy made already (bench/national.sh makes
+# one to measure it), used and left as it is.
 set -eu
 M=$1 dir=$2 scratch=$3
 runs=${BENCH_REPORT_RUNS:-5}
@@ -46,7 +48,11 @@ time_report() {
 for p in national shanxi sichuan; do
 	time_report "$store" "$p" ""
 done
-if command -v mdb_copy >/dev/null 2>&1; then
+if [ -n "${BENCH_REPORT_COMPACT:-}" ]; then
+	for p in national shanxi sichuan; do
+		time_report "$BENCH_REPORT_COMPACT" "$p" _compact
+	done
+elif command -v mdb_copy >/dev/null 2>&1; then
 	compact=$scratch/national-compact
 	rm -rf "$compact"
 	mkdir -p "$compact"

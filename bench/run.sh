@@ -20,7 +20,10 @@
 # musterd under wrk on that store (BENCH_WRK_SECONDS).  BENCH_MIRROR
 # (bench/mirror.sh), with MUSTER, MUSTERD, MUSTERD_WWW and BENCH_APPEND
 # (bench/bench_append), times `muster mirror pull` from a site's musterd
-# (BENCH_PULL_RUNS, BENCH_PULL_APPEND).
+# (BENCH_PULL_RUNS, BENCH_PULL_APPEND).  BENCH_NATIONAL (bench/bench_national)
+# verifies and reads that national store; SQLITE_PEER (bench/sqlite_peer, when
+# configure found libsqlite3; empty otherwise) with BENCH_PEER_SH
+# (bench/peer.sh) sets Muster beside the same log in SQLite on it.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -122,6 +125,28 @@ if [ -n "$import_bench" ] && [ -n "${MUSTER:-}" ]; then
 		echo "bench: $import_bench failed" >&2
 		exit 1
 	fi
+fi
+
+store=${BENCH_REPORT_STORE:-$scratch/muster/national}
+if [ -n "${BENCH_NATIONAL:-}" ] && [ -x "$BENCH_NATIONAL" ] && [ -d "$store" ]; then
+	echo "== muster: $BENCH_NATIONAL read (verification and point lookups on the national store)"
+	("$BENCH_NATIONAL" read "$store" 2>&1 || echo "bench_failed $?") | sed 's/^/nat_/' | tee -a "$scratch/bench.out"
+	if grep -q '^nat_bench_failed' "$scratch/bench.out"; then
+		echo "bench: $BENCH_NATIONAL failed" >&2
+		exit 1
+	fi
+fi
+if [ -n "${SQLITE_PEER:-}" ] && [ -x "$SQLITE_PEER" ] && [ -d "$store" ]; then
+	echo "== the SQLite peer: ${BENCH_PEER_SH:-$here/peer.sh} (the same log in SQLite, WAL; built from the national store)"
+	export MUSTER_PASSPHRASE='bench 基准' # reports.sh's
+	(sh "${BENCH_PEER_SH:-$here/peer.sh}" "$store" "$scratch" 2>&1 || echo "bench_failed $?") | sed 's/^/nat_/' |
+		tee -a "$scratch/bench.out"
+	if grep -q '^nat_bench_failed' "$scratch/bench.out"; then
+		echo "bench: the SQLite peer failed" >&2
+		exit 1
+	fi
+elif [ -z "${SQLITE_PEER:-}" ]; then
+	echo "== the SQLite peer was skipped: configure did not find sqlite3 (install libsqlite3-dev, re-run configure)"
 fi
 
 # figure | bench key | limits key | same-run key | goal kind | goal value | unit
@@ -240,4 +265,43 @@ END {
 	if (same) printf "\n* judged against raw libqrencode on the same payload (the same-run column): limits.sh encodes a shorter one, a smaller QR version.\n"
 	if (NR > 0 && miss) printf "\n%d goal(s) missed.\n", miss
 	exit strict == 1 && miss > 0 ? 1 : 0
-}' "$scratch/limits.out" "$scratch/bench.out" "$scratch/rows"
+}' "$scratch/limits.out" "$scratch/bench.out" "$scratch/rows" || status=$?
+
+# Muster beside the SQLite peer, on the national store: figure | Muster key | peer key | better | goal
+cat >"$scratch/peer_rows" <<'EOF'
+batched ingest, entries/s (10,000 a durable write)|nat_cmp_batched_muster_per_s|nat_cmp_batched_peer_per_s|high|3
+durable single appends/s (SQLite synchronous=FULL)|nat_cmp_durable_muster_per_s|nat_cmp_durable_peer_per_s|high|3
+  SQLite synchronous=NORMAL: not durable|nat_cmp_durable_muster_per_s|nat_cmp_durable_peer_normal_per_s|high|-
+entry by index, mean|nat_cmp_lookup_entry_muster_us|nat_cmp_lookup_entry_peer_us|low|3
+  (p99)|nat_cmp_lookup_entry_muster_p99_us|nat_cmp_lookup_entry_peer_p99_us|low|-
+  (CPU time)|nat_cmp_lookup_entry_muster_cpu_us|nat_cmp_lookup_entry_peer_cpu_us|low|-
+asset by id, mean|nat_cmp_lookup_asset_muster_us|nat_cmp_lookup_asset_peer_us|low|3
+  (p99)|nat_cmp_lookup_asset_muster_p99_us|nat_cmp_lookup_asset_peer_p99_us|low|-
+  (CPU time)|nat_cmp_lookup_asset_muster_cpu_us|nat_cmp_lookup_asset_peer_cpu_us|low|-
+full verification, entries/s|nat_verify_per_s|nat_peer_verify_per_s|high|-
+empty pair: batched ingest, entries/s|nat_cmp_empty_batched_muster_per_s|nat_cmp_empty_batched_peer_per_s|high|3
+empty pair: durable single appends/s|nat_cmp_empty_durable_muster_per_s|nat_cmp_empty_durable_peer_per_s|high|3
+EOF
+if grep -q '^nat_cmp_batched_peer_per_s' "$scratch/bench.out"; then
+	echo
+	echo "Muster beside the SQLite peer, on the national store ($(awk '$1 == "nat_cmp_log_size" {printf "%d", $2}' "$scratch/bench.out") entries)"
+	awk -F'|' -v strict="${BENCH_STRICT:-0}" '
+	FILENAME == ARGV[1] { split($0, a, /[ \t]+/); val[a[1]] = a[2]; next }
+	!(($2) in val) || !(($3) in val) { next }
+	{
+		m = val[$2] + 0; q = val[$3] + 0
+		r = $4 == "high" ? m / q : q / m
+		vm = $2 ~ /_us$/ ? sprintf("%.2f us", m) : sprintf("%.0f", m)
+		vq = $3 ~ /_us$/ ? sprintf("%.2f us", q) : sprintf("%.0f", q)
+		g = $5 == "-" ? "-" : sprintf(">= %sx", $5)
+		res = $5 == "-" ? "-" : r >= $5 ? "PASS" : "MISS"
+		if (res == "MISS") miss++
+		printf "%-52s %12s %12s %8.2fx  %-7s %s\n", $1, vm, vq, r, g, res
+	}
+	BEGIN { printf "%-52s %12s %12s %9s  %-7s %s\n", "figure", "muster", "SQLite", "ratio", "goal", "result" }
+	END {
+		if (miss) printf "\n%d goal(s) against the SQLite peer missed.\n", miss
+		exit strict == 1 && miss > 0 ? 1 : 0
+	}' "$scratch/bench.out" "$scratch/peer_rows" || status=$?
+fi
+exit "${status:-0}"

@@ -35,7 +35,7 @@ void muster_snap_end(muster_snap *sn)
 	if (!sn)
 		return;
 	muster_snap_release(sn);
-	mdb_txn_abort(sn->txn);
+	muster_read_end(sn->s, sn->txn);
 	free(sn);
 }
 

@@ -8,6 +8,7 @@
 #include <muster/muster.h>
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,17 @@ struct muster_store {
 	/* a mirror of another site's log (core/mirror.c): its verifier key and URL; never written by muster_write */
 	int mirror;
 	char *mirror_vkey, *mirror_url;
+	/*
+	 * Remapping the map (another process grew it, or a write filled it)
+	 * must wait until no thread of this process is inside a transaction of
+	 * this handle: LMDB unmaps the old map under them otherwise (musterd's
+	 * readers crashed so).  Transactions hold it shared; the remap takes it
+	 * exclusively (store.c: muster_read_begin, muster_map_resize).
+	 */
+	pthread_rwlock_t map_lock;
+	int map_lock_made;
+	/* set when the environment could only be opened read-only (a read-only file system) */
+	int read_only;
 };
 
 /* "dir/name", malloc'd; NULL when out of memory (core/store.c). */
@@ -193,12 +205,41 @@ int muster_project(MDB_txn *txn, const MDB_dbi *dbi, const muster_entry *e, char
 /* Opens (creating if asked) all named databases in txn. */
 int muster_dbs_open(MDB_txn *txn, MDB_dbi *dbi, int create);
 
-/* A read transaction on s (follows a map grown by another process). */
+/*
+ * A read transaction on s (follows a map grown by another process); end it
+ * with muster_read_end, never mdb_txn_abort alone: the calling thread holds
+ * s's map lock shared until then.
+ */
 int muster_read_begin(muster_store *s, MDB_txn **txn);
+void muster_read_end(muster_store *s, MDB_txn *txn);
+/*
+ * Sets s's map size (0: adopt the size another process grew it to) once no
+ * transaction of this process uses the map.  MUSTER_ESTORE if the calling
+ * thread itself still holds a read transaction (it would wait for itself).
+ */
+int muster_map_resize(muster_store *s, size_t size);
 /* Entries in the log as txn sees it. */
 int muster_log_size_txn(MDB_txn *txn, MDB_dbi log, uint64_t *size);
 
 /* Milliseconds since the epoch, UTC. */
 uint64_t muster_now_ms(void);
+
+/*
+ * The key file readers over bytes in memory (core/key.c): muster_key_unseal,
+ * muster_pub_read and muster_site_key_read read the file and call these,
+ * which return what they do (a file longer than its format is MUSTER_EINVAL).
+ * *out and pk are written only on success.
+ */
+int muster_key_unseal_mem(const uint8_t *file, size_t n, const char *pass, size_t pass_len, muster_signer **out);
+int muster_pub_parse(const char *text, size_t n, uint8_t pk[MUSTER_PK_BYTES]);
+int muster_site_key_parse(const uint8_t *file, size_t n, muster_signer **out);
+
+/*
+ * Parses the mirror file ("muster-mirror v1\nvkey V\n[url U\n]",
+ * core/mirror.c) t[0..n): 0 with *vkey and *url (malloc'd, NUL-terminated;
+ * *url "" when there is no url line) and the verifier key parsed into *v,
+ * MUSTER_ECORRUPT, or MUSTER_ENOMEM.
+ */
+int muster_mirror_parse(const char *t, size_t n, char **vkey, char **url, muster_verifier *v);
 
 #endif

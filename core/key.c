@@ -278,8 +278,6 @@ int muster_key_seal(const muster_signer *s, const char *path, const char *pass, 
 
 int muster_key_unseal(const char *path, const char *pass, size_t pass_len, muster_signer **out)
 {
-	if (muster_init() != 0)
-		return MUSTER_ECRYPTO;
 	uint8_t file[SK_FILE];
 	size_t n;
 	int rc = read_small(path, file, sizeof file, &n);
@@ -287,6 +285,13 @@ int muster_key_unseal(const char *path, const char *pass, size_t pass_len, muste
 		return MUSTER_EIO;
 	if (rc)
 		return rc;
+	return muster_key_unseal_mem(file, n, pass, pass_len, out);
+}
+
+int muster_key_unseal_mem(const uint8_t *file, size_t n, const char *pass, size_t pass_len, muster_signer **out)
+{
+	if (muster_init() != 0)
+		return MUSTER_ECRYPTO;
 	if (n != SK_FILE || memcmp(file, SK_MAGIC, 8) != 0 || file[8] != 1 || file[9] != 1 || file[10] || file[11])
 		return MUSTER_EINVAL;
 	uint32_t ops = be32_get(file + 12);
@@ -301,7 +306,7 @@ int muster_key_unseal(const char *path, const char *pass, size_t pass_len, muste
 		sodium_free(seed);
 		return MUSTER_ENOMEM;
 	}
-	rc = MUSTER_EPASS;
+	int rc = MUSTER_EPASS;
 	if (crypto_pwhash(k, 32, pass, pass_len, file + 24, ops, (size_t)mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		rc = MUSTER_ENOMEM;
 	else if (crypto_aead_xchacha20poly1305_ietf_decrypt(seed, NULL, NULL, file + SK_HDR, SK_FILE - SK_HDR, file,
@@ -341,23 +346,39 @@ int muster_pub_write(const char *path, const uint8_t pk[MUSTER_PK_BYTES])
 	return 0;
 }
 
+#define PUB_MAX 127 /* the longest public key file read */
+
 int muster_pub_read(const char *path, uint8_t pk[MUSTER_PK_BYTES])
 {
-	char line[128];
+	char line[PUB_MAX];
 	size_t n;
-	int rc = read_small(path, line, sizeof line - 1, &n);
+	int rc = read_small(path, line, sizeof line, &n);
 	if (rc)
 		return rc == MUSTER_ENOTFOUND ? MUSTER_EIO : rc;
+	return muster_pub_parse(line, n, pk);
+}
+
+int muster_pub_parse(const char *text, size_t n, uint8_t pk[MUSTER_PK_BYTES])
+{
+	char line[PUB_MAX + 1];
+	if (n > PUB_MAX)
+		return MUSTER_EINVAL;
+	memcpy(line, text, n);
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
 	line[n] = 0;
 	size_t got;
 	const char *end;
 	uint8_t tmp[MUSTER_PK_BYTES + 1];
+	char re[sodium_base64_ENCODED_LEN(MUSTER_PK_BYTES, sodium_base64_VARIANT_ORIGINAL)];
 	if (strncmp(line, PUB_PREFIX, sizeof PUB_PREFIX - 1) != 0 ||
 		sodium_base642bin(tmp, sizeof tmp, line + sizeof PUB_PREFIX - 1, n - (sizeof PUB_PREFIX - 1), NULL, &got,
 			&end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 		got != MUSTER_PK_BYTES || *end != 0)
+		return MUSTER_EINVAL;
+	/* One spelling only: libsodium 1.0.18 decodes any byte >= 0x80 as '/', and stops at a NUL. */
+	sodium_bin2base64(re, sizeof re, tmp, MUSTER_PK_BYTES, sodium_base64_VARIANT_ORIGINAL);
+	if (strcmp(re, line + sizeof PUB_PREFIX - 1) != 0 || n != sizeof PUB_PREFIX - 1 + strlen(re))
 		return MUSTER_EINVAL;
 	memcpy(pk, tmp, MUSTER_PK_BYTES);
 	return 0;
@@ -385,10 +406,15 @@ int muster_site_key_read(const char *path, muster_signer **out)
 		return MUSTER_ENOMEM;
 	size_t n;
 	int rc = read_small(path, file, 48, &n);
-	if (rc == 0 && (n != 48 || memcmp(file, SITE_MAGIC, 16) != 0))
-		rc = MUSTER_EINVAL;
 	if (rc == 0)
-		rc = muster_signer_from_seed(file + 16, out);
+		rc = muster_site_key_parse(file, n, out);
 	sodium_free(file);
 	return rc;
+}
+
+int muster_site_key_parse(const uint8_t *file, size_t n, muster_signer **out)
+{
+	if (n != 48 || memcmp(file, SITE_MAGIC, 16) != 0)
+		return MUSTER_EINVAL;
+	return muster_signer_from_seed(file + 16, out);
 }

@@ -8,7 +8,7 @@ int muster_log_size(muster_store *s, uint64_t *size)
 	if (rc)
 		return rc;
 	rc = muster_log_size_txn(txn, s->dbi[DB_LOG], size);
-	mdb_txn_abort(txn);
+	muster_read_end(s, txn);
 	return rc;
 }
 
@@ -26,7 +26,7 @@ int muster_log_entry(muster_store *s, uint64_t index, muster_buf *out)
 		muster_buf_put(out, v.mv_data, v.mv_size);
 		rc = out->err;
 	}
-	mdb_txn_abort(txn);
+	muster_read_end(s, txn);
 	return rc;
 }
 
@@ -39,7 +39,7 @@ int muster_log_scan(muster_store *s, uint64_t from, uint64_t count, muster_entry
 	if (rc)
 		return rc;
 	if ((rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_LOG], &cur))) != 0) {
-		mdb_txn_abort(txn);
+		muster_read_end(s, txn);
 		return rc;
 	}
 	log_key(kb, from, LOG_ENTRY);
@@ -59,7 +59,7 @@ int muster_log_scan(muster_store *s, uint64_t from, uint64_t count, muster_entry
 	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
 		rc = muster_mdb_err(mrc);
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	muster_read_end(s, txn);
 	return rc;
 }
 
@@ -80,7 +80,7 @@ int muster_log_checkpoint(muster_store *s, uint64_t size, muster_buf *out, uint6
 	if (rc)
 		return rc;
 	if ((rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_LOG], &cur))) != 0) {
-		mdb_txn_abort(txn);
+		muster_read_end(s, txn);
 		return rc;
 	}
 	MDB_val k = {LOG_KEY, kb}, v;
@@ -100,7 +100,7 @@ int muster_log_checkpoint(muster_store *s, uint64_t size, muster_buf *out, uint6
 		rc = out->err;
 	}
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	muster_read_end(s, txn);
 	return rc;
 }
 
@@ -118,7 +118,7 @@ static int with_hashes(muster_store *s, uint64_t need, int (*fn)(void *arg, must
 	struct merkle_ctx mc = {txn, s->dbi[DB_LOG]};
 	if (rc == 0)
 		rc = fn(arg, muster_merkle_read, &mc);
-	mdb_txn_abort(txn);
+	muster_read_end(s, txn);
 	return rc;
 }
 
@@ -202,59 +202,163 @@ int muster_log_prove_consistency(muster_store *s, uint64_t old_size, uint64_t ne
 	return with_hashes(s, new_size, do_consistency, &p);
 }
 
-int muster_reindex(muster_store *s)
+/*
+ * Drops every projection in txn and replays the log into it, counting the
+ * entries in *entries; *full is set when the map filled.  A refused entry's
+ * reason is left in s->why.
+ */
+static int rebuild(muster_store *s, MDB_txn *txn, uint64_t *entries, int *full)
 {
-	MDB_txn *txn;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
-	int rc;
+	int rc = 0;
+	*entries = 0;
+	for (int db = 0; rc == 0 && db < DB_COUNT; db++)
+		if (db != DB_LOG) /* every projection */
+			rc = muster_mdb_err(mdb_drop(txn, s->dbi[db], 0));
+	if (rc == 0)
+		rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_LOG], &cur));
+	int mrc = rc ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	struct lmdb_keytab kctx;
+	struct keytab kt;
+	muster_keytab_lmdb(&kt, &kctx, txn, s->dbi[DB_KEYS]);
+	for (; rc == 0 && mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		muster_entry e;
+		if (k.mv_size == LOG_KEY && ((const uint8_t *)k.mv_data)[8] != LOG_ENTRY)
+			continue; /* Merkle hashes and checkpoints */
+		rc = muster_entry_decode(v.mv_data, v.mv_size, &e);
+		if (rc == 0 && (k.mv_size != LOG_KEY || be64_get(k.mv_data) != e.index))
+			rc = MUSTER_ECORRUPT;
+		if (rc == 0)
+			rc = muster_keys_authorize(&kt, &e, s->why, sizeof s->why);
+		if (rc == 0)
+			rc = muster_project(txn, s->dbi, &e, s->why, sizeof s->why);
+		if (rc && rc != MUSTER_ENOMEM && rc != MUSTER_ESTORE && rc != MUSTER_EIO && rc != MUSTER_EMAPFULL)
+			rc = MUSTER_EVERIFY;
+		if (rc == 0)
+			(*entries)++;
+	}
+	muster_buf_free(&kctx.buf);
+	if (rc == 0 && mrc != MDB_NOTFOUND)
+		rc = muster_mdb_err(mrc);
+	if (cur)
+		mdb_cursor_close(cur);
+	*full = rc == MUSTER_EMAPFULL || kctx.map_full;
+	return rc;
+}
+
+/* The map filled: double it (no transaction of this process may be open). */
+static int grow(muster_store *s)
+{
+	MDB_envinfo info;
+	int rc = muster_mdb_err(mdb_env_info(s->env, &info));
+	return rc ? rc : muster_map_resize(s, info.me_mapsize * 2);
+}
+
+int muster_reindex(muster_store *s)
+{
 	s->why[0] = 0;
 	for (int tries = 0;; tries++) {
-		rc = muster_mdb_err(mdb_txn_begin(s->env, NULL, 0, &txn));
+		MDB_txn *txn;
+		uint64_t entries;
+		int full, rc = muster_mdb_err(mdb_txn_begin(s->env, NULL, 0, &txn));
 		if (rc)
 			return rc;
-		for (int db = 0; rc == 0 && db < DB_COUNT; db++)
-			if (db != DB_LOG) /* every projection */
-				rc = muster_mdb_err(mdb_drop(txn, s->dbi[db], 0));
-		if (rc == 0)
-			rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_LOG], &cur));
-		int mrc = rc ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-		struct lmdb_keytab kctx;
-		struct keytab kt;
-		muster_keytab_lmdb(&kt, &kctx, txn, s->dbi[DB_KEYS]);
-		for (; rc == 0 && mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-			muster_entry e;
-			if (k.mv_size == LOG_KEY && ((const uint8_t *)k.mv_data)[8] != LOG_ENTRY)
-				continue; /* Merkle hashes and checkpoints */
-			rc = muster_entry_decode(v.mv_data, v.mv_size, &e);
-			if (rc == 0 && (k.mv_size != LOG_KEY || be64_get(k.mv_data) != e.index))
-				rc = MUSTER_ECORRUPT;
-			if (rc == 0)
-				rc = muster_keys_authorize(&kt, &e, s->why, sizeof s->why);
-			if (rc == 0)
-				rc = muster_project(txn, s->dbi, &e, s->why, sizeof s->why);
-			if (rc && rc != MUSTER_ENOMEM && rc != MUSTER_ESTORE && rc != MUSTER_EIO && rc != MUSTER_EMAPFULL)
-				rc = MUSTER_EVERIFY;
-		}
-		muster_buf_free(&kctx.buf);
-		if (rc == 0 && mrc != MDB_NOTFOUND)
-			rc = muster_mdb_err(mrc);
-		if (cur)
-			mdb_cursor_close(cur);
-		cur = NULL;
-		int full = rc == MUSTER_EMAPFULL || kctx.map_full;
+		rc = rebuild(s, txn, &entries, &full);
 		if (rc == 0) {
-			int c = mdb_txn_commit(txn);
-			rc = muster_mdb_err(c);
+			rc = muster_mdb_err(mdb_txn_commit(txn));
 			full = rc == MUSTER_EMAPFULL;
 		} else {
 			mdb_txn_abort(txn);
 		}
 		if (!full || tries >= 40)
 			return rc;
-		MDB_envinfo info;
-		if ((rc = muster_mdb_err(mdb_env_info(s->env, &info))) != 0 ||
-			(rc = muster_mdb_err(mdb_env_set_mapsize(s->env, info.me_mapsize * 2))) != 0)
+		if ((rc = grow(s)) != 0)
+			return rc;
+	}
+}
+
+/* LMDB's default key order: bytes, then the shorter first. */
+static int key_cmp(const MDB_val *a, const MDB_val *b)
+{
+	size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size;
+	int c = n ? memcmp(a->mv_data, b->mv_data, n) : 0;
+	return c ? c : (a->mv_size > b->mv_size) - (a->mv_size < b->mv_size);
+}
+
+/* The first record in which database db differs between stored and built; 1 if one does. */
+static int db_diff(MDB_txn *stored, MDB_txn *built, MDB_dbi dbi, muster_reindex_diff *d, int *err)
+{
+	MDB_cursor *a = NULL, *b = NULL;
+	MDB_val ka, va, kb, vb;
+	int found = 0;
+	*err = muster_mdb_err(mdb_cursor_open(stored, dbi, &a));
+	if (*err == 0)
+		*err = muster_mdb_err(mdb_cursor_open(built, dbi, &b));
+	int ra = *err ? MDB_NOTFOUND : mdb_cursor_get(a, &ka, &va, MDB_FIRST);
+	int rb = *err ? MDB_NOTFOUND : mdb_cursor_get(b, &kb, &vb, MDB_FIRST);
+	while ((ra == 0 || rb == 0) && (ra == 0 || ra == MDB_NOTFOUND) && (rb == 0 || rb == MDB_NOTFOUND)) {
+		int c = ra ? 1 : rb ? -1 : key_cmp(&ka, &kb);
+		const MDB_val *k = c > 0 ? &kb : &ka;
+		if (c < 0)
+			d->what = MUSTER_DIFF_EXTRA;
+		else if (c > 0)
+			d->what = MUSTER_DIFF_MISSING;
+		else if (va.mv_size != vb.mv_size || memcmp(va.mv_data, vb.mv_data, va.mv_size) != 0)
+			d->what = MUSTER_DIFF_CHANGED;
+		else
+			d->what = 0;
+		if (d->what) {
+			found = 1;
+			d->key_len = k->mv_size < sizeof d->key ? k->mv_size : sizeof d->key;
+			memcpy(d->key, k->mv_data, d->key_len);
+			break;
+		}
+		ra = mdb_cursor_get(a, &ka, &va, MDB_NEXT);
+		rb = mdb_cursor_get(b, &kb, &vb, MDB_NEXT);
+	}
+	if (*err == 0 && !found && (ra != MDB_NOTFOUND || rb != MDB_NOTFOUND))
+		*err = muster_mdb_err(ra != MDB_NOTFOUND ? ra : rb);
+	if (a)
+		mdb_cursor_close(a);
+	if (b)
+		mdb_cursor_close(b);
+	return found;
+}
+
+int muster_reindex_check(muster_store *s, muster_reindex_diff *diff)
+{
+	muster_reindex_diff d;
+	s->why[0] = 0;
+	for (int tries = 0;; tries++) {
+		MDB_txn *txn, *stored = NULL;
+		int full = 0, rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+		if (rc == MDB_MAP_RESIZED) { /* another process grew the map */
+			muster_map_resize(s, 0);
+			rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+		}
+		if ((rc = muster_mdb_err(rc)) != 0)
+			return rc;
+		/* Begun while this process holds the writer's lock: the stored state cannot move under it. */
+		rc = muster_mdb_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &stored));
+		memset(&d, 0, sizeof d);
+		if (rc == 0)
+			rc = rebuild(s, txn, &d.entries, &full);
+		for (int db = 0; rc == 0 && db < DB_COUNT; db++)
+			if (db != DB_LOG && db_diff(stored, txn, s->dbi[db], &d, &rc)) {
+				d.db = muster_db_names[db];
+				rc = MUSTER_EVERIFY;
+			}
+		/* Never committed: the rebuilt projections go, the store is as it was. */
+		mdb_txn_abort(txn);
+		if (stored)
+			mdb_txn_abort(stored);
+		if (!full || tries >= 40) {
+			if (rc == 0 || rc == MUSTER_EVERIFY)
+				*diff = d;
+			return rc;
+		}
+		if ((rc = grow(s)) != 0)
 			return rc;
 	}
 }

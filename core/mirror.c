@@ -36,8 +36,7 @@
 
 /* ---- the mirror file ---------------------------------------------------- */
 
-/* Parses "muster-mirror v1\nvkey V\n[url U\n]" into s. */
-static int mirror_parse(muster_store *s, const char *t, size_t n)
+int muster_mirror_parse(const char *t, size_t n, char **vkey_out, char **url_out, muster_verifier *v)
 {
 	size_t m = sizeof MIRROR_MAGIC - 1;
 	if (n < m || memcmp(t, MIRROR_MAGIC, m) != 0 || t[n - 1] != '\n')
@@ -48,9 +47,11 @@ static int mirror_parse(muster_store *s, const char *t, size_t n)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		char **slot = NULL;
 		size_t skip = 0;
-		if ((size_t)(nl - p) > 5 && memcmp(p, "vkey ", 5) == 0 && !vkey)
+		/* A line holds no NUL: strndup would keep only what is before it. */
+		int nul = memchr(p, 0, (size_t)(nl - p)) != NULL;
+		if (!nul && (size_t)(nl - p) > 5 && memcmp(p, "vkey ", 5) == 0 && !vkey)
 			slot = &vkey, skip = 5;
-		else if ((size_t)(nl - p) > 4 && memcmp(p, "url ", 4) == 0 && !url && vkey)
+		else if (!nul && (size_t)(nl - p) > 4 && memcmp(p, "url ", 4) == 0 && !url && vkey)
 			slot = &url, skip = 4;
 		if (!slot || !(*slot = strndup(p + skip, (size_t)(nl - p) - skip))) {
 			free(vkey);
@@ -59,18 +60,34 @@ static int mirror_parse(muster_store *s, const char *t, size_t n)
 		}
 		p = nl + 1;
 	}
-	muster_verifier v;
-	if (!vkey || muster_vkey_parse(vkey, strlen(vkey), &v) != 0 || (url && !muster_url_valid(url, strlen(url)))) {
+	if (!vkey || muster_vkey_parse(vkey, strlen(vkey), v) != 0 || (url && !muster_url_valid(url, strlen(url)))) {
 		free(vkey);
 		free(url);
 		return MUSTER_ECORRUPT;
 	}
+	if (!url && !(url = strdup(""))) {
+		free(vkey);
+		return MUSTER_ENOMEM;
+	}
+	*vkey_out = vkey;
+	*url_out = url;
+	return 0;
+}
+
+/* Sets s up as the mirror the file t[0..n) describes. */
+static int mirror_parse(muster_store *s, const char *t, size_t n)
+{
+	char *vkey, *url;
+	muster_verifier v;
+	int rc = muster_mirror_parse(t, n, &vkey, &url, &v);
+	if (rc)
+		return rc;
 	s->mirror = 1;
 	s->mirror_vkey = vkey;
-	s->mirror_url = url ? url : strdup("");
+	s->mirror_url = url;
 	snprintf(s->origin, sizeof s->origin, "%s", v.name);
 	memcpy(s->log_pk, v.pk, MUSTER_PK_BYTES);
-	return s->mirror_url ? 0 : MUSTER_ENOMEM;
+	return 0;
 }
 
 int muster_mirror_load(muster_store *s)
@@ -612,7 +629,7 @@ static int make_room(muster_store *s, const muster_mirror_batch *b, uint64_t m)
 	uint64_t need = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize + add / 2 * 5 + ((uint64_t)64 << 20), size = info.me_mapsize;
 	while (size < need && size < ((uint64_t)1 << 46))
 		size *= 2;
-	return size == info.me_mapsize ? 0 : muster_mdb_err(mdb_env_set_mapsize(s->env, (size_t)size));
+	return size == info.me_mapsize ? 0 : muster_map_resize(s, (size_t)size);
 }
 
 static unsigned cpus(void)
@@ -673,7 +690,7 @@ int muster_mirror_import(muster_store *s, const muster_mirror_batch *b, unsigned
 		MDB_txn *txn;
 		if ((rc = muster_read_begin(s, &txn)) == 0) {
 			rc = muster_log_size_txn(txn, s->dbi[DB_LOG], &m);
-			mdb_txn_abort(txn);
+			muster_read_end(s, txn);
 		}
 	}
 	if (rc == 0 && im.ck.size > m && b->first + b->count == im.ck.size) {
@@ -704,7 +721,7 @@ int muster_mirror_import(muster_store *s, const muster_mirror_batch *b, unsigned
 		r->reason[0] = 0;
 		MDB_envinfo info;
 		if ((rc = muster_mdb_err(mdb_env_info(s->env, &info))) == 0)
-			rc = muster_mdb_err(mdb_env_set_mapsize(s->env, info.me_mapsize * 2));
+			rc = muster_map_resize(s, info.me_mapsize * 2);
 	}
 	/* A refused import may leave chunks unchecked: let the workers run out. */
 	atomic_store(&sc.next, sc.chunks);
@@ -774,7 +791,7 @@ int muster_log_cosigned(muster_store *s, const uint8_t *note, size_t len, const 
 			break;
 		MDB_envinfo info;
 		if ((rc = muster_mdb_err(mdb_env_info(s->env, &info))) != 0 ||
-			(rc = muster_mdb_err(mdb_env_set_mapsize(s->env, info.me_mapsize * 2))) != 0)
+			(rc = muster_map_resize(s, info.me_mapsize * 2)) != 0)
 			break;
 	}
 	muster_buf_free(&line);

@@ -123,8 +123,7 @@ static int kinds_ok(const char *s)
 	return 1;
 }
 
-/* Fills r (why, detail) and returns 1 if d may not be used. */
-static int desc_refused(const muster_plugin_desc *d, muster_plugin_refusal *r)
+int muster_plugin_desc_refused(const muster_plugin_desc *d, muster_plugin_refusal *r)
 {
 	static const muster_plugin_desc v10 = {.abi = MUSTER_ABI_INIT(muster_plugin_desc)};
 	r->major = d->abi.major;
@@ -219,7 +218,7 @@ static int load_one(muster_plugins *ps, const char *path, muster_refusal_fn refu
 		r.why = MUSTER_PLUG_DECLINED;
 		goto refuse;
 	}
-	if (desc_refused(d, &r))
+	if (muster_plugin_desc_refused(d, &r))
 		goto refuse;
 	for (size_t i = 0; i < ps->n; i++)
 		if (strcmp(ps->p[i].info.name, d->name) == 0) {

@@ -25,4 +25,13 @@ int muster_report_child(const muster_plugin_desc *d, const muster_plugin_info *i
 /* In the child: the memory and file-size limits, once the store is open. */
 void muster_report_limits(const muster_report_req *req);
 
+/*
+ * The check of a descriptor a plugin's entry returned (plugin.c), before
+ * anything in it is used: 1 with r->why (and detail, major, minor, size,
+ * need as it says) if it may not be used, 0 if it may.  Reads no member
+ * past d->abi unless d->abi.size covers version 1.0's descriptor, and no
+ * string past its limit, NUL or not.
+ */
+int muster_plugin_desc_refused(const muster_plugin_desc *d, muster_plugin_refusal *r);
+
 #endif

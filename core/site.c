@@ -136,7 +136,7 @@ int muster_key_list(muster_store *s, muster_key_cb cb, void *arg)
 	if (rc)
 		return rc;
 	if ((rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_KEYS], &cur))) != 0) {
-		mdb_txn_abort(txn);
+		muster_read_end(s, txn);
 		return rc;
 	}
 	int mrc;
@@ -158,7 +158,7 @@ int muster_key_list(muster_store *s, muster_key_cb cb, void *arg)
 	if (rc == 0 && mrc != MDB_NOTFOUND)
 		rc = muster_mdb_err(mrc);
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	muster_read_end(s, txn);
 	muster_buf_free(&buf);
 	return rc;
 }
@@ -174,11 +174,11 @@ int muster_key_get(muster_store *s, const uint8_t id[MUSTER_KEYID_BYTES], muster
 	rc = muster_mdb_err(mdb_get(txn, s->dbi[DB_KEYS], &key, &v));
 	if (rc == 0)
 		rc = muster_keyrec_decode(v.mv_data, v.mv_size, &r);
-	mdb_txn_abort(txn);
-	if (rc == 0) {
+	if (rc == 0) { /* r points into the map: copy it out before the transaction ends */
 		info_from(k, id, &r, buf);
 		rc = buf->err;
 	}
+	muster_read_end(s, txn);
 	return rc;
 }
 
@@ -191,7 +191,7 @@ int muster_journal_list(muster_store *s, muster_journal_cb cb, void *arg)
 	if (rc)
 		return rc;
 	if ((rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_JOURNAL], &cur))) != 0) {
-		mdb_txn_abort(txn);
+		muster_read_end(s, txn);
 		return rc;
 	}
 	int mrc;
@@ -218,6 +218,6 @@ int muster_journal_list(muster_store *s, muster_journal_cb cb, void *arg)
 	if (rc == 0 && mrc != MDB_NOTFOUND)
 		rc = muster_mdb_err(mrc);
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	muster_read_end(s, txn);
 	return rc;
 }

@@ -5,8 +5,15 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +32,7 @@ struct muster_wtxn {
 	uint64_t start_size;
 	int map_full;
 	int failed; /* an append failed after touching the transaction: never commit */
+	int sys_err; /* errno of the first MUSTER_EIO, which fn may outlive by much */
 	MDB_txn *outer;     /* while a savepoint is open: the transaction it is nested in */
 	muster_range saved; /* and the tree's edge when it was opened */
 	muster_buf msg;
@@ -39,10 +47,15 @@ int muster_mdb_err(int rc)
 	case MDB_MAP_FULL: return MUSTER_EMAPFULL;
 	case ENOMEM: return MUSTER_ENOMEM;
 	case EACCES:
+	case EPERM:
 	case EIO:
 	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
 	case EROFS:
-	case ENOENT: return MUSTER_EIO;
+	case ENOENT:
+		errno = rc; /* MUSTER_EIO keeps errno (common.h): the caller can say why */
+		return MUSTER_EIO;
 	default: return MUSTER_ESTORE;
 	}
 }
@@ -91,19 +104,31 @@ char *muster_path_join(const char *dir, const char *name)
 	return p;
 }
 
-int muster_env_open(const char *dir, MDB_env **out)
+static int env_open(const char *dir, unsigned flags, MDB_env **out)
 {
 	MDB_env *env;
 	int rc = mdb_env_create(&env);
 	if (rc)
 		return muster_mdb_err(rc);
 	if ((rc = mdb_env_set_maxdbs(env, MAX_DBS)) || (rc = mdb_env_set_mapsize(env, MAP_INITIAL)) ||
-		(rc = mdb_env_open(env, dir, MDB_NOTLS, 0600))) {
+		(rc = mdb_env_open(env, dir, MDB_NOTLS | flags, 0600))) {
 		mdb_env_close(env);
 		return muster_mdb_err(rc);
 	}
+	/*
+	 * A process killed inside a read transaction (SIGKILL, or SIGPIPE in
+	 * 'muster asset list | head') leaves its slot in the reader table for
+	 * as long as any other process keeps the environment open, and 126
+	 * such slots make every reader fail: free the slots of dead processes.
+	 */
+	mdb_reader_check(env, NULL);
 	*out = env;
 	return 0;
+}
+
+int muster_env_open(const char *dir, MDB_env **out)
+{
+	return env_open(dir, 0, out);
 }
 
 /* The number of entries: one past the last log key. */
@@ -145,14 +170,60 @@ int muster_range_load(muster_range *r, uint64_t size, muster_hash_reader rd, voi
 	return 0;
 }
 
+/* Read transactions the calling thread holds: it must not wait for itself to remap. */
+static _Thread_local unsigned reads_held;
+
+/*
+ * Waits at most this long for the other threads' transactions to end: a
+ * thread may wait for one that waits for the map (log verify's main thread
+ * joins its workers), and an error is better than waiting for ever.
+ */
+#define REMAP_WAIT_S 10
+
+int muster_map_resize(muster_store *s, size_t size)
+{
+	if (reads_held)
+		return MUSTER_ESTORE;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += REMAP_WAIT_S;
+	if (pthread_rwlock_timedwrlock(&s->map_lock, &until) != 0)
+		return MUSTER_ESTORE;
+	int rc = mdb_env_set_mapsize(s->env, size);
+	pthread_rwlock_unlock(&s->map_lock);
+	return muster_mdb_err(rc);
+}
+
 int muster_read_begin(muster_store *s, MDB_txn **txn)
 {
-	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
-	if (rc == MDB_MAP_RESIZED) { /* another process grew the map */
-		mdb_env_set_mapsize(s->env, 0);
-		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+	for (int tries = 0;; tries++) {
+		pthread_rwlock_rdlock(&s->map_lock);
+		int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+		if (rc == 0) {
+			reads_held++;
+			return 0;
+		}
+		pthread_rwlock_unlock(&s->map_lock);
+		if (rc != MDB_MAP_RESIZED || tries == 8)
+			return muster_mdb_err(rc);
+		if ((rc = muster_map_resize(s, 0)) != 0) /* another process grew the map: adopt its size */
+			return rc;
 	}
-	return muster_mdb_err(rc);
+}
+
+void muster_read_end(muster_store *s, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	reads_held--;
+	pthread_rwlock_unlock(&s->map_lock);
+}
+
+/* Marks w failed with rc, keeping errno if rc is MUSTER_EIO; returns rc. */
+static int fail_with(muster_wtxn *w, int rc)
+{
+	if (rc == MUSTER_EIO && !w->sys_err)
+		w->sys_err = errno;
+	return w->failed = rc;
 }
 
 static int put(muster_wtxn *w, int db, const void *key, size_t klen, const void *val, size_t vlen, unsigned flags)
@@ -244,7 +315,7 @@ int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type, co
 	if (rc) {
 		if (kctx.map_full)
 			w->map_full = 1;
-		return w->failed = rc;
+		return fail_with(w, rc);
 	}
 	muster_signer_sign(signer, m->data, m->len, e.sig);
 	muster_buf_put(m, e.sig, MUSTER_SIG_BYTES);
@@ -256,7 +327,7 @@ int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type, co
 	uint8_t kb[LOG_KEY];
 	log_key(kb, e.index, LOG_ENTRY);
 	if ((rc = put(w, DB_LOG, kb, LOG_KEY, entry, entry_len, MDB_APPEND)) != 0)
-		return w->failed = rc;
+		return fail_with(w, rc);
 
 	/* The leaf hash and the hash of every subtree this leaf completes, in one record. */
 	uint8_t leaf[MUSTER_HASH_BYTES], hashes[64][MUSTER_HASH_BYTES];
@@ -264,7 +335,7 @@ int muster_append(muster_wtxn *w, const muster_signer *signer, uint64_t type, co
 	size_t n = muster_range_append(&w->range, leaf, hashes);
 	log_key(kb, e.index, LOG_HASHES);
 	if ((rc = put(w, DB_LOG, kb, LOG_KEY, hashes, n * MUSTER_HASH_BYTES, MDB_APPEND)) != 0)
-		return w->failed = rc;
+		return fail_with(w, rc);
 	if (index)
 		*index = e.index;
 	return 0;
@@ -279,7 +350,7 @@ int muster_savepoint(muster_wtxn *w)
 	if (rc == MDB_MAP_FULL)
 		w->map_full = 1;
 	if (rc)
-		return w->failed = muster_mdb_err(rc);
+		return fail_with(w, muster_mdb_err(rc));
 	w->outer = w->txn;
 	w->txn = child;
 	w->saved = w->range;
@@ -300,7 +371,7 @@ int muster_savepoint_release(muster_wtxn *w)
 	if (rc == MDB_MAP_FULL)
 		w->map_full = 1;
 	if (rc) /* the child is gone either way; what it did may be half in the parent */
-		return w->failed = muster_mdb_err(rc);
+		return fail_with(w, muster_mdb_err(rc));
 	return 0;
 }
 
@@ -347,9 +418,67 @@ static int grow(muster_store *s)
 {
 	MDB_envinfo info;
 	int rc = mdb_env_info(s->env, &info);
-	if (rc == 0)
-		rc = mdb_env_set_mapsize(s->env, info.me_mapsize * 2);
-	return muster_mdb_err(rc);
+	return rc ? muster_mdb_err(rc) : muster_map_resize(s, info.me_mapsize * 2);
+}
+
+/*
+ * LMDB reports a write cut short as EIO ("short write, filesystem full?"):
+ * say what cut it, if we can tell.  ENOSPC when the store's file system has
+ * (next to) no room left (root may use the blocks reserved for root), EFBIG
+ * when data.mdb reached the process's file size limit (RLIMIT_FSIZE).
+ */
+static int short_write(const muster_store *s)
+{
+	struct statvfs v;
+	struct rlimit lim;
+	struct stat st;
+	if (statvfs(s->dir, &v) == 0 &&
+		(uint64_t)(geteuid() == 0 ? v.f_bfree : v.f_bavail) * v.f_frsize < ((uint64_t)1 << 20))
+		return ENOSPC;
+	char *p = muster_path_join(s->dir, "data.mdb");
+	int big = p && getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY && stat(p, &st) == 0 &&
+		(uint64_t)st.st_size + ((uint64_t)1 << 20) > (uint64_t)lim.rlim_cur;
+	free(p);
+	return big ? EFBIG : EIO;
+}
+
+/*
+ * Fault injection for the crash tests (tests/e2e/crash.sh).  With
+ * MUSTER_FAULT=before-commit:N the process SIGKILLs itself just before the
+ * Nth commit of a write (counting the writes that got that far), with
+ * after-commit:N just after the Nth that succeeded: the moment between a
+ * write being durable and the caller answering for it (printing, moving
+ * files), or the last one before.  The variable is read once per process;
+ * anything else in it is ignored.  Unset, a write pays a pthread_once.
+ */
+enum { FAULT_NONE, FAULT_BEFORE, FAULT_AFTER };
+static int fault_mode;
+static unsigned long fault_at;
+static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
+
+static void fault_read(void)
+{
+	const char *v = getenv("MUSTER_FAULT");
+	int mode = !v ? FAULT_NONE : strncmp(v, "before-commit:", 14) == 0 ? FAULT_BEFORE :
+		   strncmp(v, "after-commit:", 13) == 0 ? FAULT_AFTER : FAULT_NONE;
+	if (mode == FAULT_NONE)
+		return;
+	const char *d = strchr(v, ':') + 1;
+	char *end;
+	int e = errno;
+	errno = 0;
+	unsigned long n = strtoul(d, &end, 10);
+	if (*d >= '0' && *d <= '9' && errno == 0 && *end == 0 && n > 0)
+		fault_mode = mode, fault_at = n;
+	errno = e;
+}
+
+static void fault_point(int where)
+{
+	static atomic_ulong seen;
+	pthread_once(&fault_once, fault_read);
+	if (fault_mode == where && atomic_fetch_add(&seen, 1) + 1 == fault_at)
+		kill(getpid(), SIGKILL);
 }
 
 static int write_once(muster_store *s, muster_write_fn fn, void *arg, int *again)
@@ -358,13 +487,15 @@ static int write_once(muster_store *s, muster_write_fn fn, void *arg, int *again
 	memset(&w, 0, sizeof w);
 	w.s = s;
 	*again = 0;
+	pthread_rwlock_rdlock(&s->map_lock); /* the write transaction reads the map too */
 	int rc = mdb_txn_begin(s->env, NULL, 0, &w.txn);
-	if (rc == MDB_MAP_RESIZED) { /* another process grew the map */
-		*again = 1;
-		return muster_mdb_err(mdb_env_set_mapsize(s->env, 0));
+	if (rc) {
+		pthread_rwlock_unlock(&s->map_lock);
+		if (rc != MDB_MAP_RESIZED)
+			return muster_mdb_err(rc);
+		*again = 1; /* another process grew the map: adopt its size */
+		return muster_map_resize(s, 0);
 	}
-	if (rc)
-		return muster_mdb_err(rc);
 	struct merkle_ctx mc = {w.txn, s->dbi[DB_LOG]};
 	uint64_t size;
 	rc = muster_log_size_txn(w.txn, s->dbi[DB_LOG], &size);
@@ -383,13 +514,22 @@ static int write_once(muster_store *s, muster_write_fn fn, void *arg, int *again
 	if (rc == 0 && w.range.size > w.start_size)
 		rc = checkpoint(&w);
 	if (rc == 0) {
+		fault_point(FAULT_BEFORE);
 		rc = mdb_txn_commit(w.txn);
+		if (rc == 0)
+			fault_point(FAULT_AFTER);
 		if (rc == MDB_MAP_FULL)
 			w.map_full = 1;
 		rc = muster_mdb_err(rc);
+		if (rc == MUSTER_EIO)
+			w.sys_err = errno;
 	} else {
 		mdb_txn_abort(w.txn);
 	}
+	pthread_rwlock_unlock(&s->map_lock);
+	int err = rc == MUSTER_EIO && w.sys_err ? w.sys_err : errno;
+	if (rc == MUSTER_EIO && err == EIO)
+		err = short_write(s);
 	snprintf(s->why, sizeof s->why, "%s", w.why);
 	if (w.msg.data)
 		sodium_memzero(w.msg.data, w.msg.cap);
@@ -398,6 +538,7 @@ static int write_once(muster_store *s, muster_write_fn fn, void *arg, int *again
 		*again = 1;
 		return grow(s);
 	}
+	errno = err;
 	return rc;
 }
 
@@ -406,6 +547,10 @@ int muster_write(muster_store *s, muster_write_fn fn, void *arg)
 	if (s->mirror) {
 		snprintf(s->why, sizeof s->why, "this store is a mirror of another site's log: only 'muster mirror import' and 'mirror pull' write to it");
 		return MUSTER_EPERM;
+	}
+	if (s->read_only) { /* opened so because its file system is read-only */
+		errno = EROFS;
+		return MUSTER_EIO;
 	}
 	for (int tries = 0; tries < 40; tries++) {
 		int again;
@@ -463,16 +608,25 @@ static int dbs_upgrade(muster_store *s)
 	return muster_mdb_err(mdb_txn_commit(txn));
 }
 
+/* A read transaction while the store is being opened: no other thread has the handle yet. */
+static int open_read(muster_store *s, MDB_txn **txn)
+{
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(s->env, 0)) == 0) /* grown since mdb_env_open */
+		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+	return muster_mdb_err(rc);
+}
+
 static int meta_load(muster_store *s)
 {
 	MDB_txn *txn;
-	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+	int rc = open_read(s, &txn);
 	if (rc)
-		return muster_mdb_err(rc);
+		return rc;
 	rc = muster_dbs_open(txn, s->dbi, 0);
 	if (rc == MUSTER_ENOTFOUND) {
 		mdb_txn_abort(txn);
-		if ((rc = dbs_upgrade(s)) != 0 || (rc = muster_mdb_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn))) != 0)
+		if ((rc = dbs_upgrade(s)) != 0 || (rc = open_read(s, &txn)) != 0)
 			return rc;
 		rc = muster_dbs_open(txn, s->dbi, 0);
 	}
@@ -528,13 +682,20 @@ int muster_store_open(const char *dir, muster_store **out)
 		return MUSTER_ENOMEM;
 	}
 	s->durable = 1;
-	int rc = muster_mirror_load(s);
-	if (rc == 0)
+	s->map_lock_made = pthread_rwlock_init(&s->map_lock, NULL) == 0;
+	int rc = s->map_lock_made ? muster_mirror_load(s) : MUSTER_ENOMEM;
+	if (rc == 0) {
 		rc = muster_env_open(dir, &s->env);
+		/* On a read-only file system LMDB can still read, without its lock file (lmdb.h, MDB_RDONLY). */
+		if (rc == MUSTER_EIO && errno == EROFS && (rc = env_open(dir, MDB_RDONLY, &s->env)) == 0)
+			s->read_only = 1;
+	}
 	if (rc == 0)
 		rc = meta_load(s);
 	if (rc) {
+		int err = errno; /* MUSTER_EIO: why, for the caller */
 		muster_store_close(s);
+		errno = err;
 		return rc;
 	}
 	*out = s;
@@ -547,6 +708,8 @@ void muster_store_close(muster_store *s)
 		return;
 	if (s->env)
 		mdb_env_close(s->env);
+	if (s->map_lock_made)
+		pthread_rwlock_destroy(&s->map_lock);
 	muster_signer_free(s->log_key);
 	free(s->mirror_vkey);
 	free(s->mirror_url);
@@ -580,6 +743,39 @@ static void remove_files(const char *dir)
 	}
 }
 
+/*
+ * Whether dir holds what a store's creation killed before its genesis
+ * commit leaves: a data.mdb whose log is empty, and no mirror file
+ * (core/mirror.c; a mirror's log is empty until its first import).  The
+ * site keys are written after data.mdb and have signed nothing, so such a
+ * store is made again rather than refused (tests/e2e/crash.sh).  The
+ * caller holds the directory's lock: no creator is still at work.
+ */
+static int init_interrupted(const char *dir)
+{
+	char *data = muster_path_join(dir, "data.mdb"), *mf = muster_path_join(dir, "mirror");
+	int yes = data && mf && access(data, F_OK) == 0 && access(mf, F_OK) != 0;
+	MDB_env *env;
+	if (yes && (yes = muster_env_open(dir, &env) == 0)) {
+		MDB_txn *txn;
+		MDB_dbi dbi;
+		uint64_t size = 1;
+		if (mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0) {
+			int rc = mdb_dbi_open(txn, "log", 0, &dbi);
+			if (rc == MDB_NOTFOUND)
+				size = 0;
+			else if (rc != 0 || muster_log_size_txn(txn, dbi, &size) != 0)
+				size = 1;
+			mdb_txn_abort(txn);
+		}
+		mdb_env_close(env);
+		yes = size == 0;
+	}
+	free(data);
+	free(mf);
+	return yes;
+}
+
 int muster_store_create(const char *dir, const char *origin, const muster_signer *admin, const char *holder,
 	muster_store **out)
 {
@@ -601,13 +797,25 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 	} else if (errno != EEXIST) {
 		return MUSTER_EIO;
 	}
+	/* One creator at a time in a directory; one that was killed has let go. */
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || flock(dfd, LOCK_EX) != 0) {
+		if (dfd >= 0)
+			close(dfd);
+		return MUSTER_EIO;
+	}
+	int there = 0;
 	for (size_t i = 0; i < sizeof store_files / sizeof store_files[0]; i++) {
 		char *p = muster_path_join(dir, store_files[i]);
-		int there = p && access(p, F_OK) == 0;
+		there |= p && access(p, F_OK) == 0;
 		free(p);
-		if (there)
-			return MUSTER_EEXIST;
 	}
+	if (there && !init_interrupted(dir)) {
+		close(dfd);
+		return MUSTER_EEXIST;
+	}
+	if (there)
+		remove_files(dir);
 
 	muster_signer *logk = NULL, *tagk = NULL;
 	muster_store *s = NULL;
@@ -618,13 +826,11 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 		rc = muster_signer_generate(&logk);
 	if (rc == 0)
 		rc = muster_signer_generate(&tagk);
-	if (rc == 0)
-		rc = muster_site_key_write(lp, logk);
-	if (rc == 0)
-		rc = muster_site_key_write(tp, tagk);
 	if (rc == 0 && !(s = calloc(1, sizeof *s)))
 		rc = MUSTER_ENOMEM;
 	if (rc == 0 && !(s->dir = strdup(dir)))
+		rc = MUSTER_ENOMEM;
+	if (rc == 0 && !(s->map_lock_made = pthread_rwlock_init(&s->map_lock, NULL) == 0))
 		rc = MUSTER_ENOMEM;
 	if (rc == 0) {
 		s->durable = 1;
@@ -640,6 +846,11 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 			rc = rc ? (mdb_txn_abort(txn), rc) : muster_mdb_err(mdb_txn_commit(txn));
 		}
 	}
+	/* The site keys after data.mdb, so that a creation killed before its genesis leaves an empty log behind. */
+	if (rc == 0)
+		rc = muster_site_key_write(lp, logk);
+	if (rc == 0)
+		rc = muster_site_key_write(tp, tagk);
 	if (rc == 0) {
 		muster_ev_site_init v = {{origin, strlen(origin)}, muster_signer_pk(logk), muster_signer_pk(tagk),
 			{holder, strlen(holder)}};
@@ -658,6 +869,7 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 	muster_signer_free(tagk);
 	free(lp);
 	free(tp);
+	close(dfd);
 	if (rc) {
 		muster_store_close(s);
 		remove_files(dir);

@@ -168,7 +168,7 @@ static void check_signatures(struct worker *w)
 	uint8_t kb[LOG_KEY];
 	int rc = muster_read_begin(s, &txn);
 	if (rc == 0 && (rc = muster_mdb_err(mdb_cursor_open(txn, s->dbi[DB_LOG], &cur))) != 0)
-		mdb_txn_abort(txn);
+		muster_read_end(s, txn);
 	if (rc) {
 		pthread_mutex_lock(&sh->lock);
 		sh->err = rc;
@@ -178,7 +178,7 @@ static void check_signatures(struct worker *w)
 	/* Chunks come from a shared counter, so a worker that shares its core with the walker does less. */
 	while (w->f.index == UINT64_MAX) {
 		uint64_t chunk = atomic_fetch_add(&sh->next_chunk, 1);
-		if (chunk >= (sh->size + CHUNK - 1) / CHUNK)
+		if (chunk >= sh->size / CHUNK + (sh->size % CHUNK != 0))
 			break;
 		uint64_t lo = chunk * CHUNK, hi = lo + CHUNK < sh->size ? lo + CHUNK : sh->size;
 		if (lo > atomic_load(&sh->stop_at))
@@ -186,6 +186,8 @@ static void check_signatures(struct worker *w)
 		log_key(kb, lo, LOG_ENTRY);
 		k.mv_size = LOG_KEY, k.mv_data = kb;
 		int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		if (mrc != 0)
+			break; /* nothing at or past lo: no later chunk holds anything either */
 		for (; mrc == 0 && w->f.index == UINT64_MAX; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 			if (k.mv_size != LOG_KEY)
 				continue; /* the walker reports it */
@@ -214,7 +216,7 @@ static void check_signatures(struct worker *w)
 			atomic_fetch_add_explicit(&sh->checked, hi - lo, memory_order_relaxed);
 	}
 	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	muster_read_end(s, txn);
 }
 
 static void *work(void *arg)
@@ -353,7 +355,8 @@ out:
 	return rc;
 }
 
-static int genesis_key(muster_store *s, MDB_txn *txn, muster_verifier *out)
+/* The site log key the genesis entry names, and its tag key (tag_pk may be NULL). */
+static int genesis_key(muster_store *s, MDB_txn *txn, muster_verifier *out, uint8_t *tag_pk)
 {
 	uint8_t kb[LOG_KEY];
 	log_key(kb, 0, LOG_ENTRY);
@@ -373,7 +376,17 @@ static int genesis_key(muster_store *s, MDB_txn *txn, muster_verifier *out)
 	memcpy(out->name, g.origin.p, g.origin.n);
 	memcpy(out->pk, g.log_pk, MUSTER_PK_BYTES);
 	out->hash = muster_note_key_hash(out->name, out->pk);
+	if (tag_pk)
+		memcpy(tag_pk, g.tag_pk, MUSTER_PK_BYTES);
 	return 0;
+}
+
+/* 1 if meta's tag key is the genesis entry's: labels are checked against meta's. */
+static int meta_tag_pk_is(muster_store *s, MDB_txn *txn, const uint8_t pk[MUSTER_PK_BYTES])
+{
+	MDB_val k = {6, "tag_pk"}, v;
+	return mdb_get(txn, s->dbi[DB_META], &k, &v) == 0 && v.mv_size == MUSTER_PK_BYTES &&
+	       sodium_memcmp(v.mv_data, pk, MUSTER_PK_BYTES) == 0;
 }
 
 /* Entries to walk: one past the index of the last well-formed record. */
@@ -387,7 +400,9 @@ static int walk_size(MDB_txn *txn, MDB_dbi dbi, uint64_t *size)
 	*size = 0;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_LAST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_PREV))
 		if (k.mv_size == LOG_KEY) {
-			*size = be64_get(k.mv_data) + 1;
+			/* A record at index 2^64-1 would wrap to 0 and skip the walk: the first gap is found instead. */
+			uint64_t last = be64_get(k.mv_data);
+			*size = last == UINT64_MAX ? UINT64_MAX : last + 1;
 			break;
 		}
 	mdb_cursor_close(c);
@@ -435,14 +450,20 @@ int muster_log_verify_progress(muster_store *s, unsigned threads, muster_verify_
 	if (rc)
 		return rc;
 	if ((rc = walk_size(txn, s->dbi[DB_LOG], &sh.size)) != 0) {
-		mdb_txn_abort(txn);
+		muster_read_end(s, txn);
 		return rc;
 	}
-	/* Checkpoints are judged by the log key the genesis entry names; meta is only a projection. */
-	if (genesis_key(s, txn, &sh.log_key) != 0)
+	/*
+	 * Checkpoints are judged by the log key the genesis entry names; meta is
+	 * only a projection, but what it says of the site's identity is what
+	 * store opening and label checks trust, so it must agree.
+	 */
+	uint8_t tag_pk[MUSTER_PK_BYTES];
+	if (genesis_key(s, txn, &sh.log_key, tag_pk) != 0)
 		fail(&f, 0, "the genesis entry does not name the site's log key");
-	else if (strcmp(sh.log_key.name, s->origin) != 0 || sodium_memcmp(sh.log_key.pk, s->log_pk, MUSTER_PK_BYTES) != 0)
-		fail(&f, 0, "the meta projection's origin or log key differs from the genesis entry (run 'muster reindex')");
+	else if (strcmp(sh.log_key.name, s->origin) != 0 || sodium_memcmp(sh.log_key.pk, s->log_pk, MUSTER_PK_BYTES) != 0 ||
+		!meta_tag_pk_is(s, txn, tag_pk))
+		fail(&f, 0, "the meta projection's origin, log key or tag key differs from the genesis entry (run 'muster reindex')");
 	if (f.index == 0)
 		atomic_store(&sh.stop_at, 0);
 	/* At most 99 calls on the way (a hundredth apart), one at the start, one at the end. */
@@ -461,7 +482,7 @@ int muster_log_verify_progress(muster_store *s, unsigned threads, muster_verify_
 		threads = 64;
 	struct worker *w = calloc(threads, sizeof *w);
 	if (!w) {
-		mdb_txn_abort(txn);
+		muster_read_end(s, txn);
 		return MUSTER_ENOMEM;
 	}
 	pthread_mutex_init(&sh.lock, NULL);
@@ -485,7 +506,7 @@ int muster_log_verify_progress(muster_store *s, unsigned threads, muster_verify_
 	pthread_cond_destroy(&sh.ended);
 	pthread_mutex_destroy(&sh.lock);
 	free(w);
-	mdb_txn_abort(txn);
+	muster_read_end(s, txn);
 	if (rc == 0)
 		rc = sh.err;
 	if (rc)
@@ -500,4 +521,47 @@ int muster_log_verify_progress(muster_store *s, unsigned threads, muster_verify_
 	if (fn)
 		fn(sh.size, sh.size, arg);
 	return 0;
+}
+
+int muster_log_against(muster_store *s, const uint8_t *note, size_t len, muster_against *out)
+{
+	muster_checkpoint cp;
+	size_t tl = len <= MUSTER_NOTE_MAX ? note_text_len(note, len) : 0;
+	if (tl == 0 || muster_checkpoint_parse(note, tl, &cp) != 0)
+		return MUSTER_EINVAL;
+	MDB_txn *txn;
+	int rc = muster_read_begin(s, &txn);
+	if (rc)
+		return rc;
+	muster_verifier key;
+	muster_against a = {cp.size, 0, MUSTER_AGAINST_OK};
+	rc = genesis_key(s, txn, &key, NULL);
+	if (rc == 0)
+		rc = muster_log_size_txn(txn, s->dbi[DB_LOG], &a.have);
+	if (rc == 0) {
+		size_t tlen, nver;
+		int orc = muster_note_open(note, len, &key, 1, &tlen, &nver); /* cosignature lines are skipped */
+		if (orc == MUSTER_EINVAL)
+			rc = MUSTER_EINVAL;
+		else if (strcmp(cp.origin, key.name) != 0)
+			a.verdict = MUSTER_AGAINST_OTHER_LOG;
+		else if (orc != 0)
+			a.verdict = MUSTER_AGAINST_UNSIGNED;
+		else if (cp.size > a.have)
+			a.verdict = MUSTER_AGAINST_SHORT;
+		else {
+			uint8_t root[MUSTER_HASH_BYTES];
+			struct merkle_ctx mc = {txn, s->dbi[DB_LOG]};
+			if (cp.size == 0)
+				muster_empty_root(root);
+			else
+				rc = muster_tree_hash(cp.size, muster_merkle_read, &mc, root);
+			if (rc == 0 && sodium_memcmp(root, cp.root, MUSTER_HASH_BYTES) != 0)
+				a.verdict = MUSTER_AGAINST_FORKED;
+		}
+	}
+	muster_read_end(s, txn);
+	if (rc == 0)
+		*out = a;
+	return rc;
 }

@@ -5,6 +5,17 @@
  * hash into the signed event, so the log vouches for the file's bytes and
  * the file travels with the store; `muster spend attachment SHA256` gives
  * it back after checking it still hashes to what was signed.
+ *
+ * A file is in place before the record that signs it is committed, so the
+ * log never names a file the store does not keep.  The other way round,
+ * writers of attachments take attachments/.lock in turn, from storing their
+ * files until their record is committed or refused, and write in
+ * attachments/.pending the log size they started at and their pid, then
+ * each file's hash before the file takes its name.  So a refused writer
+ * never removes a file another one's record signs, and one killed before
+ * its commit leaves its intent behind: the next writer, holding the lock,
+ * keeps each file a spending record appended since that size signs and
+ * removes the rest, with the dead writer's temporary file.
  */
 #include "config.h"
 
@@ -14,10 +25,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,10 +62,11 @@ static int copy_hash(FILE *src, FILE *dst, int sync, char hex[HASH_HEX])
 
 /*
  * Stores one file under dir/<sha256>: 0 and *made the path if this call
- * created it (NULL if the same bytes were there already), or an exit code
- * and why.
+ * created it (NULL if the same bytes were there already; its hash is
+ * written to the intent first), or an exit code and why.
  */
-static int store_one(const char *dir, const char *path, char hex[HASH_HEX], char **made, char *why, size_t wn)
+static int store_one(const char *dir, int intent, const char *path, char hex[HASH_HEX], char **made, char *why,
+	size_t wn)
 {
 	*made = NULL;
 	FILE *in = fopen(path, "rb");
@@ -78,7 +92,7 @@ static int store_one(const char *dir, const char *path, char hex[HASH_HEX], char
 		if (stat(final, &sb) == 0) { /* the same bytes are there already */
 			free(final);
 			final = NULL;
-		} else if (rename(tmp, final) != 0) {
+		} else if (dprintf(intent, "%s\n", hex) != HASH_HEX || rename(tmp, final) != 0) {
 			rc = -1;
 			e = errno;
 		}
@@ -95,11 +109,100 @@ static int store_one(const char *dir, const char *path, char hex[HASH_HEX], char
 	return rc ? EXIT_IO : 0;
 }
 
-void cli_attach(const struct opts *o, muster_rec *r, struct field_bufs *fb, struct attached *a)
+/* Not an attachment: a temporary file of an interrupted write. */
+static int not_attachment(const char *n)
+{
+	return strlen(n) != HASH_HEX - 1 || strspn(n, "0123456789abcdef") != HASH_HEX - 1;
+}
+
+struct signs {
+	const char *hex;
+	int found;
+};
+
+/* Whether the entry is a spending record whose attachments include the hash. */
+static int entry_signs(uint64_t index, const uint8_t *p, size_t len, void *arg)
+{
+	struct signs *sg = arg;
+	muster_entry e;
+	muster_rec r;
+	(void)index;
+	if (muster_entry_decode(p, len, &e) != 0 || e.type != MUSTER_EV_SPEND ||
+		muster_rec_decode(e.body, e.body_len, 0, 0, &r, NULL, 0) != 0 || !MUSTER_HAS(&r, MF_ATTACHMENTS))
+		return 0;
+	muster_iter it;
+	const char *h;
+	size_t n;
+	muster_iter_init(&it, &r.v[MF_ATTACHMENTS], 0);
+	while (muster_iter_next(&it, &h, &n))
+		if (n == HASH_HEX - 1 && memcmp(h, sg->hex, n) == 0)
+			return sg->found = 1;
+	return 0;
+}
+
+/* The intent a killed writer left (we hold the lock, so its writer is gone): see the top of the file. */
+static void recover(muster_store *s, const char *dir, const char *pending)
+{
+	FILE *f = fopen(pending, "r");
+	if (!f) {
+		if (errno != ENOENT)
+			die(EXIT_IO, L("cannot read %s: %s", "无法读取 %s：%s"), pending, strerror(errno));
+		return;
+	}
+	uint64_t from, size;
+	long pid;
+	char line[HASH_HEX + 8];
+	int rc = muster_log_size(s, &size);
+	if (rc)
+		die(cli_exit_code(rc), L("cannot read the store: %s", "无法读取存储库：%s"), cli_strerror(rc));
+	if (fscanf(f, "%" SCNu64 " %ld\n", &from, &pid) == 2) {
+		while (fgets(line, sizeof line, f)) {
+			line[strcspn(line, "\n")] = 0;
+			struct signs sg = {line, 0};
+			if (not_attachment(line))
+				continue;
+			rc = from < size ? muster_log_scan(s, from, size - from, entry_signs, &sg) : 0;
+			if (rc < 0)
+				die(cli_exit_code(rc), L("cannot read the store: %s", "无法读取存储库：%s"), cli_strerror(rc));
+			char *p = cli_path_join(dir, line);
+			if (!sg.found)
+				unlink(p);
+			free(p);
+		}
+		snprintf(line, sizeof line, ".tmp%ld", pid);
+		char *p = cli_path_join(dir, line);
+		unlink(p);
+		free(p);
+	}
+	fclose(f);
+	unlink(pending);
+}
+
+/* Takes the lock, settles what a killed writer left, and starts this writer's intent. */
+static void attach_begin(muster_store *s, struct attached *a)
+{
+	char *lock = cli_path_join(a->dir, ".lock");
+	a->lock = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (a->lock < 0 || flock(a->lock, LOCK_EX) != 0)
+		die(EXIT_IO, L("cannot lock %s: %s", "无法锁定 %s：%s"), lock, strerror(errno));
+	free(lock);
+	a->pending = cli_path_join(a->dir, ".pending");
+	recover(s, a->dir, a->pending);
+	uint64_t size;
+	int rc = muster_log_size(s, &size);
+	if (rc)
+		die(cli_exit_code(rc), L("cannot read the store: %s", "无法读取存储库：%s"), cli_strerror(rc));
+	a->intent = open(a->pending, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (a->intent < 0 || dprintf(a->intent, "%" PRIu64 " %ld\n", size, (long)getpid()) < 0)
+		die(EXIT_IO, L("cannot write %s: %s", "无法写入 %s：%s"), a->pending, strerror(errno));
+}
+
+void cli_attach(const struct opts *o, muster_store *s, muster_rec *r, struct field_bufs *fb, struct attached *a)
 {
 	const muster_field *f = muster_field_get(MF_ATTACHMENTS);
 	char why[768];
 	memset(a, 0, sizeof *a);
+	a->lock = a->intent = -1;
 	for (int i = 0; i < o->nkv; i++) {
 		const char *n = o->kv[i].name; /* "attach" or "attach=FILE" */
 		if (strncmp(n, "attach", 6) != 0 || (n[6] && n[6] != '='))
@@ -108,9 +211,10 @@ void cli_attach(const struct opts *o, muster_rec *r, struct field_bufs *fb, stru
 			a->dir = cli_path_join(cli_store_dir(o), "attachments");
 			if (mkdir(a->dir, 0700) != 0 && errno != EEXIST)
 				die(EXIT_IO, L("cannot make %s: %s", "无法创建 %s：%s"), a->dir, strerror(errno));
+			attach_begin(s, a);
 		}
 		char hex[HASH_HEX], *made;
-		int rc = store_one(a->dir, o->kv[i].val, hex, &made, why, sizeof why);
+		int rc = store_one(a->dir, a->intent, o->kv[i].val, hex, &made, why, sizeof why);
 		if (rc == 0 && made && a->n == sizeof a->made / sizeof a->made[0]) {
 			unlink(made);
 			free(made);
@@ -142,14 +246,16 @@ void cli_attach_done(struct attached *a)
 {
 	for (size_t i = 0; i < a->n; i++)
 		free(a->made[i]);
+	if (a->intent >= 0) {
+		close(a->intent);
+		unlink(a->pending);
+	}
+	if (a->lock >= 0)
+		close(a->lock); /* and the lock with it */
+	free(a->pending);
 	free(a->dir);
 	memset(a, 0, sizeof *a);
-}
-
-/* Not an attachment: a temporary file of an interrupted write. */
-static int not_attachment(const char *n)
-{
-	return strlen(n) != HASH_HEX - 1 || strspn(n, "0123456789abcdef") != HASH_HEX - 1;
+	a->lock = a->intent = -1;
 }
 
 int cli_attachments_verify(const struct opts *o, uint64_t *files, char bad[65])

@@ -9,18 +9,22 @@ struct attached {
 	char *dir;      /* <store>/attachments */
 	char *made[32]; /* files this command created */
 	size_t n;
+	int lock, intent; /* attachments/.lock, held; attachments/.pending, open (or -1) */
+	char *pending;
 };
 
 /*
  * For each --attach FILE: copies the file into <store>/attachments/<sha256>
  * (through a temporary name, synced) and adds the hash to r's attachments
- * as if given with --attachments.  Dies on an unreadable file, removing
- * what it stored.
+ * as if given with --attachments.  Holds the attachments lock from then
+ * until cli_attach_undo or cli_attach_done, which the caller calls after
+ * its write is refused or committed (attach.c says why).  Dies on an
+ * unreadable file, removing what it stored.
  */
-void cli_attach(const struct opts *o, muster_rec *r, struct field_bufs *fb, struct attached *a);
-/* Removes the files this command created (the write was refused) and frees a. */
+void cli_attach(const struct opts *o, muster_store *s, muster_rec *r, struct field_bufs *fb, struct attached *a);
+/* Removes the files this command created (the write was refused), releases the lock and frees a. */
 void cli_attach_undo(struct attached *a);
-/* Frees a, keeping the files. */
+/* Keeps the files (the write was committed), releases the lock and frees a. */
 void cli_attach_done(struct attached *a);
 
 /*

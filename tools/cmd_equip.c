@@ -11,6 +11,7 @@
 #include "attach.h"
 #include "equip_cli.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,12 +345,14 @@ static int write_cmd(const struct opts *o, const struct evcmd *c)
 	cli_require(what, c->type, &r);
 	muster_signer *signer = cli_signer(o);
 	struct attached att;
-	cli_attach(o, &r, &fb, &att); /* the files first, so that the log never names one that is not kept */
+	cli_attach(o, s, &r, &fb, &att); /* the files first, so that the log never names one that is not kept */
 	int rc = cli_append_rec(s, signer, c->type, &r, &index);
 	muster_signer_free(signer);
-	if (rc)
+	if (rc) {
+		int err = errno; /* why a store write failed, for cli_write_failed */
 		cli_attach_undo(&att);
-	else
+		errno = err;
+	} else
 		cli_attach_done(&att);
 	if (rc) {
 		char msg[96];

@@ -3,7 +3,7 @@
  * store, built through the same signed-event path as every other command.
  *
  *   muster gen --scale team|province|national --seed S --store DIR
- *              [--kdf min|interactive|moderate] [--json]
+ *              [--years N] [--kdf min|interactive|moderate] [--json]
  *
  * The whole dataset is planned in memory first (teams, depots, inspection
  * rules, assets, and a year of custody and inspection history simulated
@@ -22,7 +22,14 @@
  * xoshiro256** streams seeded from the seed and what is being drawn, so
  * the same scale and seed give the same entities, fields and event order;
  * dates are relative to today (Asia/Shanghai), so the same seed on the
- * same day gives the same projections byte for byte.  Signing keys are
+ * same day gives the same projections byte for byte.  --years N (default
+ * 1) makes the history N years long: the assets' custody, inspections and
+ * drills, the spending and the people's certificates and exams reach back
+ * over the earlier years (and the assets bought during them replaced older
+ * ones, scrapped), while people join and leave and missions are deployed
+ * in the last year (the year shown), as with one year.  With one year
+ * every draw is the one gen made before the option existed, so the store
+ * is the same.  Signing keys are
  * derived from the seed too (so they are only as secret as the seed: a
  * generated store is for tests, demos and benchmarks, never for real
  * records); the site's log and tag keys are random as in every store, and
@@ -48,7 +55,8 @@ static const uint32_t scale_assets[] = {600, 4000, 100000};
 
 #define PERSONS 16     /* people per team who take equipment out and sign inspections (never leave) */
 #define BATCH 4000     /* appends per muster_write */
-#define HISTORY 365    /* days of history */
+#define HISTORY 365    /* days of the year shown; --years adds earlier ones */
+#define MAX_YEARS 20   /* --years at most */
 #define NATIONAL_TEAMS 130
 #define RECORDS (365 + 180) /* people's records go back this far before the year; older exams were entered then */
 #define NEVER INT32_MAX
@@ -122,9 +130,10 @@ struct gteam {
 	uint32_t key;       /* prov * 64 + rank of its place: names the team's random streams */
 	uint32_t person0, npeople; /* its people; the first PERSONS are the ones named in custody */
 	uint32_t asset0, nassets;
+	uint32_t pred0, npred; /* --years: the assets that those bought during the history replaced (and theirs) */
 	uint32_t act0, nact;
 	int32_t season;     /* day of its yearly training and exams in the year shown; missions come after */
-	int32_t gt[2];      /* its national capacity fund of each fiscal year of the history */
+	int32_t gt[MAX_YEARS + 1]; /* its national capacity fund of each fiscal year of the history */
 	int32_t fund[3];    /* its enterprise safety cost, host special and other fund, or -1 */
 	uint8_t inst;       /* its occupational health institution */
 	double neglect;     /* how often the last inspection due is missed */
@@ -182,6 +191,7 @@ struct gasset {
 	uint8_t moved;       /* accepted by another team */
 	int32_t last;        /* day of its last event */
 	int32_t scrapped;    /* day it was scrapped, 0 */
+	int32_t retire;      /* a predecessor: the day it is scrapped, shortly before its successor came; 0 */
 	int32_t accepted;    /* day another team accepted it (to_team), 0 */
 	uint32_t to_team;
 };
@@ -240,7 +250,8 @@ struct gen {
 	uint64_t seed;
 	int scale;
 	int prov; /* --province: its index in gen_provs, or -1: the seed picks */
-	int32_t today, start; /* days since 1970-01-01 */
+	int32_t today, start; /* days since 1970-01-01; start: the first day of the year shown */
+	int32_t years, first; /* --years, and the first day of the history: start - 365 * (years - 1) */
 	double xfer_p;
 	struct gteam *teams;
 	uint32_t nteams;
@@ -495,8 +506,25 @@ static void activities(struct gen *g)
 			a->dur = (uint16_t)(a->mission ? 1 + below(&r, 10) : 1 + below(&r, 2));
 			a->team = ti;
 		}
+		/* The drills of each earlier year of a longer history; missions are in the year shown only. */
+		for (int32_t y = 1; y < g->years; y++) {
+			rng ry;
+			rng_init(&ry, g->seed, 40, (uint64_t)t->key * MAX_YEARS + (uint64_t)y);
+			uint32_t n = 4 + below(&ry, 5);
+			g->acts = xrealloc(g->acts, (g->nacts + n) * sizeof *g->acts);
+			for (uint32_t i = 0; i < n; i++) {
+				struct gact *a = &g->acts[g->nacts++];
+				memset(a, 0, sizeof *a);
+				a->day = g->start - 365 * y + (int32_t)below(&ry, HISTORY + 1);
+				a->dur = (uint16_t)(1 + below(&ry, 2));
+				a->team = ti;
+			}
+			t->nact += n;
+		}
 		qsort(g->acts + t->act0, t->nact, sizeof *g->acts, act_cmp);
 	}
+	if (g->nacts >= UINT16_MAX - NELEM(gen_consumables)) /* events name an activity in 16 bits */
+		die(EXIT_IO, "%s", L("muster gen: too many drills and missions", "muster gen：演练和出动过多"));
 	/* Deployment numbers are national: a smaller dataset sees gaps in them. */
 	struct gact **m = xrealloc(NULL, (g->nacts + 1) * sizeof *m);
 	uint32_t n = 0;
@@ -672,8 +700,8 @@ static void person_init(struct gen *g, uint32_t ti, uint32_t pi, int pos, int ne
 			p->hired = g->start - 30 - (int32_t)below(r, 300);
 		if (p->hired < p->birth + 18 * 365 + 5)
 			p->hired = p->birth + 18 * 365 + 5;
-		/* Records begin RECORDS days before the year: earlier people were entered then. */
-		int32_t rec = g->start - RECORDS;
+		/* Records begin RECORDS days before the history: earlier people were entered then. */
+		int32_t rec = g->first - RECORDS;
 		p->enrol = p->hired > rec + 60 ? p->hired - 1 - (int32_t)below(r, 30) : rec + (int32_t)below(r, 60);
 	}
 	p->ok_from = p->hired;
@@ -1020,10 +1048,11 @@ static void exams_plan(struct gen *g, uint32_t pi)
 	int32_t first_ok = pre >= g->start ? (pre > p->enrol ? pre : p->enrol) : NEVER;
 	exam_emit(g, pi, pre, X_PRE, C_NORMAL);
 	int32_t stop = p->left ? p->left - 25 : today;
-	for (int k = 4; k >= 0; k--) {
+	const int kmax = 4 + g->years - 1; /* every year of the history and the four before it */
+	for (int k = kmax; k >= 0; k--) {
 		int32_t d = g->start + t->season + (int32_t)below(&r, 35) - 365 * k;
 		if (d <= p->hired || (k ? d <= pre + 180 : pre >= g->start) || d >= stop || d > today - 1 ||
-			(k == 4 && chance(&r, 0.3)))
+			(k == kmax && chance(&r, 0.3)))
 			continue;
 		if (k == 0 && chance(&r, 0.025)) /* missed this year: overdue now */
 			continue;
@@ -1188,6 +1217,61 @@ static void assets_plan(struct gen *g)
 	}
 }
 
+/*
+ * A history of several years (--years): the assets of the year shown that
+ * were bought during it replaced older ones of the same type and model,
+ * scrapped shortly before (worn out after their service life, or after six
+ * to ten years for a type without one), and those older ones that were
+ * bought during the history replaced others in turn; so a team holds about
+ * as much equipment in each year of the history.  They follow each team's
+ * own assets, numbered after them.
+ */
+static void predecessors(struct gen *g)
+{
+	uint32_t n = g->nassets, cap = g->nassets;
+	for (uint32_t ti = 0; ti < g->nteams; ti++) {
+		struct gteam *t = &g->teams[ti];
+		uint32_t no = t->nassets;
+		t->pred0 = n;
+		for (uint32_t k = 0; k < t->nassets + (n - t->pred0); k++) {
+			uint32_t si = k < t->nassets ? t->asset0 + k : t->pred0 + (k - t->nassets);
+			if (g->assets[si].external || g->assets[si].acquired <= g->first + 30)
+				continue;
+			if (n == cap) {
+				cap *= 2;
+				g->assets = xrealloc(g->assets, cap * sizeof *g->assets);
+			}
+			const struct gasset *s = &g->assets[si];
+			const struct gen_type *ty = &gen_types[s->type];
+			struct gasset *a = &g->assets[n++];
+			rng r;
+			rng_init(&r, g->seed, 41, si);
+			memset(a, 0, sizeof *a);
+			a->team = ti;
+			a->no = ++no;
+			a->type = s->type;
+			a->model = s->model;
+			a->depot = s->depot;
+			a->funding = s->funding;
+			a->value = s->value;
+			a->final = MUSTER_S_IN_DEPOT;
+			a->retire = s->acquired - 1 - (int32_t)below(&r, 30);
+			a->acquired = a->retire - (ty->life ? ty->life * 365 + (int32_t)below(&r, 60) : 6 * 365 + (int32_t)below(&r, 4 * 365));
+			a->serial = ++g->serial[a->type][a->model];
+			if (a->funding == 0) { /* 国投: its own custody agreement */
+				a->custody_from = a->acquired + (int32_t)below(&r, 46);
+				a->custody_to = a->custody_from + 3652;
+				if (a->custody_to < g->today + 30)
+					a->custody_to = 0;
+				uint32_t y = (uint32_t)(muster_date_from_days(a->custody_from) / 10000);
+				a->agreement = (uint16_t)(100 + (t->key * 37 + y * 11) % 900);
+			}
+		}
+		t->npred = n - t->pred0;
+	}
+	g->nassets = n;
+}
+
 /* ---- a year of history ---------------------------------------------------------------- */
 
 /* Asset ai goes on mission act's deployment and comes back on day back. */
@@ -1303,7 +1387,7 @@ static void sim_asset(struct gen *g, uint32_t ai)
 	const struct gen_type *t = &gen_types[a->type];
 	const struct gteam *tm = &g->teams[a->team];
 	const int32_t today = g->today;
-	int32_t start = a->acquired > g->start ? a->acquired : g->start, span = today - start;
+	int32_t start = a->acquired > g->first ? a->acquired : g->first, span = today - start;
 	struct cand c[MAXC];
 	int nc = 0;
 	rng r;
@@ -1322,15 +1406,19 @@ static void sim_asset(struct gen *g, uint32_t ai)
 	int ntrain = (int)(t->mob * 0.12 * span / 365.0 + unif(&r));
 	for (int i = 0; i < ntrain && nc < MAXC - 8; i++)
 		c[nc++] = (struct cand){start + (int32_t)below(&r, (uint32_t)span + 1), (uint16_t)(1 + below(&r, 3)), C_TRAIN, 0, 0};
-	if (chance(&r, 0.004 * t->mob))
-		c[nc++] = (struct cand){start + (int32_t)below(&r, (uint32_t)span + 1), (uint16_t)(5 + below(&r, 26)), C_LOAN, 0, 0};
-	if (t->grp != G_PASSIVE && t->grp != G_BREATH && chance(&r, 0.05))
-		c[nc++] = (struct cand){start + (int32_t)below(&r, (uint32_t)span + 1), (uint16_t)(7 + below(&r, 39)), C_BREAK, 0, 0};
+	for (int32_t y = 0; y < g->years; y++) { /* a loan and a breakdown now and then, each year of the history */
+		if (chance(&r, 0.004 * t->mob) && nc < MAXC - 4)
+			c[nc++] = (struct cand){start + (int32_t)below(&r, (uint32_t)span + 1), (uint16_t)(5 + below(&r, 26)), C_LOAN, 0, 0};
+		if (t->grp != G_PASSIVE && t->grp != G_BREATH && chance(&r, 0.05) && nc < MAXC - 4)
+			c[nc++] = (struct cand){start + (int32_t)below(&r, (uint32_t)span + 1), (uint16_t)(7 + below(&r, 39)), C_BREAK, 0, 0};
+	}
 	if (g->nteams > 1 && span > 30 && chance(&r, g->xfer_p)) {
 		uint32_t back = (uint32_t)(span - 2 < 300 ? span - 2 : 300);
 		c[nc++] = (struct cand){today - 2 - (int32_t)below(&r, back), 0, C_XFER, 0, 0};
 	}
-	if (t->life && a->acquired + t->life * 365 <= today) { /* past its service life */
+	if (a->retire) { /* replaced: worn out */
+		c[nc++] = (struct cand){a->retire, 0, C_SCRAP, (uint8_t)(t->life ? 0 : 2 + below(&r, 2)), 0};
+	} else if (t->life && a->acquired + t->life * 365 <= today) { /* past its service life */
 		int32_t d = a->acquired + t->life * 365;
 		d = (d < start ? start : d) + (int32_t)below(&r, 15);
 		if (d <= today)
@@ -1345,7 +1433,7 @@ static void sim_asset(struct gen *g, uint32_t ai)
 	int32_t nd[2] = {0, 0};
 	for (int k = 0; k < nk; k++) {
 		int32_t iv = t->interval[k];
-		nd[k] = a->acquired >= g->start ? a->acquired + iv - jitter(&r, iv) : g->start + (int32_t)below(&r, (uint32_t)iv);
+		nd[k] = a->acquired >= g->first ? a->acquired + iv - jitter(&r, iv) : g->first + (int32_t)below(&r, (uint32_t)iv);
 		on[k] = 1;
 		miss[k] = chance(&r, tm->neglect * (iv <= 30 ? 1.0 : iv <= 90 ? 1.2 : 1.5));
 	}
@@ -1831,13 +1919,14 @@ static struct gbudget *budget_of(struct gen *g, uint32_t fund, int32_t day)
  */
 static void fund_plan(struct gen *g)
 {
-	g->y0 = year_of(g->start);
+	g->y0 = year_of(g->first);
 	g->ny = year_of(g->today) - g->y0 + 1;
 	for (uint32_t ti = 0; ti < g->nteams; ti++) {
 		struct gteam *t = &g->teams[ti];
 		rng r;
 		rng_init(&r, g->seed, 30, t->key);
-		t->gt[0] = t->gt[1] = -1;
+		for (size_t y = 0; y < NELEM(t->gt); y++)
+			t->gt[y] = -1;
 		for (int32_t y = 0; y < g->ny; y++)
 			t->gt[y] = (int32_t)fund_new(g, ti, FS_NATIONAL, g->y0 + y);
 		t->fund[0] = gen_industries[t->sp].name ? (int32_t)fund_new(g, ti, FS_SAFETY, 0) : -1;
@@ -2063,7 +2152,8 @@ static void asset_spending(struct gen *g)
 /* Team spending: consumables, training, drills, after missions, the crew's accident insurance and the vehicles'. */
 static void team_spending(struct gen *g)
 {
-	const int32_t span = g->today - g->start;
+	const int32_t span = g->today - g->first;
+	const uint32_t years = (uint32_t)g->years;
 	for (uint32_t ti = 0; ti < g->nteams; ti++) {
 		const struct gteam *t = &g->teams[ti];
 		rng r;
@@ -2071,16 +2161,16 @@ static void team_spending(struct gen *g)
 		struct gspend *s;
 		int32_t d;
 		/* Bigger teams buy more and train more. */
-		for (uint32_t k = 0, n = 8 + below(&r, 8) + t->npeople / 12; k < n; k++) {
-			d = g->start + (int32_t)below(&r, (uint32_t)span + 1);
+		for (uint32_t k = 0, n = (8 + below(&r, 8) + t->npeople / 12) * years; k < n; k++) {
+			d = g->first + (int32_t)below(&r, (uint32_t)span + 1);
 			uint32_t c = below(&r, (uint32_t)NELEM(gen_consumables));
 			s = spend_new(g, d, ti, ST_CONSUMABLES, team_fund(g, &r, t, d, 0.3),
 				fen_of(&r, between(&r, gen_consumables[c].lo, gen_consumables[c].hi)));
 			s->detail = (uint16_t)c;
 			s->vendor = table_vendor(g, &r, t, V_CONS);
 		}
-		for (uint32_t k = 0, n = 2 + below(&r, 3) + t->npeople / 50; k < n; k++) {
-			d = g->start + (int32_t)below(&r, (uint32_t)span + 1);
+		for (uint32_t k = 0, n = (2 + below(&r, 3) + t->npeople / 50) * years; k < n; k++) {
+			d = g->first + (int32_t)below(&r, (uint32_t)span + 1);
 			s = spend_new(g, d, ti, ST_TRAINING, team_fund(g, &r, t, d, 0.4), fen_of(&r, between(&r, 4000, 60000)));
 			s->detail = (uint16_t)below(&r, 4);
 			s->vendor = table_vendor(g, &r, t, V_TRAIN);
@@ -2107,7 +2197,7 @@ static void team_spending(struct gen *g)
 		int32_t iday = 10 + (int32_t)(t->key * 7u % 60u);
 		for (int32_t y = 0; y < g->ny; y++) {
 			d = jan1(g->y0 + y) + iday;
-			if (d < g->start || d > g->today)
+			if (d < g->first || d > g->today)
 				continue;
 			uint32_t crew = 0;
 			for (uint32_t pi = t->person0; pi < t->person0 + t->npeople; pi++)
@@ -2116,12 +2206,13 @@ static void team_spending(struct gen *g)
 			s->vendor = table_vendor(g, &r, t, V_INS);
 		}
 		/* Vehicles with plates: insured on the anniversary of their purchase, by the team holding them. */
-		for (uint32_t ai = t->asset0; ai < t->asset0 + t->nassets; ai++) {
+		for (uint32_t k = 0; k < t->nassets + t->npred; k++) {
+			uint32_t ai = k < t->nassets ? t->asset0 + k : t->pred0 + (k - t->nassets);
 			const struct gasset *a = &g->assets[ai];
 			if (a->external || gen_types[a->type].attrs != A_PLATE)
 				continue;
 			for (d = a->acquired + 365; d <= g->today; d += 365) {
-				if (d < g->start || (a->scrapped && d >= a->scrapped) || (a->funding == 0 && d < a->custody_from))
+				if (d < g->first || (a->scrapped && d >= a->scrapped) || (a->funding == 0 && d < a->custody_from))
 					continue;
 				uint32_t holder = a->accepted && d >= a->accepted ? a->to_team : a->team;
 				s = spend_new(g, d, holder, ST_INSURANCE, asset_fund(g, a, holder, d), fen_of(&r, between(&r, 3000, 12000)));
@@ -2156,7 +2247,7 @@ static int mev_cmp(const void *pa, const void *pb)
 
 /*
  * Budgets in fen: a year's worth of what the team spends from that source
- * (the whole history is one year), with room to spare, in tens of
+ * (the history's spending over its years), with room to spare, in tens of
  * thousands of yuan, and never less than the year's spending.
  */
 static void budgets_plan(struct gen *g)
@@ -2169,7 +2260,7 @@ static void budgets_plan(struct gen *g)
 		struct gbudget *b = &g->budgets[bi];
 		rng r;
 		rng_init(&r, g->seed, 35, bi);
-		double est = (double)rate[b->team * 4 + g->funds[b->fund].src];
+		double est = (double)rate[b->team * 4 + g->funds[b->fund].src] / g->years; /* a year's worth */
 		double amount = est * between(&r, 1.1, 1.4), floor = g->funds[b->fund].src == FS_NATIONAL ? 5e6 : 3e6;
 		if (amount < floor)
 			amount = floor + 1e6 * below(&r, 5);
@@ -2299,8 +2390,10 @@ static void plan(struct gen *g)
 	people_plan(g);
 	activities(g);
 	assets_plan(g);
+	if (g->years > 1)
+		predecessors(g);
 	g->xfer_p = g->scale == SCALE_PROVINCE ? 0.003 : 0.0015;
-	/* Setup: keys, policy, teams, depots, rules, and the assets bought before the year begins. */
+	/* Setup: keys, policy, teams, depots, rules, and the assets bought before the history begins. */
 	for (uint32_t k = 0; k < 5; k++)
 		push(g, 0, k, MUSTER_EV_KEY_ENROL);
 	push(g, 0, 0, MUSTER_EV_POLICY);
@@ -2317,16 +2410,16 @@ static void plan(struct gen *g)
 	fund_plan(g);
 	for (uint32_t ai = 0; ai < g->nassets; ai++) {
 		struct gasset *a = &g->assets[ai];
-		if (a->acquired < g->start) {
+		if (a->acquired < g->first) {
 			push(g, 0, ai, MUSTER_EV_ASSET_ADD);
 			a->nseq = 1;
 		}
 	}
 	g->nsetup = g->nev;
-	/* History: people's records, assets bought during the year, then everything that happened. */
+	/* History: people's records, assets bought during it, then everything that happened. */
 	people_records(g);
 	for (uint32_t ai = 0; ai < g->nassets; ai++) {
-		if (g->assets[ai].acquired >= g->start)
+		if (g->assets[ai].acquired >= g->first)
 			emit(g, ai, g->assets[ai].acquired, MUSTER_EV_ASSET_ADD);
 		sim_asset(g, ai);
 	}
@@ -3101,7 +3194,7 @@ static double now_s(void)
 
 static void check_options(const struct opts *o)
 {
-	static const char *const ok[] = {"store", "passphrase-file", "kdf", "scale", "seed", "province", NULL};
+	static const char *const ok[] = {"store", "passphrase-file", "kdf", "scale", "seed", "province", "years", NULL};
 	for (int i = 0; i < o->nkv; i++) {
 		const char *n = o->kv[i].name;
 		int good = 0;
@@ -3111,8 +3204,8 @@ static void check_options(const struct opts *o)
 		}
 		if (!good)
 			die(EXIT_USAGE, L("option '--%s' does not apply to 'muster gen'; it takes --scale, --seed, --province, "
-					    "--store, --kdf and --json",
-					    "选项 '--%s' 不适用于 'muster gen'；可用 --scale、--seed、--province、--store、--kdf、--json"),
+					    "--years, --store, --kdf and --json",
+					    "选项 '--%s' 不适用于 'muster gen'；可用 --scale、--seed、--province、--years、--store、--kdf、--json"),
 				n);
 	}
 	if (o->npos != 1)
@@ -3172,6 +3265,22 @@ static int province_of(const struct opts *o, int scale)
 		s);
 }
 
+/* --years N: how many years of history, 1 (the default: the year shown) to MAX_YEARS. */
+static int32_t years_of(const struct opts *o)
+{
+	const char *s = cli_opt(o, "years");
+	if (!s)
+		return 1;
+	char *end;
+	errno = 0;
+	unsigned long v = *s >= '1' && *s <= '9' ? strtoul(s, &end, 10) : 0;
+	if (!(*s >= '1' && *s <= '9') || errno || *end || v > MAX_YEARS)
+		die(EXIT_USAGE, L("--years '%s' is not a number of years from 1 to %d; the history is that many years long",
+				    "--years '%s' 不是 1 到 %d 之间的年数；历史数据即为该年数"),
+			s, MAX_YEARS);
+	return (int32_t)v;
+}
+
 int cmd_gen(const struct opts *o)
 {
 	double t0 = now_s();
@@ -3181,6 +3290,7 @@ int cmd_gen(const struct opts *o)
 	g.scale = scale_of(o);
 	g.seed = seed_of(o);
 	g.prov = province_of(o, g.scale);
+	g.years = years_of(o);
 	muster_kdf kdf = cli_kdf(o);
 	const char *dir = cli_store_dir(o);
 
@@ -3210,6 +3320,7 @@ int cmd_gen(const struct opts *o)
 	/* Plan everything in memory. */
 	g.today = (int32_t)muster_date_days(cli_today());
 	g.start = g.today - HISTORY;
+	g.first = g.start - 365 * (g.years - 1);
 	muster_signer *admin = derive(g.seed, "admin"), *keeper = derive(g.seed, "keeper"),
 		      *keeper2 = derive(g.seed, "keeper2"), *hr = derive(g.seed, "hr"), *finance = derive(g.seed, "finance"),
 		      *approver = derive(g.seed, "approver");
@@ -3222,7 +3333,10 @@ int cmd_gen(const struct opts *o)
 
 	/* The store, then the sealed keys beside it. */
 	char origin[64];
-	snprintf(origin, sizeof origin, "muster.gen/%s-%" PRIu64, scale_names[g.scale], g.seed);
+	if (g.years > 1) /* another dataset: another log */
+		snprintf(origin, sizeof origin, "muster.gen/%s-%" PRIu64 "-y%d", scale_names[g.scale], g.seed, (int)g.years);
+	else
+		snprintf(origin, sizeof origin, "muster.gen/%s-%" PRIu64, scale_names[g.scale], g.seed);
 	int rc = muster_store_create_url(dir, origin, admin, g.admin_name, "https://muster.example.cn", &s);
 	if (rc) {
 		if (rc == MUSTER_EEXIST)
@@ -3309,11 +3423,11 @@ int cmd_gen(const struct opts *o)
 		depots += g.teams[i].ndepots;
 	double secs = now_s() - t0;
 	if (o->json)
-		printf("{\"scale\":\"%s\",\"seed\":%" PRIu64 ",\"teams\":%u,\"depots\":%u,\"assets\":%u,\"people\":%u,"
+		printf("{\"scale\":\"%s\",\"seed\":%" PRIu64 ",\"years\":%d,\"teams\":%u,\"depots\":%u,\"assets\":%u,\"people\":%u,"
 		       "\"certs\":%u,\"exams\":%u,\"deployments\":%u,\"funds\":%u,\"budgets\":%u,\"spending\":%u,"
 		       "\"approved\":%u,\"rejected\":%u,\"entries\":%" PRIu64 ",\"seconds\":%.2f}\n",
-			scale_names[g.scale], g.seed, g.nteams, depots, g.nassets, g.npeople, g.ncerts, g.nexams, g.ndeploy,
-			g.nfunds, g.nbudgets, g.nspends, g.napproved, g.nrejected, entries, secs);
+			scale_names[g.scale], g.seed, (int)g.years, g.nteams, depots, g.nassets, g.npeople, g.ncerts, g.nexams,
+			g.ndeploy, g.nfunds, g.nbudgets, g.nspends, g.napproved, g.nrejected, entries, secs);
 	else
 		printf(L("store %s generated (%s scale, seed %" PRIu64 "): teams %u, depots %u, assets %u, people %u, "
 			 "certificates %u, exams %u, deployments %u, funds %u, budgets %u, spending %u (approved %u, "

@@ -1,8 +1,9 @@
-/* cmd_log.c - the log commands: vkey, checkpoint, proof, consistency, show, verify (export: tiles.c). */
+/* cmd_log.c - the log commands: vkey, checkpoint, proof, consistency, show, verify (export: tiles.c); reindex --check. */
 #include "config.h"
 
 #include "attach.h"
 #include "commands.h"
+#include "equip_cli.h"
 #include "progress.h"
 
 #include <errno.h>
@@ -230,9 +231,81 @@ static int log_show(const struct opts *o, muster_store *s)
 	return EXIT_OK;
 }
 
+/* FILE, a signed checkpoint kept outside the store, for --against (at most a note's size). */
+static void read_note(const char *path, muster_buf *b)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		die(EXIT_IO, L("cannot read %s: %s", "无法读取 %s：%s"), path, strerror(errno));
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b->len <= MUSTER_NOTE_MAX)
+		muster_buf_put(b, chunk, n);
+	int bad = ferror(f), e = errno;
+	fclose(f);
+	if (bad)
+		die(EXIT_IO, L("cannot read %s: %s", "无法读取 %s：%s"), path, strerror(e));
+	if (b->err)
+		die(EXIT_IO, "%s", cli_strerror(b->err));
+}
+
+/*
+ * --against FILE: the store must hold the tree FILE's checkpoint signed.
+ * A store put back from an older copy of itself verifies on its own; this
+ * is what tells.  Dies (exit 1) unless it does; returns the size checked.
+ */
+static uint64_t verify_against(const struct opts *o, muster_store *s, const char *path, const muster_buf *note)
+{
+	muster_against a;
+	int rc = muster_log_against(s, note->data, note->len, &a);
+	if (rc == MUSTER_EINVAL)
+		die(EXIT_USAGE, L("%s is not a signed checkpoint; give one as 'muster log checkpoint' prints it",
+				    "%s 不是签名的检查点；请给出 'muster log checkpoint' 输出的检查点"),
+			path);
+	if (rc)
+		die(cli_exit_code(rc), L("cannot check the store against %s: %s", "无法以 %s 核对存储库：%s"), path, cli_strerror(rc));
+	static const char *const reasons[] = {"", "another log", "not signed", "rolled back", "forked"};
+	if (a.verdict == MUSTER_AGAINST_OK)
+		return a.size;
+	if (o->json) {
+		muster_buf b = {0};
+		muster_buf_puts(&b, "{\"ok\":false,\"against\":");
+		muster_json_cstr(&b, path);
+		muster_buf_printf(&b, ",\"size\":%" PRIu64 ",\"entries\":%" PRIu64 ",\"reason\":\"%s\"}\n", a.size, a.have,
+			reasons[a.verdict]);
+		cli_emit(&b);
+	}
+	const char *origin = muster_store_origin(s);
+	switch (a.verdict) {
+	case MUSTER_AGAINST_OTHER_LOG:
+		die(EXIT_VERIFY, L("%s is a checkpoint of another log, not of %s", "%s 是另一日志的检查点，不是 %s 的"), path, origin);
+	case MUSTER_AGAINST_UNSIGNED:
+		die(EXIT_VERIFY, L("%s is not signed by this store's log key (%s): it is not a checkpoint this log signed",
+				     "%s 不是由本存储库的日志密钥（%s）签名的：不是本日志签发的检查点"),
+			path, origin);
+	case MUSTER_AGAINST_SHORT:
+		die(EXIT_VERIFY, L("the store has %" PRIu64 " entries but %s is a checkpoint of %" PRIu64 ": the store was rolled back or truncated",
+				     "存储库只有 %" PRIu64 " 条日志，而 %s 是 %" PRIu64 " 条时的检查点：存储库被回滚或截断"),
+			a.have, path, a.size);
+	default:
+		die(EXIT_VERIFY, L("the store's first %" PRIu64 " entries do not give the root of %s, a checkpoint of %" PRIu64 ": the log forked (its history was rewritten)",
+				     "存储库前 %" PRIu64 " 条日志的根哈希与 %s（%" PRIu64 " 条时的检查点）不同：日志已分叉（历史被改写）"),
+			a.size, path, a.size);
+	}
+}
+
 static int log_verify(const struct opts *o, muster_store *s)
 {
+	static const char *const allowed[] = {"threads", "against", NULL};
+	cli_only(o, "muster log verify", allowed);
+	if (o->npos != 2)
+		die(EXIT_USAGE, "%s", L("usage: muster log verify [--threads N] [--against FILE]",
+					"用法: muster log verify [--threads N] [--against 文件]"));
 	unsigned threads = o->threads ? (unsigned)cli_uint("--threads", o->threads) : 0;
+	const char *against = cli_opt(o, "against");
+	muster_buf note = {0};
+	if (against)
+		read_note(against, &note); /* before the long walk: a wrong path is said at once */
 	muster_verify_report rep;
 	int rc = muster_log_verify_progress(s, threads, &rep, progress_verify, NULL);
 	if (rc == MUSTER_EVERIFY) {
@@ -251,6 +324,8 @@ static int log_verify(const struct opts *o, muster_store *s)
 	}
 	if (rc)
 		die(cli_exit_code(rc), L("cannot verify the log: %s", "无法核验日志：%s"), cli_strerror(rc));
+	uint64_t seen = against ? verify_against(o, s, against, &note) : 0;
+	muster_buf_free(&note);
 	/* The files attached to spending: each must still hash to the name its record signed. */
 	uint64_t files;
 	char bad[65];
@@ -266,15 +341,89 @@ static int log_verify(const struct opts *o, muster_store *s)
 				     "附件 %s 已被改动：其内容与记录中签名的 SHA-256 不符"),
 			bad);
 	}
-	if (o->json)
-		printf("{\"ok\":true,\"entries\":%" PRIu64 ",\"checkpoints\":%" PRIu64 ",\"attachments\":%" PRIu64 "}\n",
-			rep.entries, rep.checkpoints, files);
-	else
+	if (o->json) {
+		printf("{\"ok\":true,\"entries\":%" PRIu64 ",\"checkpoints\":%" PRIu64 ",\"attachments\":%" PRIu64, rep.entries,
+			rep.checkpoints, files);
+		if (against)
+			printf(",\"against\":%" PRIu64, seen);
+		printf("}\n");
+	} else {
 		printf(L("ok: %" PRIu64 " entries and %" PRIu64 " checkpoints verified\n", "通过：已核验 %" PRIu64 " 条日志和 %" PRIu64 " 个检查点\n"),
 			rep.entries, rep.checkpoints);
+	}
+	if (!o->json && against)
+		printf(L("ok: the store holds the tree of %s, a checkpoint of %" PRIu64 " entries\n",
+			 "通过：存储库包含 %s 所签的树（%" PRIu64 " 条时的检查点）\n"),
+			against, seen);
 	if (!o->json && files)
 		printf(L("ok: %" PRIu64 " attached files match their signed hashes\n", "通过：%" PRIu64 " 个附件与签名的哈希一致\n"), files);
 	return EXIT_OK;
+}
+
+/* A projection key for people: printable ASCII as it is, other bytes as \xNN, quoted. */
+static void key_words(muster_buf *b, const uint8_t *k, size_t n)
+{
+	muster_buf_puts(b, "\"");
+	for (size_t i = 0; i < n; i++)
+		if (k[i] >= 0x20 && k[i] < 0x7f && k[i] != '"' && k[i] != '\\')
+			muster_buf_put(b, &k[i], 1);
+		else
+			muster_buf_printf(b, "\\x%02x", k[i]);
+	muster_buf_puts(b, "\"");
+}
+
+static void key_hex(muster_buf *b, const uint8_t *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		muster_buf_printf(b, "%02x", k[i]);
+}
+
+int cli_reindex_check(const struct opts *o)
+{
+	static const char *const allowed[] = {"check", NULL};
+	cli_only(o, "muster reindex --check", allowed);
+	muster_store *s = cli_open(o);
+	muster_reindex_diff d;
+	int rc = muster_reindex_check(s, &d);
+	if (rc == MUSTER_EVERIFY && !d.db)
+		die(EXIT_VERIFY, L("entry %" PRIu64 " no longer replays: %s; run 'muster log verify'",
+				     "条目 %" PRIu64 " 无法重放：%s；请运行 'muster log verify'"),
+			d.entries, *muster_store_why(s) ? muster_store_why(s) : cli_strerror(rc));
+	if (rc && rc != MUSTER_EVERIFY)
+		die(cli_exit_code(rc), L("cannot check the projections: %s", "无法核对投影：%s"), cli_strerror(rc));
+	muster_buf b = {0};
+	if (rc == 0) {
+		if (o->json)
+			muster_buf_printf(&b, "{\"ok\":true,\"entries\":%" PRIu64 "}\n", d.entries);
+		else
+			muster_buf_printf(&b, L("ok: every projection is what a rebuild from %" PRIu64 " entries gives\n",
+						"通过：全部投影与从 %" PRIu64 " 条日志重建的结果一致\n"),
+				d.entries);
+		cli_emit(&b);
+		muster_store_close(s);
+		return EXIT_OK;
+	}
+	static const char *const what[] = {"", "changed", "missing", "extra"};
+	if (o->json) {
+		muster_buf_printf(&b, "{\"ok\":false,\"db\":\"%s\",\"key\":\"", d.db);
+		key_hex(&b, d.key, d.key_len);
+		muster_buf_printf(&b, "\",\"reason\":\"%s\"}\n", what[d.what]);
+	} else {
+		/* projection DB: key "K" (HEX): reason -- one line, as log verify's "entry I: reason" */
+		muster_buf_printf(&b, "projection %s: key ", d.db);
+		key_words(&b, d.key, d.key_len);
+		muster_buf_puts(&b, " (");
+		key_hex(&b, d.key, d.key_len);
+		muster_buf_puts(&b, "): ");
+		muster_buf_puts(&b, d.what == MUSTER_DIFF_CHANGED ? "the stored record is not the one the log gives"
+				    : d.what == MUSTER_DIFF_MISSING ? "missing: the log gives a record the store lacks"
+								   : "extra: the store holds a record the log does not give");
+		muster_buf_puts(&b, "\n");
+	}
+	cli_emit(&b);
+	die(EXIT_VERIFY, L("the projection %s differs from a rebuild from the log; it was altered outside muster (nothing was changed; 'muster reindex' rebuilds it)",
+			     "投影 %s 与从日志重建的结果不同；它在 muster 之外被改动（未作任何更改；'muster reindex' 可重建）"),
+		d.db);
 }
 
 int cmd_log(const struct opts *o, const char *sub)

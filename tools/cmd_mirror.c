@@ -253,42 +253,18 @@ static int fetch_entries(struct arrival *a, uint64_t from)
 /* Parses consistency.json ({"old_size":M,"new_size":N,"proof":["base64",...]}) of a bundle. */
 static int parse_proof(struct arrival *a, const muster_buf *j, uint64_t since)
 {
-	char *t = strndup((const char *)j->data, j->len);
-	if (!t)
-		return MUSTER_ENOMEM;
-	unsigned long long old = 0, nw = 0;
-	const char *p = strstr(t, "\"proof\":[");
-	int rc = sscanf(t, "{\"old_size\":%llu,\"new_size\":%llu,", &old, &nw) == 2 && p ? 0 : MUSTER_EINVAL;
-	if (rc == 0 && (old != since || nw != a->said.size))
-		rc = MUSTER_EINVAL;
+	uint64_t old = 0, nw = 0;
 	a->proof = calloc(MUSTER_PROOF_MAX, sizeof *a->proof);
 	if (!a->proof)
-		rc = MUSTER_ENOMEM;
-	for (p = p ? p + 9 : NULL; rc == 0 && *p != ']';) {
-		const char *q = *p == '"' ? strchr(p + 1, '"') : NULL;
-		size_t got;
-		if (!q || a->nproof >= MUSTER_PROOF_MAX ||
-			sodium_base642bin(a->proof[a->nproof], MUSTER_HASH_BYTES, p + 1, (size_t)(q - p - 1), NULL, &got, NULL,
-				sodium_base64_VARIANT_ORIGINAL) != 0 ||
-			got != MUSTER_HASH_BYTES) {
-			rc = MUSTER_EINVAL;
-			break;
-		}
-		a->nproof++;
-		p = q + 1;
-		if (*p == ',')
-			p++;
-		else if (*p != ']')
-			rc = MUSTER_EINVAL;
-	}
-	if (rc == 0 && strcmp(p + 1, "}\n") != 0 && strcmp(p + 1, "}") != 0)
+		return MUSTER_ENOMEM;
+	int rc = tile_proof_parse(j->data, j->len, &old, &nw, a->proof, &a->nproof);
+	if (rc == 0 && (old != since || nw != a->said.size))
 		rc = MUSTER_EINVAL;
 	if (rc == MUSTER_EINVAL)
 		snprintf(a->err, sizeof a->err, "consistency.json is not the proof from %" PRIu64 " to %" PRIu64 ": damaged", since,
 			a->said.size);
 	a->has_proof = rc == 0;
 	a->proof_from = since;
-	free(t);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "equip_cli.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +235,13 @@ int cmd_scan(const struct opts *o)
 		uint64_t index;
 		muster_rec_cstr(&r, MF_ID, id);
 		rc = cli_append_rec(s, signer, a->type, &r, &index);
+		if (rc == MUSTER_EIO) { /* the store, not the label: the next line would fail too */
+			int err = errno;
+			answer_refused(&ss, ln, cli_strerror(rc));
+			fflush(stdout);
+			errno = err;
+			cli_write_failed(s, L("muster scan stopped", "扫描已停止"), rc);
+		}
 		if (rc) {
 			const char *w = muster_store_why(s);
 			snprintf(why, sizeof why, "%s: %s", id, w && *w ? w : cli_strerror(rc));

@@ -395,6 +395,9 @@ int cmd_journal(const struct opts *o, const char *sub)
 
 int cmd_reindex(const struct opts *o)
 {
+	if (cli_opt(o, "check"))
+		return cli_reindex_check(o);
+	cli_no_extra(o);
 	muster_store *s = cli_open(o);
 	int rc = muster_reindex(s);
 	if (rc)

@@ -74,7 +74,7 @@ static void usage(void)
 		"  log proof --index I [--size N]        inclusion proof (JSON)\n"
 		"  log consistency --old M [--new N]     consistency proof (JSON)\n"
 		"  log show [--from I] [--count K]       decoded entries\n"
-		"  log verify [--threads N]              re-derive and check everything\n"
+		"  log verify [--threads N] [--against FILE]   re-derive and check everything; FILE: a checkpoint kept elsewhere\n"
 		"  log export --tiles DIR                the log as C2SP tlog-tiles, for mirrors and web servers\n"
 		"  log bundle --since SIZE --out FILE    what came after SIZE, as one tar file for offline transport\n"
 		"  log cosigned FILE --witness VKEY      keep a central witness's cosignature of a checkpoint\n"
@@ -84,7 +84,7 @@ static void usage(void)
 		"  mirror pull [ORIGIN]                  the same from the sites' tile servers\n"
 		"  mirror status                         each mirror: size, latest entry, cosignature, current/stale/forked\n"
 		"  witness vkey                          the central office's witness key, for the sites\n"
-		"  reindex                               rebuild every projection from the log\n"
+		"  reindex [--check]                     rebuild every projection from the log (--check: compare, change nothing)\n"
 		"  import KIND FILE [--map PROFILE] [--dry-run] [--rejects FILE.csv] [--sheet NAME]\n"
 		"                                        a register from .xlsx/.csv/.tsv (teams depots assets people certs exams spending)\n"
 		"  export KIND --out FILE.xlsx|FILE.csv  the register back out, as import reads it (docs/IMPORT.md)\n"
@@ -158,7 +158,7 @@ static void usage(void)
 		"  log proof --index I [--size N]        包含证明 (JSON)\n"
 		"  log consistency --old M [--new N]     一致性证明 (JSON)\n"
 		"  log show [--from I] [--count K]       解码后的日志条目\n"
-		"  log verify [--threads N]              从原始日志重新推导并核验全部内容\n"
+		"  log verify [--threads N] [--against 文件]   从原始日志重新推导并核验全部内容；文件：存于别处的检查点\n"
 		"  log export --tiles 目录               以 C2SP tlog-tiles 格式导出日志，供镜像和网站服务器使用\n"
 		"  log bundle --since 大小 --out 文件    将 SIZE 之后的内容打包为一个 tar 文件，供离线传递\n"
 		"  log cosigned 文件 --witness 验证密钥  保存中心见证方对检查点的见证签名\n"
@@ -168,7 +168,7 @@ static void usage(void)
 		"  mirror pull [日志源]                  从各站点的 tile 服务拉取，同样核验\n"
 		"  mirror status                         各镜像：大小、最新条目、见证签名、最新/过期/分叉\n"
 		"  witness vkey                          中心的见证密钥，交给各站点\n"
-		"  reindex                               从日志重建全部投影\n"
+		"  reindex [--check]                     从日志重建全部投影（--check：只核对，不作更改）\n"
 		"  import 类别 文件 [--map 映射] [--dry-run] [--rejects 文件.csv] [--sheet 工作表]\n"
 		"                                        从 .xlsx/.csv/.tsv 导入台账（teams depots assets people certs exams spending）\n"
 		"  export 类别 --out 文件.xlsx|文件.csv  导出台账，格式与导入相同（docs/IMPORT.md）\n"
@@ -330,7 +330,7 @@ static void parse(int argc, char **argv, struct opts *o)
 /* Options that take no value: boolean fields and a few switches. */
 static int is_flag(const char *name)
 {
-	static const char *const flags[] = {"reissue", "overdue", "all", "csv", "dry-run", NULL};
+	static const char *const flags[] = {"reissue", "overdue", "all", "csv", "dry-run", "check", NULL};
 	const muster_field *f = muster_field_by_name(name);
 	if (f && f->type == MUSTER_F_BOOL)
 		return 1;
@@ -377,6 +377,9 @@ bad:
 		opt, s ? s : "");
 }
 
+/* The store cli_open opened, for the messages of cli_write_failed. */
+static const char *opened_dir;
+
 muster_store *cli_open(const struct opts *o)
 {
 	const char *dir = cli_store_dir(o);
@@ -386,8 +389,15 @@ muster_store *cli_open(const struct opts *o)
 		die(EXIT_NOTFOUND, L("no store at '%s'; create one with 'muster init' or give --store DIR",
 				       "'%s' 处没有存储库；请用 'muster init' 新建，或用 --store 指定目录"),
 			dir);
+	if (rc == MUSTER_EIO && (errno == EACCES || errno == EPERM))
+		die(EXIT_IO, L("cannot open store '%s': %s; run muster as the user who owns the store, or give --store DIR",
+			"无法打开存储库 '%s'：%s；请以存储库所属用户运行 muster，或指定 --store 目录"),
+			dir, strerror(errno));
+	if (rc == MUSTER_EIO)
+		die(EXIT_IO, L("cannot open store '%s': %s", "无法打开存储库 '%s'：%s"), dir, strerror(errno));
 	if (rc)
 		die(cli_exit_code(rc), L("cannot open store '%s': %s", "无法打开存储库 '%s'：%s"), dir, cli_strerror(rc));
+	opened_dir = dir;
 	return s;
 }
 
@@ -579,8 +589,48 @@ muster_signer *cli_signer(const struct opts *o)
 	return s;
 }
 
+/*
+ * A write the store could not take (MUSTER_EIO keeps errno): which store,
+ * why, that nothing was written (one transaction), and what to do.
+ */
+static void store_write_failed(const char *what, int err)
+{
+	const char *dir = opened_dir ? opened_dir : L("the store", "存储库");
+	switch (err) {
+	case EFBIG:
+		die(EXIT_IO, L("%s: store '%s' reached the largest file this process may write (%s); nothing was written. "
+			       "Raise the file size limit (ulimit -f, systemd LimitFSIZE=)",
+			       "%s：存储库 '%s' 已达到本进程可写文件的大小上限（%s），未写入任何内容。请提高文件大小限制（ulimit -f、systemd LimitFSIZE=）"),
+			what, dir, strerror(err));
+	case ENOSPC:
+	case EDQUOT:
+		die(EXIT_IO, L("%s: store '%s' is out of disk space (%s); nothing was written. Free space on its file system, "
+			       "or move the store to a larger one and give --store DIR",
+			       "%s：存储库 '%s' 所在磁盘空间不足（%s），未写入任何内容。请清理该文件系统的空间，或将存储库移到更大的磁盘并指定 --store 目录"),
+			what, dir, strerror(err));
+	case EROFS:
+		die(EXIT_IO, L("%s: store '%s' is on a read-only file system; nothing was written. Remount it read-write, "
+			       "or copy the store to a writable place and give --store DIR",
+			       "%s：存储库 '%s' 位于只读文件系统，未写入任何内容。请以读写方式重新挂载，或将存储库复制到可写位置并指定 --store 目录"),
+			what, dir);
+	case EACCES:
+	case EPERM:
+		die(EXIT_IO, L("%s: store '%s' may not be written by this user (%s); nothing was written. Run muster as the "
+			       "user who owns the store",
+			       "%s：当前用户无权写入存储库 '%s'（%s），未写入任何内容。请以存储库所属用户运行 muster"),
+			what, dir, strerror(err));
+	default:
+		die(EXIT_IO, L("%s: store '%s' could not be written (%s); nothing was written. Check its disk and free space; "
+			       "'muster log verify' checks the store",
+			       "%s：无法写入存储库 '%s'（%s），未写入任何内容。请检查磁盘及剩余空间；'muster log verify' 可核验存储库"),
+			what, dir, strerror(err));
+	}
+}
+
 void cli_write_failed(muster_store *s, const char *what, int rc)
 {
+	if (rc == MUSTER_EIO)
+		store_write_failed(what, errno);
 	const char *why = muster_store_why(s);
 	if (why && *why)
 		die(cli_exit_code(rc), "%s: %s (%s)", what, why, cli_strerror(rc));
@@ -729,8 +779,10 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "gen") == 0)
 		return cmd_gen(&o);
 	if (strcmp(cmd, "log") == 0 && sub && (strcmp(sub, "export") == 0 || strcmp(sub, "bundle") == 0 || strcmp(sub, "cosigned") == 0 ||
-		strcmp(sub, "witness") == 0))
-		return cmd_log(&o, sub); /* take --tiles, --since, --witness, --url, which they check themselves */
+		strcmp(sub, "witness") == 0 || strcmp(sub, "verify") == 0))
+		return cmd_log(&o, sub); /* take --tiles, --since, --witness, --url, --against, which they check themselves */
+	if (strcmp(cmd, "reindex") == 0)
+		return cmd_reindex(&o); /* --check */
 	if (strcmp(cmd, "mirror") == 0)
 		return cmd_mirror(&o, sub); /* --vkey, --url, --reply, --stale-days: checked there */
 	if (strcmp(cmd, "witness") == 0)
@@ -749,8 +801,6 @@ int main(int argc, char **argv)
 		return cmd_journal(&o, sub);
 	if (strcmp(cmd, "log") == 0)
 		return cmd_log(&o, sub);
-	if (strcmp(cmd, "reindex") == 0)
-		return cmd_reindex(&o);
 	if (strcmp(cmd, "help") == 0) {
 		usage();
 		return EXIT_OK;

@@ -145,7 +145,7 @@ static const struct gw {
 
 /* Options that name files or keys on the server, or that the gateway sets itself. */
 static const char *const denied[] = {"store", "key", "passphrase-file", "admin-key", "out", "attach", "ics",
-	"plugin-dir", "kdf", "json", "csv", "help", "version", "args", "async", NULL};
+	"against", "plugin-dir", "kdf", "json", "csv", "help", "version", "args", "async", NULL};
 
 #define ARGV_MAX 80
 #define VALUE_MAX 4096

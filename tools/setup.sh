@@ -16,7 +16,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # Build and run dependencies, then what the tests drive: tools nobody here wrote.
 build_pkgs="gcc make autoconf automake libtool pkg-config liblmdb-dev libsodium-dev libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk libxlsxwriter-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libzip-dev libexpat1-dev"
-test_pkgs="zbar-tools poppler-utils librsvg2-bin lmdb-utils golang-go golang-golang-x-mod-dev python3 python3-lmdb python3-icalendar clang libclang-rt-dev minisign python3-openpyxl python3-jsonschema curl chromium"
+test_pkgs="libsqlite3-dev zbar-tools poppler-utils librsvg2-bin lmdb-utils golang-go golang-golang-x-mod-dev python3 python3-lmdb python3-icalendar clang libclang-rt-dev minisign python3-openpyxl python3-jsonschema python3-cryptography curl chromium"
 
 install() {
 	if [ "$(id -u)" -ne 0 ]; then

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,7 +466,7 @@ static int64_t append_fd(int fd, uint64_t off, uint64_t n, muster_buf *out)
 
 static int bundle_get(struct tilesrc *t, const char *name, muster_buf *out, char *err, size_t errlen)
 {
-	uint32_t s = *find_slot(t, name);
+	uint32_t s = t->hcap ? *find_slot(t, name) : 0; /* an empty tar has no table */
 	if (!s) {
 		fail(err, errlen, "%s: no member %s", t->where, name);
 		return MUSTER_ENOTFOUND;
@@ -518,6 +519,8 @@ static int starts(const char **p, const char *end, const char *s)
 int tilesrc_bundle_info(struct tilesrc *t, char *origin, size_t origin_cap, uint64_t *since, uint64_t *size, char *err,
 	size_t errlen)
 {
+	if (origin_cap)
+		origin[0] = 0; /* what every refusal leaves */
 	if (t->kind != SRC_BUNDLE) {
 		fail(err, errlen, "%s: not a bundle", t->where);
 		return MUSTER_EINVAL;
@@ -887,6 +890,58 @@ int tile_entries_split(const uint8_t *p, size_t n, size_t want, const uint8_t **
 	else
 		fail(err, errlen, "entry bundle: %zu trailing bytes after its %zu entries", n - off, want);
 	return MUSTER_EINVAL;
+}
+
+/* A canonical decimal (no sign, no leading zero) at *p, then the text `then`: 0 with *v and *p past both, or -1. */
+static int json_uint(const char **p, const char *end, uint64_t *v, const char *then)
+{
+	const char *s = *p;
+	*v = 0;
+	if (s == end || *s < '0' || *s > '9' || (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9'))
+		return -1;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		uint64_t d = (uint64_t)(*s - '0');
+		if (*v > (UINT64_MAX - d) / 10)
+			return -1;
+		*v = *v * 10 + d;
+	}
+	if (!starts(&s, end, then))
+		return -1;
+	*p = s;
+	return 0;
+}
+
+int tile_proof_parse(const uint8_t *data, size_t n, uint64_t *old_size, uint64_t *new_size,
+	uint8_t (*proof)[MUSTER_HASH_BYTES], size_t *count)
+{
+	/* Exactly what cmd_log.c writes: no other spacing, order or spelling of a number or a hash. */
+	enum { B64 = sodium_base64_ENCODED_LEN(MUSTER_HASH_BYTES, sodium_base64_VARIANT_ORIGINAL) - 1 };
+	const char *p = (const char *)data, *end = p + n;
+	uint64_t old, nw;
+	size_t k = 0;
+	if (!starts(&p, end, "{\"old_size\":") || json_uint(&p, end, &old, ",\"new_size\":") != 0 ||
+		json_uint(&p, end, &nw, ",\"proof\":[") != 0)
+		return MUSTER_EINVAL;
+	while (!starts(&p, end, "]")) {
+		char re[B64 + 1];
+		size_t got;
+		if ((k && !starts(&p, end, ",")) || k == MUSTER_PROOF_MAX || end - p < B64 + 2 || p[0] != '"' ||
+			p[B64 + 1] != '"' ||
+			sodium_base642bin(proof[k], MUSTER_HASH_BYTES, p + 1, B64, NULL, &got, NULL,
+				sodium_base64_VARIANT_ORIGINAL) != 0 ||
+			got != MUSTER_HASH_BYTES)
+			return MUSTER_EINVAL;
+		/* Re-encoded, the same text: libsodium 1.0.18 reads any byte >= 0x80 as '/'. */
+		sodium_bin2base64(re, sizeof re, proof[k], MUSTER_HASH_BYTES, sodium_base64_VARIANT_ORIGINAL);
+		if (memcmp(re, p + 1, B64) != 0)
+			return MUSTER_EINVAL;
+		p += B64 + 2;
+		k++;
+	}
+	if (!starts(&p, end, "}") || (p != end && !(p + 1 == end && *p == '\n')))
+		return MUSTER_EINVAL;
+	*old_size = old, *new_size = nw, *count = k;
+	return 0;
 }
 
 /* ---- POST: muster log witness ------------------------------------------- */

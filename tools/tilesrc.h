@@ -56,7 +56,7 @@ int tilesrc_get(struct tilesrc *t, const char *name, muster_buf *out, char *err,
  * "origin O\n" (a valid note name), "since M\n", "size N\n" (decimal,
  * M <= N) in that order and nothing else: 0 with origin (NUL-terminated,
  * origin_cap bytes), *since and *size, or MUSTER_EINVAL with the reason
- * (also for a source that is not a bundle).
+ * (also for a source that is not a bundle) and origin "".
  */
 int tilesrc_bundle_info(struct tilesrc *t, char *origin, size_t origin_cap, uint64_t *since, uint64_t *size, char *err,
 	size_t errlen);
@@ -77,6 +77,18 @@ void tilesrc_close(struct tilesrc *t);
  */
 int tile_entries_split(const uint8_t *p, size_t n, size_t want, const uint8_t **ent, size_t *len, char *err,
 	size_t errlen);
+
+/*
+ * Parses a bundle's consistency.json data[0..n), exactly as `muster log
+ * consistency` writes it: {"old_size":M,"new_size":N,"proof":["base64",...]}
+ * (decimal numbers, canonical padded base64 of 32 bytes, no spaces) and an
+ * optional newline.  0 with *old_size, *new_size and the hashes in
+ * proof[0..*count) (room for MUSTER_PROOF_MAX), or MUSTER_EINVAL with
+ * *old_size, *new_size and *count untouched.  The proof itself is the
+ * caller's to verify.
+ */
+int tile_proof_parse(const uint8_t *data, size_t n, uint64_t *old_size, uint64_t *new_size,
+	uint8_t (*proof)[MUSTER_HASH_BYTES], size_t *count);
 
 /* The largest response body tilesrc_post takes. */
 #define TILESRC_POST_RESPONSE_MAX ((size_t)64 * 1024)

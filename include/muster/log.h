@@ -94,12 +94,64 @@ typedef void (*muster_progress_fn)(uint64_t done, uint64_t total, void *arg);
 MUSTER_API int muster_log_verify_progress(muster_store *s, unsigned threads, muster_verify_report *rep,
 	muster_progress_fn fn, void *arg) MUSTER_WUR;
 
+/* What muster_log_against found. */
+enum {
+	MUSTER_AGAINST_OK = 0,    /* the store's tree at that size has exactly the checkpoint's root */
+	MUSTER_AGAINST_OTHER_LOG, /* the checkpoint names another origin */
+	MUSTER_AGAINST_UNSIGNED,  /* not signed by this log's key (the genesis entry's) */
+	MUSTER_AGAINST_SHORT,     /* the store holds fewer entries: rolled back or truncated */
+	MUSTER_AGAINST_FORKED     /* the store's tree at that size has another root */
+};
+typedef struct muster_against {
+	uint64_t size; /* the checkpoint's tree size */
+	uint64_t have; /* entries in the store */
+	int verdict;   /* MUSTER_AGAINST_* */
+} muster_against;
+
+/*
+ * muster_log_against - judges the store by a signed checkpoint kept outside
+ * it (a note as muster_log_checkpoint gives it, with or without witnesses'
+ * cosignature lines, which are not checked): a store restored from an older
+ * copy of itself is self-consistent and passes muster_log_verify; only what
+ * was seen of it before can tell.  The note must be a checkpoint of this
+ * origin signed by the log key the genesis entry names, and the store's tree
+ * of its size must have its root.  Run muster_log_verify first: the root is
+ * computed from the stored Merkle hashes.  Returns 0 with *out filled (its
+ * verdict says what was found), MUSTER_EINVAL if note is not a signed
+ * checkpoint, or a storage error.
+ */
+MUSTER_API int muster_log_against(muster_store *s, const uint8_t *note, size_t len, muster_against *out) MUSTER_WUR;
+
 /*
  * muster_reindex - drops every projection and rebuilds it from the log in
  * one write transaction.  The result is byte-identical to incremental
  * projection.  MUSTER_EVERIFY if an entry no longer replays.
  */
 MUSTER_API int muster_reindex(muster_store *s) MUSTER_WUR;
+
+/* The first difference muster_reindex_check found. */
+enum { MUSTER_DIFF_CHANGED = 1, MUSTER_DIFF_MISSING, MUSTER_DIFF_EXTRA };
+typedef struct muster_reindex_diff {
+	uint64_t entries;  /* entries replayed: all of them, or the index of the one that no longer replays */
+	const char *db;    /* the database that differs (a static name, docs/STORE.md); NULL if none */
+	uint8_t key[511];  /* its first differing key (LMDB keys are at most 511 bytes) */
+	size_t key_len;
+	int what;          /* CHANGED: another value is stored; MISSING: the log gives a record the
+			      store lacks; EXTRA: the store holds a record the log does not give */
+} muster_reindex_diff;
+
+/*
+ * muster_reindex_check - rebuilds every projection from the log exactly as
+ * muster_reindex does, but in a write transaction that is always aborted,
+ * and compares the result with the stored projections, database by
+ * database (in a fixed order, meta and keys first), key by key: the store
+ * is never changed.  Holds the writer's lock while it runs.
+ * Returns 0 (diff->db NULL) if every projection is byte-identical to a
+ * rebuild; MUSTER_EVERIFY with diff->db, key and what for the first
+ * difference, or with diff->db NULL and the reason in muster_store_why()
+ * if entry diff->entries no longer replays; or a storage error.
+ */
+MUSTER_API int muster_reindex_check(muster_store *s, muster_reindex_diff *diff) MUSTER_WUR;
 
 #ifdef __cplusplus
 }

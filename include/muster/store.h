@@ -38,7 +38,11 @@ MUSTER_API int muster_store_create(const char *dir, const char *origin, const mu
 MUSTER_API int muster_store_create_url(const char *dir, const char *origin, const muster_signer *admin,
 	const char *holder, const char *base_url, muster_store **out) MUSTER_WUR;
 
-/* Opens an existing store.  MUSTER_ENOTFOUND if dir holds none. */
+/*
+ * Opens an existing store.  MUSTER_ENOTFOUND if dir holds none; MUSTER_EIO
+ * with errno (EACCES...) if it cannot be opened.  On a read-only file
+ * system it opens for reading only (muster_write: MUSTER_EIO, errno EROFS).
+ */
 MUSTER_API int muster_store_open(const char *dir, muster_store **out) MUSTER_WUR;
 MUSTER_API void muster_store_close(muster_store *s);
 /* The log origin (checkpoint first line); valid until close. */
@@ -63,6 +67,9 @@ MUSTER_API int muster_report_key(muster_store *s, muster_signer **out) MUSTER_WU
  * aborted, the map grown and fn called again, so fn must not have effects
  * outside the transaction.  On commit a checkpoint for the new size is
  * signed and stored.  Durable (fsync) unless the store was opened otherwise.
+ * MUSTER_EIO when the store could not be written, errno saying why: ENOSPC
+ * (also when LMDB reports a write cut short by a full disk as EIO), EROFS,
+ * EACCES, EIO...; nothing of the write is kept.
  */
 typedef int (*muster_write_fn)(muster_wtxn *w, void *arg);
 MUSTER_API int muster_write(muster_store *s, muster_write_fn fn, void *arg) MUSTER_WUR;

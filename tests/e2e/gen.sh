@@ -10,7 +10,8 @@
 # by the finance key (linked to the repairs and inspections it pays for,
 # by the team holding the asset, unique invoices from vendors with valid
 # credit codes) and approved or rejected by another key; its keeper key
-# signs new events; and bad input is refused with exit 2, one "muster: "
+# signs new events; --years 2 makes a longer history that verifies and
+# audits clean; and bad input is refused with exit 2, one "muster: "
 # line and no store.
 . "$top_srcdir/tests/lib.sh"
 
@@ -211,6 +212,21 @@ is "$("$M" --store "$A" log verify 2>&1)" "$size_before" "the existing store is 
 fails 2 "an unknown option" gen --scale team --seed 1 --store "$T/c" --colour red
 [ ! -e "$T/c" ]
 ok $? "no store is created for an unknown option"
+
+# ---- a longer history (--years) ----------------------------------------------------------
+one=$("$M" --store "$B" log verify 2>&1 | sed -n 's/^ok: \([0-9]*\) entries.*/\1/p')
+run gen --scale team --seed 7 --years 2 --store "$T/y2" --kdf min --json
+is "$rc $(py 'd["years"]')" "0 2" "gen --years 2 exits 0 and says so"
+two=$(py 'd["entries"]')
+is "$([ "${two:-0}" -gt "$((${one:-0} * 3 / 2))" ] && echo more)" "more" \
+	"two years of history hold more entries than one ($two against $one)"
+"$M" --store "$T/y2" log verify >/dev/null 2>&1
+ok $? "log verify passes on the two-year store"
+run --store "$T/y2" --json audit --late-days 800
+is "$rc $(py 'd["count"]')" "0 0" "the two years audit clean (late records aside)"
+fails 2 "--years 0" gen --scale team --seed 1 --years 0 --store "$T/c" --kdf min
+[ ! -e "$T/c" ]
+ok $? "no store is created for --years 0"
 
 # ---- another seed ---------------------------------------------------------------------
 run gen --scale team --seed 8 --store "$T/d" --kdf min

@@ -3,7 +3,7 @@
 #
 #   sh tests/fuzz/run.sh [run]     build the targets, fuzz each for FUZZ_SECONDS
 #   sh tests/fuzz/run.sh build     build only
-#   sh tests/fuzz/run.sh cover     line coverage of core/ (and tools/sheet.c) by the corpus so far
+#   sh tests/fuzz/run.sh cover     line coverage of core/ (and the tools/ files fuzzed) by the corpus so far
 #                                  (clang source-based coverage, llvm-cov)
 #   sh tests/fuzz/run.sh seeds     regenerate tests/fuzz/corpus/<target> for each of
 #                                  FUZZ_TARGETS in the source tree (or under SEEDS_DIR)
@@ -11,15 +11,19 @@
 # 'make fuzz' and 'make fuzz-smoke' call this with the configured flags.  The
 # targets are compiled straight from core/*.c with clang (no libtool) under
 # -fsanitize=fuzzer,address,undefined; csv and xlsx also take tools/sheet.c
-# with libzip and expat.  Everything written goes to FUZZ_OUT
+# with libzip and expat, tiles and bundle the tile readers of tools/ with
+# libcurl, http musterd's request handling with jansson and libmicrohttpd,
+# plugin jansson (tests/fuzz/config.h stands in for the build tree's
+# config.h the tools/ files include).  Everything written goes to FUZZ_OUT
 # (default ./tests/fuzz-out, i.e. the build tree): the objects and binaries,
 # a working corpus that grows from run to run, crash files and logs.  The
 # seed corpus in the source tree is only read.
 #
-# Environment: FUZZ_SECONDS (60), FUZZ_TARGETS ("entry note fields csv xlsx"), CLANG,
-# FUZZ_CFLAGS (extra), FUZZ_ARGS (extra libFuzzer flags), FUZZ_REQUIRED=1
-# (fail instead of skipping when clang/libFuzzer is missing), and
-# SODIUM_/LMDB_/PTHREAD_/ZIP_/EXPAT_ CFLAGS/LIBS (default: pkg-config).
+# Environment: FUZZ_SECONDS (60), FUZZ_TARGETS ("entry note fields csv xlsx
+# keyfile tiles bundle http plugin"), CLANG, FUZZ_CFLAGS (extra), FUZZ_ARGS
+# (extra libFuzzer flags), FUZZ_REQUIRED=1 (fail instead of skipping when
+# clang/libFuzzer is missing), and SODIUM_/LMDB_/PTHREAD_/ZIP_/EXPAT_/CURL_/
+# JANSSON_/MHD_ CFLAGS/LIBS (default: pkg-config).
 # Exit status: 0 if no target crashed (or fuzzing was skipped), 1 otherwise.
 set -eu
 
@@ -29,7 +33,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 out=${FUZZ_OUT:-$(pwd)/tests/fuzz-out}
 secs=${FUZZ_SECONDS:-60}
 [ -n "$secs" ] || secs=60
-targets=${FUZZ_TARGETS:-entry note fields csv xlsx}
+targets=${FUZZ_TARGETS:-entry note fields csv xlsx keyfile tiles bundle http plugin}
 
 say() { printf 'fuzz: %s\n' "$*"; }
 die() { printf 'fuzz: %s\n' "$*" >&2; exit 1; }
@@ -48,14 +52,47 @@ ZIP_LIBS=${ZIP_LIBS-$(pc --libs libzip)}
 EXPAT_CFLAGS=${EXPAT_CFLAGS-$(pc --cflags expat)}
 EXPAT_LIBS=${EXPAT_LIBS-$(pc --libs expat)}
 [ -n "$EXPAT_LIBS" ] || EXPAT_LIBS=-lexpat
+CURL_CFLAGS=${CURL_CFLAGS-$(pc --cflags libcurl)}
+CURL_LIBS=${CURL_LIBS-$(pc --libs libcurl)}
+[ -n "$CURL_LIBS" ] || CURL_LIBS=-lcurl
+JANSSON_CFLAGS=${JANSSON_CFLAGS-$(pc --cflags jansson)}
+JANSSON_LIBS=${JANSSON_LIBS-$(pc --libs jansson)}
+[ -n "$JANSSON_LIBS" ] || JANSSON_LIBS=-ljansson
+MHD_CFLAGS=${MHD_CFLAGS-$(pc --cflags libmicrohttpd)}
+MHD_LIBS=${MHD_LIBS-$(pc --libs libmicrohttpd)}
+[ -n "$MHD_LIBS" ] || MHD_LIBS=-lmicrohttpd
 
 std="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I$top_srcdir/include -I$top_srcdir/core"
 libs="$SODIUM_LIBS $LMDB_LIBS $PTHREAD_LIBS"
 
-# What a target takes beyond core/: the spreadsheet readers are in tools/sheet.c, over libzip and expat.
-extra_src() { case $1 in csv | xlsx) echo "$top_srcdir/tools/sheet.c" ;; esac; }
-extra_cflags() { case $1 in csv | xlsx) echo "-I$top_srcdir/tools $ZIP_CFLAGS $EXPAT_CFLAGS" ;; esac; }
-extra_libs() { case $1 in csv | xlsx) echo "$ZIP_LIBS $EXPAT_LIBS" ;; esac; }
+# What a target takes beyond core/: the spreadsheet readers are in tools/sheet.c, over libzip and expat;
+# the tile readers in tools/tilepath.c and tilesrc.c, over libcurl; musterd's request handling in the
+# tools/ files below (fuzz_http.c includes musterd.c, musterd_auth.c and musterd_cmd.c itself, to reach
+# their static functions), over libmicrohttpd and jansson.
+tools=$top_srcdir/tools
+extra_src() {
+	case $1 in
+	csv | xlsx) echo "$tools/sheet.c" ;;
+	tiles | bundle) echo "$tools/tilepath.c $tools/tilesrc.c" ;;
+	http) echo "$tools/http.c $tools/lang.c $tools/musterd_log.c $tools/musterd_witness.c $tools/tilepath.c $tools/rowfilter.c $tools/reasons.c" ;;
+	esac
+}
+extra_cflags() {
+	case $1 in
+	csv | xlsx) echo "-I$tools $ZIP_CFLAGS $EXPAT_CFLAGS" ;;
+	tiles | bundle) echo "-I$here -I$tools $CURL_CFLAGS" ;;
+	http) echo "-I$here -I$tools $MHD_CFLAGS $JANSSON_CFLAGS" ;;
+	plugin) echo "$JANSSON_CFLAGS" ;;
+	esac
+}
+extra_libs() {
+	case $1 in
+	csv | xlsx) echo "$ZIP_LIBS $EXPAT_LIBS" ;;
+	tiles | bundle) echo "$CURL_LIBS" ;;
+	http) echo "$MHD_LIBS $JANSSON_LIBS" ;;
+	plugin) echo "$JANSSON_LIBS" ;;
+	esac
+}
 
 # clang: $CLANG, else the first clang on PATH that links a libFuzzer program.
 find_clang() {
@@ -118,13 +155,19 @@ seeds() {
 	done
 }
 
-# The longest input worth trying: past MUSTER_ENTRY_MAX / MUSTER_NOTE_MAX.
+# The longest input worth trying: past MUSTER_ENTRY_MAX / MUSTER_NOTE_MAX / a minisign trusted comment, a few tar members, a
+# request with a body, a descriptor with every string past its limit.
 max_len() {
 	case $1 in
 	entry) echo 66000 ;;
 	note) echo 8300 ;;
 	csv) echo 8192 ;;
 	xlsx) echo 65536 ;;
+	keyfile) echo 9000 ;;
+	tiles) echo 16384 ;;
+	bundle) echo 20480 ;;
+	http) echo 8192 ;;
+	plugin) echo 4096 ;;
 	*) echo 4096 ;;
 	esac
 }
@@ -155,6 +198,11 @@ cover() {
 		note) srcs="codec.c note.c" ;;
 		fields) srcs="codec.c fields.c tag.c" ;;
 		csv | xlsx) srcs="../tools/sheet.c" ;;
+		keyfile) srcs="key.c minisign.c" ;;
+		tiles) srcs="mirror.c ../tools/tilepath.c ../tools/tilesrc.c" ;;
+		bundle) srcs="../tools/tilepath.c ../tools/tilesrc.c" ;;
+		http) srcs="../tools/http.c ../tools/musterd.c ../tools/musterd_auth.c ../tools/musterd_cmd.c ../tools/musterd_log.c ../tools/musterd_witness.c" ;;
+		plugin) srcs="plugin.c" ;;
 		esac
 		files=
 		for f in $srcs; do files="$files $top_srcdir/core/$f"; done

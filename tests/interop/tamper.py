@@ -13,8 +13,11 @@ usage:
                                      made under OUT/; prints one manifest line
                                      per case: "DIR WANT DESCRIPTION", where WANT
                                      is the entry index 'log verify' must name
-                                     first, 'ok' (must verify), or 'any' (must
-                                     fail, index not pinned)
+                                     first, 'ok' (must verify), 'any' (must
+                                     fail, index not pinned), 'proj:DB:KEYHEX'
+                                     ('reindex --check' must name that database
+                                     and key) or 'rollback' (verifies alone;
+                                     --against the latest checkpoint fails)
   tamper.py layout STORE             the fields of every entry (for debugging)
   tamper.py dump STORE DB...         every record of the named databases as
                                      "DB KEYHEX VALHEX" lines, in key order
@@ -363,7 +366,8 @@ def group_ckpt(m, env):
     ends |= {i + 1 for i in ends if i + 1 < len(note)}
     for off in sorted(set(range(0, len(note), 3)) | ends):
         bit = off % 8
-        m.case(last, "checkpoint %d: bit %d of note byte %d/%d (%r)" % (size, bit, off, len(note), chr(note[off])),
+        shown = "newline" if note[off] == 0x0A else "0x%02x" % note[off] if note[off] > 0x7E else repr(chr(note[off]))
+        m.case(last, "checkpoint %d: bit %d of note byte %d/%d (%s)" % (size, bit, off, len(note), shown),
                flip("log", lkey(last, CKPT), off, bit))
     # Every other checkpoint: two of its lines, in turn.
     for i in range(last):
@@ -445,8 +449,8 @@ def group_structure(m, env):
     m.case(last, "last entry and its hashes deleted, its checkpoint kept", drop(last, (ENTRY, HASHES)))
     m.case(last, "last entry and its checkpoint deleted, its hashes kept", drop(last, (ENTRY, CKPT)))
     # A whole write rolled back leaves a shorter log its own latest checkpoint covers:
-    # the store alone cannot tell (a witness of checkpoint %d could).
-    m.case("ok", "last entry, its hashes and its checkpoint deleted (rollback)", drop(last, (ENTRY, HASHES, CKPT)))
+    # the store alone cannot tell; the latest checkpoint, kept outside, can.
+    m.case("rollback", "last entry, its hashes and its checkpoint deleted (rollback)", drop(last, (ENTRY, HASHES, CKPT)))
     m.case(last - 2, "the last two entries rolled back, the latest checkpoint filed under entry %d" % (last - 2),
            lambda env, txn: drop(last, (ENTRY, HASHES, CKPT))(env, txn) or
            drop(last - 1, (ENTRY, HASHES, CKPT))(env, txn) or
@@ -458,6 +462,9 @@ def group_structure(m, env):
     m.case(3, "entry 3's bytes also stored under its bare 8-byte index", odd_key(be64(3)))
     m.case(last, "a record of unknown kind 3 after the last entry", odd_key(lkey(last, 3)))
     m.case(last, "a record under a 10-byte key after the last entry", odd_key(lkey(last, CKPT) + b"\x00"))
+    # At the top of the index space: one past it would wrap to 0 (verify once walked nothing).
+    m.case(size, "entry 3's bytes also stored at index 2^64-1", odd_key(lkey(2 ** 64 - 1, ENTRY)))
+    m.case(size, "a checkpoint record at index 2^64-1", odd_key(lkey(2 ** 64 - 1, CKPT)))
     # A stray record is blamed on the entry whose index it carries.
     m.case(7, "a record of unknown kind 3 for entry 7", odd_key(lkey(7, 3)))
     m.case(7, "a record of entry 7 under a 10-byte key", odd_key(lkey(7, CKPT) + b"\x00"))
@@ -525,6 +532,42 @@ def group_structure(m, env):
            append(size, e, True, forged_note(e)))
 
 
+def group_proj(m, env):
+    """The projections of the small history (meta, keys, journal): 'muster
+    reindex --check' must name the database and key; meta's tag key, log verify."""
+    keys = records(env, "keys")
+    journal = records(env, "journal")
+    meta = dict(records(env, "meta"))
+
+    def put(name, k, v):
+        return lambda env, txn: txn.put(k, v, db=env.open_db(name.encode(), txn=txn, create=False)) and None
+
+    def drop(name, k):
+        return lambda env, txn: txn.delete(k, db=env.open_db(name.encode(), txn=txn, create=False)) and None
+
+    def flipped(v, off, bit):
+        b = bytearray(v)
+        b[off] ^= 1 << bit
+        return bytes(b)
+    for n, (k, v) in enumerate(keys):
+        # the record: bytes pk[32] (33 bytes), uint roles, ...: one role bit
+        m.case("proj:keys:" + k.hex(), "keys record %s: role bit %d flipped" % (k.hex(), n % 7),
+               put("keys", k, flipped(v, 33, n % 7)))
+    (a, va), (b, vb) = keys[0], keys[1]
+    m.case("proj:keys:" + a.hex(), "keys records %s and %s: public keys swapped" % (a.hex(), b.hex()),
+           lambda env, txn: put("keys", a, vb[:33] + va[33:])(env, txn) or put("keys", b, va[:33] + vb[33:])(env, txn))
+    m.case("proj:keys:" + keys[2][0].hex(), "keys record %s deleted" % keys[2][0].hex(), drop("keys", keys[2][0]))
+    m.case("proj:keys:" + "00" * 8, "a keys record added (a copy of the first admin's)", put("keys", b"\0" * 8, keys[0][1]))
+    k, v = journal[len(journal) // 2]
+    m.case("proj:journal:" + k.hex(), "journal record %d: its text's last byte" % unbe64(k),
+           put("journal", k, flipped(v, len(v) - 1, 0)))
+    m.case("proj:journal:" + k.hex(), "journal record %d deleted" % unbe64(k), drop("journal", k))
+    m.case("proj:journal:" + be64(999).hex(), "a journal record 999 added", put("journal", be64(999), v))
+    m.case("proj:meta:" + b"extra".hex(), "a meta record added", put("meta", b"extra", b"x"))
+    m.case(0, "meta's tag_pk (the key scanners check labels with) changed",
+           put("meta", b"tag_pk", flipped(meta[b"tag_pk"], 0, 0)))
+
+
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
@@ -535,7 +578,7 @@ def main(argv):
         env.close()
         for i in range(n):
             print("entry:%d" % i)
-        print("merkle\nckpt\nstructure")
+        print("merkle\nckpt\nstructure\nproj")
     elif cmd == "cases" and len(argv) == 5:
         env = env_open(store)
         m = Maker(store, argv[3])
@@ -548,6 +591,8 @@ def main(argv):
             group_ckpt(m, env)
         elif g == "structure":
             group_structure(m, env)
+        elif g == "proj":
+            group_proj(m, env)
         else:
             sys.exit("tamper.py: unknown group %r" % g)
         env.close()

@@ -11,9 +11,14 @@
 # log database), in every third byte and
 # every line end of the latest checkpoint and in the lines of every other
 # one; stored hashes deleted, cut or added; entries deleted, swapped,
-# truncated, replayed and forged - and prints what verify must say.  Each
-# copy must fail with exit 1, "entry I: ..." on stdout for exactly the
-# expected I, and one "muster: " line on stderr; untouched copies must pass.
+# truncated, replayed and forged; the projections (keys, journal, meta) -
+# and prints what must be said.  Each log copy must fail 'muster log verify'
+# with exit 1, "entry I: ..." on stdout for exactly the expected I, and one
+# "muster: " line on stderr; each projection copy 'muster reindex --check'
+# with exit 1 naming the database and key; a rolled-back copy verifies on
+# its own but not '--against' the latest checkpoint kept outside; untouched
+# copies must pass.  The last lines count them: "tamper: N cases tried, U
+# undetected".  tamper_gen.sh does the same over a generated store.
 . "$top_srcdir/tests/lib.sh"
 
 PY=${PYTHON3_SYSTEM:-/usr/bin/python3}
@@ -69,12 +74,21 @@ size=$("$M" --store "$S" --json log show | "$PY" -c 'import json,sys; print(len(
 is "$setup_failed:$size" "0:20" "a history of 20 entries was built"
 "$M" --store "$S" log verify >/dev/null 2>&1
 ok $? "the untampered store verifies"
+"$M" --store "$S" log checkpoint >"$T/latest.ckpt" # kept outside the store, as a witness keeps it
 
 # ---- the cases -------------------------------------------------------------------
 # check DIR WANT DESC: verify one tampered copy.  Builtins only, apart from muster.
-ncase=0
+ncase=0 tried=0 undetected=0
 check() {
 	ncase=$((ncase + 1))
+	case $2 in
+	ok) ;;
+	*) tried=$((tried + 1)) ;;
+	esac
+	case $2 in
+	proj:*) check_proj "$@"; return ;;
+	rollback) check_rollback "$@"; return ;;
+	esac
 	case $((ncase % 3)) in
 	0) threads='' ;;
 	1) threads='--threads 1' ;;
@@ -83,6 +97,7 @@ check() {
 	# shellcheck disable=SC2086
 	"$M" --store "$1" log verify $threads >"$T/out" 2>"$T/err" </dev/null
 	rc=$?
+	[ "$2" = ok ] || [ $rc != 0 ] || undetected=$((undetected + 1))
 	lines=0 first=''
 	while IFS= read -r l; do
 		[ $lines -eq 0 ] && first=$l
@@ -116,6 +131,32 @@ check() {
 	fi
 }
 
+# check_proj DIR proj:DB:KEYHEX DESC: 'reindex --check' names the database and key.
+check_proj() {
+	db=${2#proj:}
+	key=${db#*:} db=${db%%:*}
+	"$M" --store "$1" reindex --check >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+	[ $rc != 0 ] || undetected=$((undetected + 1))
+	first=$(head -n 1 "$T/out")
+	got="rc=$rc out=$(wc -l <"$T/out" | tr -d ' ') err=$(wc -l <"$T/err" | tr -d ' '):$(head -c 8 "$T/err")"
+	case "$got $first" in
+	"rc=1 out=1 err=1:muster:  projection $db: key "*"($key): "*) ok 0 "$3: reindex --check names $db $key" ;;
+	*) ok 1 "$3: reindex --check names $db $key"
+		printf '#   said: %s %s / %s\n' "$got" "$first" "$(cat "$T/err")" ;;
+	esac
+}
+# check_rollback DIR rollback DESC: verifies alone; --against the latest checkpoint, kept outside, fails.
+check_rollback() {
+	"$M" --store "$1" log verify >/dev/null 2>&1
+	alone=$?
+	"$M" --store "$1" log verify --against "$T/latest.ckpt" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+	[ $rc != 0 ] || undetected=$((undetected + 1))
+	like "$alone $rc $(cat "$T/err")" "0 1 muster: the store has $((size - 1)) entries but $T/latest.ckpt is a checkpoint of $size: the store was rolled back" \
+		"$3: verifies alone, not --against the latest checkpoint"
+}
+
 for g in $("$PY" "$TP" groups "$S"); do
 	if ! "$PY" "$TP" cases "$S" "$T/cases" "$g" >"$T/manifest"; then
 		ok 1 "tamper.py made the cases of group $g"
@@ -128,7 +169,9 @@ for g in $("$PY" "$TP" groups "$S"); do
 done
 
 # The original was never touched.
-"$M" --store "$S" log verify >/dev/null 2>&1
+"$M" --store "$S" log verify >/dev/null 2>&1 && "$M" --store "$S" reindex --check >/dev/null 2>&1
 ok $? "the original store still verifies after $ncase tampered copies"
+echo "# tamper: $tried cases tried, $undetected undetected ($((ncase - tried)) untampered controls)"
+is "$undetected" 0 "tamper: $tried cases tried, $undetected undetected"
 
 done_testing

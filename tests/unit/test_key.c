@@ -93,6 +93,33 @@ int main(void)
 		ok(muster_key_unseal(path("d.key"), "口令 pass", strlen("口令 pass"), &t) == MUSTER_EINVAL, "an absurd KDF cost is refused");
 	}
 
+	/*
+	 * A .pub file has one spelling per key (found by tests/fuzz/fuzz_keyfile.c):
+	 * libsodium 1.0.18 decodes any byte >= 0x80 as '/' and stops at a NUL.
+	 */
+	{
+		static const char good[] = "muster-ed25519 F0VTtFbd38aQjsqxwQH+arIeK6oGF3lb/UOmNIKZP9U=";
+		static const char high[] = "muster-ed25519 F0VTtFbd38aQjsqxwQH+arIeK6oGF3lb\xbbUOmNIKZP9U=";
+		static const char nul[] = "muster-ed25519 F0VTtFbd38aQjsqxwQH+arIeK6oGF3lb/UOmNIKZP9U=\0junk\n";
+		const struct {
+			const char *name, *text;
+			size_t n;
+			int want;
+		} cases[] = {
+			{"good.pub", good, sizeof good - 1, 0},
+			{"high.pub", high, sizeof high - 1, MUSTER_EINVAL},
+			{"nul.pub", nul, sizeof nul - 1, MUSTER_EINVAL},
+		};
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			FILE *f = fopen(path(cases[i].name), "wb");
+			if (!f || fwrite(cases[i].text, 1, cases[i].n, f) != cases[i].n || fclose(f) != 0)
+				return 1;
+			uint8_t pk2[32];
+			is_int(muster_pub_read(path(cases[i].name), pk2), cases[i].want, "%s: %s", cases[i].name,
+				cases[i].want ? "a second spelling of a public key is refused" : "the key's own spelling reads");
+		}
+	}
+
 	/* Site keys. */
 	ok(muster_site_key_write(path("log.key"), s) == 0 && stat(path("log.key"), &st) == 0 && (st.st_mode & 0777) == 0600,
 		"site key file written 0600");

@@ -395,6 +395,39 @@ int main(void)
 	muster_store *none;
 	ok(muster_store_open(dir, &none) == MUSTER_ENOTFOUND, "no store: not found");
 
+	/*
+	 * A mirror's file with a NUL in a line (found by tests/fuzz/fuzz_tiles.c):
+	 * strndup kept what was before the NUL, so a damaged url line was read as
+	 * a shorter URL.  The bytes the fuzzer made, then through a mirror store.
+	 */
+	{
+#define VKEY "team.example/log+9ca7e222+AbtcZySCsNzKkaIaTtY7Fa/eiqE3jacs0Bs0lYnW591q"
+		static const char bad[] = "muster-mirror v1\nvkey " VKEY "\nurl https://team.examplam.exampl\0\0\0\xfe"
+					  "g+9ca7e222+AbtcZySCsNzKkaIaTtY7Fa/eiqE3jacs0Bs0leYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY"
+					  "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY/muster\n";
+		static const char good[] = "muster-mirror v1\nvkey " VKEY "\nurl https://team.examplam.exampl\n";
+		char *vkey = NULL, *url = NULL;
+		muster_verifier v;
+		is_int(muster_mirror_parse(bad, sizeof bad - 1, &vkey, &url, &v), MUSTER_ECORRUPT, "a NUL in a mirror file's line");
+		ok(!vkey && !url, "leaves nothing behind");
+		ok(muster_mirror_parse(good, sizeof good - 1, &vkey, &url, &v) == 0 && strcmp(vkey, VKEY) == 0 &&
+				strcmp(url, "https://team.examplam.exampl") == 0 && strcmp(v.name, "team.example/log") == 0,
+			"the same file without it reads");
+		free(vkey);
+		free(url);
+		char md[340], mf[360];
+		snprintf(md, sizeof md, "%s/mirror", dir);
+		snprintf(mf, sizeof mf, "%s/mirror", md);
+		muster_store *m;
+		FILE *f;
+		ok(muster_mirror_create(md, VKEY, "https://team.example", &m) == 0, "a mirror store");
+		muster_store_close(m);
+		if (!(f = fopen(mf, "wb")) || fwrite(bad, 1, sizeof bad - 1, f) != sizeof bad - 1 || fclose(f) != 0)
+			return 1;
+		is_int(muster_store_open(md, &m), MUSTER_ECORRUPT, "a mirror whose file has a NUL in a line does not open");
+#undef VKEY
+	}
+
 	muster_buf_free(&d1);
 	muster_buf_free(&d2);
 	muster_buf_free(&cp_before);

@@ -403,12 +403,13 @@ static void info_case(const char *what, const char *head, int want_rc, const cha
 	char origin[256];
 	uint64_t since, size;
 	err[0] = 0;
+	memset(origin, 'x', sizeof origin);
 	rc = tilesrc_bundle_info(t, origin, sizeof origin, &since, &size, err, sizeof err);
 	if (want_rc == 0)
 		ok(rc == 0, "%s: read (%s %llu %llu)", what, rc ? err : origin, rc ? 0ULL : (unsigned long long)since,
 			rc ? 0ULL : (unsigned long long)size);
-	else
-		ok(rc == want_rc && strstr(err, reason) && strstr(err, "info.tar"), "%s: refused (%s)", what, err);
+	else /* every refusal leaves the origin empty (found by tests/fuzz/fuzz_bundle.c: not when the member was missing) */
+		ok(rc == want_rc && strstr(err, reason) && strstr(err, "info.tar") && origin[0] == 0, "%s: refused (%s)", what, err);
 	tilesrc_close(t);
 }
 
@@ -430,6 +431,34 @@ static void test_bundle_info(void)
 	info_case("CRLF", "muster-bundle v1\r\norigin o\r\nsince 0\r\nsize 1\r\n", MUSTER_EINVAL, "version");
 	info_case("a fifth line", "muster-bundle v1\norigin o\nsince 0\nsize 1\nmore 1\n", MUSTER_EINVAL, "more after");
 	info_case("since past size", "muster-bundle v1\norigin o\nsince 2\nsize 1\n", MUSTER_EINVAL, "past size");
+}
+
+/*
+ * An empty tar (the two end blocks alone) opens with no members, and every
+ * lookup in it is "not there" (found by tests/fuzz/fuzz_bundle.c: the
+ * lookup read the name table an empty bundle never made, and `muster
+ * mirror import` of 1024 zero bytes crashed).
+ */
+static void test_empty_bundle(void)
+{
+	static const unsigned char zeros[1024];
+	const char *path = write_file("empty.tar", zeros, sizeof zeros);
+	struct tilesrc *t = NULL;
+	int rc = tilesrc_open_bundle(path, &t, err, sizeof err);
+	if (!ok(rc == 0 && t && tilesrc_count(t) == 0 && tilesrc_name(t, 0) == NULL, "an empty tar opens, with no members")) {
+		printf("#   %s\n", err);
+		return;
+	}
+	char origin[64];
+	uint64_t since, size;
+	rc = tilesrc_bundle_info(t, origin, sizeof origin, &since, &size, err, sizeof err);
+	ok(rc == MUSTER_EINVAL && strstr(err, "no muster-bundle member") && origin[0] == 0,
+		"an empty tar is no muster bundle (%s)", err);
+	muster_buf b = {0};
+	rc = tilesrc_get(t, "checkpoint", &b, err, sizeof err);
+	ok(rc == MUSTER_ENOTFOUND && b.len == 0 && strstr(err, "no member checkpoint"), "nothing in it is found (%s)", err);
+	muster_buf_free(&b);
+	tilesrc_close(t);
 }
 
 /* ---- entry bundles -------------------------------------------------------- */
@@ -467,6 +496,46 @@ static void test_split(void)
 	memset(big + 2, 'x', 65535);
 	rc = tile_entries_split(big, sizeof big, 1, ent, len, err, sizeof err);
 	ok(rc == 0 && len[0] == 65535, "a 65,535-byte entry");
+}
+
+/* ---- consistency.json ----------------------------------------------------- */
+
+static int proof_case(const char *text, uint64_t *old, uint64_t *nw, size_t *count)
+{
+	static uint8_t proof[MUSTER_PROOF_MAX][MUSTER_HASH_BYTES];
+	return tile_proof_parse((const uint8_t *)text, strlen(text), old, nw, proof, count);
+}
+
+static void test_proof(void)
+{
+	uint64_t old = 0, nw = 0;
+	size_t n = 0;
+	const char *h = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+	char good[200];
+	snprintf(good, sizeof good, "{\"old_size\":3,\"new_size\":9,\"proof\":[\"%s\",\"%s\"]}\n", h, h);
+	ok(proof_case(good, &old, &nw, &n) == 0 && old == 3 && nw == 9 && n == 2, "consistency.json as muster writes it");
+	ok(proof_case("{\"old_size\":256,\"new_size\":256,\"proof\":[]}", &old, &nw, &n) == 0 && old == 256 && n == 0,
+		"no final newline, no hashes");
+	/* Found by tests/fuzz/fuzz_tiles.c: sscanf took the sizes without the comma after them, strstr the proof anywhere. */
+	old = nw = 7;
+	is_int(proof_case("{\"old_size\":256,\"new_size\":25\"proof\":[]}\n", &old, &nw, &n), MUSTER_EINVAL,
+		"a missing comma is refused");
+	ok(old == 7 && nw == 7, "and the outputs are left alone");
+	static const char *const bad[] = {
+		"{\"old_size\": 3,\"new_size\":9,\"proof\":[]}\n",
+		"{\"old_size\":+3,\"new_size\":9,\"proof\":[]}\n",
+		"{\"old_size\":03,\"new_size\":9,\"proof\":[]}\n",
+		"{\"old_size\":3,\"new_size\":18446744073709551616,\"proof\":[]}\n",
+		"{\"old_size\":3,\"new_size\":9,\"x\":1,\"proof\":[]}\n",
+		"{\"old_size\":3,\"new_size\":9,\"proof\":[]}\n\n",
+		"{\"old_size\":3,\"new_size\":9,\"proof\":[]} ",
+		"{\"old_size\":3,\"new_size\":9,\"proof\":[\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\",]}\n",
+		"{\"old_size\":3,\"new_size\":9,\"proof\":[\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\"]}\n",
+		/* libsodium 1.0.18 reads a byte >= 0x80 as '/': "/" and "\xbb" would both be accepted */
+		"{\"old_size\":3,\"new_size\":9,\"proof\":[\"\xbbAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\"]}\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		is_int(proof_case(bad[i], &old, &nw, &n), MUSTER_EINVAL, "another spelling of consistency.json is refused (%zu)", i);
 }
 
 /* ---- directories ---------------------------------------------------------- */
@@ -716,7 +785,9 @@ int main(void)
 	test_good_bundle();
 	test_bad_bundles();
 	test_bundle_info();
+	test_empty_bundle();
 	test_split();
+	test_proof();
 	test_dir();
 	test_url();
 	char cmd[300];
