@@ -20,7 +20,7 @@
 # file alive), and must still work at the end.  crash_check.py checks.
 #
 # Kill moments come from awk's srand, seeded from the seed printed first;
-# CRASH_SEED replays a run.  CRASH_TRIALS (default 50) is the number of
+# CRASH_SEED replays a run.  CRASH_TRIALS (default 40) is the number of
 # random kills, CRASH_ROWS (default 400) the rows of each import; past
 # CRASH_ROUND (default 120) kills, the rest go to fresh stores, so that a
 # long run ('make crash') does not spend its time verifying one huge log.
@@ -35,7 +35,7 @@ command -v setsid >/dev/null 2>&1 || skip_all "setsid not found (Debian: util-li
 command -v ps >/dev/null 2>&1 || skip_all "ps not found (Debian: procps)"
 
 SEED=${CRASH_SEED:-$(date +%s)}
-TRIALS=${CRASH_TRIALS:-50}
+TRIALS=${CRASH_TRIALS:-40}
 ROWS=${CRASH_ROWS:-400}
 ROUND=${CRASH_ROUND:-120}
 echo "# seed $SEED, $TRIALS random kills, imports of $ROWS rows (replay: CRASH_SEED=$SEED CRASH_TRIALS=$TRIALS CRASH_ROWS=$ROWS CRASH_ROUND=$ROUND)"
@@ -70,8 +70,8 @@ gone() {
 	i=0
 	while ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { n++ } END { exit n == 0 }'; do
 		i=$((i + 1))
-		[ $i -gt 3000 ] && { echo "# process group $1 did not end"; return 1; }
-		sleep 0.01
+		[ $i -gt 1500 ] && { echo "# process group $1 did not end"; return 1; }
+		sleep 0.02
 	done
 	groups_alive=$(echo "$groups_alive" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
 }
