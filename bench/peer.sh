@@ -5,9 +5,10 @@
 # The peer's database is built from STORE into BENCH_PEER_DB (default SCRATCH/peer.db; an existing one is
 # reused, and `sqlite_peer run` refuses it if it does not hold the store's entries); then copies of both are
 # appended to and read, alternating (BENCH_PEER_COPY names a copy of STORE the caller made, written to and
-# left; otherwise one is made in SCRATCH and removed), the peer's database is verified, and the same
-# workloads run on an empty pair.  Output, for bench/run.sh and bench/national.sh: sqlite_peer's lines, those
-# of the workloads on STORE prefixed "cmp_", on the empty pair "cmp_empty_", and peer_db_bytes.
+# left; otherwise one is made in SCRATCH and removed), the peer's database is verified (not with
+# BENCH_PEER_VERIFY=0), and the same workloads run on an empty pair.  Output, for bench/run.sh and
+# bench/national.sh: sqlite_peer's lines, those of the workloads on STORE prefixed "cmp_", on the empty
+# pair "cmp_empty_", and peer_db_bytes.
 set -eu
 P=${SQLITE_PEER:?SQLITE_PEER names bench/sqlite_peer}
 store=$1 scratch=$2
@@ -33,8 +34,10 @@ cp "$db" "$scratch/peer-copy.db"
 sed 's/^/cmp_/' "$scratch/peer.out"
 rm -f "$scratch/peer-copy.db" "$scratch/peer-copy.db-wal" "$scratch/peer-copy.db-shm"
 [ -z "$made" ] || rm -rf "$copy"
-"$P" verify "$db" >"$scratch/peer.out"
-grep -v '^sqlite_version' "$scratch/peer.out"
+if [ "${BENCH_PEER_VERIFY:-1}" != 0 ]; then
+	"$P" verify "$db" >"$scratch/peer.out"
+	grep -v '^sqlite_version' "$scratch/peer.out"
+fi
 rm -rf "$scratch/peer-empty"
 "$P" fresh "$scratch/peer-empty" >"$scratch/peer.out"
 sed 's/^/cmp_empty_/' "$scratch/peer.out"
