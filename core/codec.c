@@ -226,3 +226,23 @@ int muster_utf8_valid(const void *vp, size_t n)
 	}
 	return 1;
 }
+
+int muster_b64_decode(const char *s, size_t n, uint8_t *out, size_t cap, size_t *got, int variant)
+{
+	const char *end;
+	size_t len;
+	if (sodium_base642bin(out, cap, s, n, NULL, &len, &end, variant) != 0 || end != s + n)
+		return MUSTER_EINVAL;
+	char small[128], *re = small;
+	size_t rn = sodium_base64_ENCODED_LEN(len, variant);
+	if (rn > sizeof small && !(re = malloc(rn)))
+		return MUSTER_ENOMEM;
+	sodium_bin2base64(re, rn, out, len, variant);
+	int same = strlen(re) == n && memcmp(re, s, n) == 0;
+	if (re != small)
+		free(re);
+	if (!same)
+		return MUSTER_EINVAL;
+	*got = len;
+	return 0;
+}

@@ -68,8 +68,7 @@ int muster_tag_parse(const char *payload, size_t n, muster_tag *out)
 	size_t tn = n - at - 3;
 	uint8_t bin[TAG_BIN_MAX];
 	size_t bn;
-	if (tn == 0 || sodium_base642bin(bin, sizeof bin, text, tn, NULL, &bn, NULL,
-			       sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+	if (tn == 0 || muster_b64_decode(text, tn, bin, sizeof bin, &bn, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
 		return MUSTER_EINVAL;
 	muster_rd r;
 	muster_tag t;

@@ -1020,8 +1020,7 @@ static int mirror_witness(const struct opts *o)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		size_t got;
 		if (!nl || np >= 63 ||
-			sodium_base642bin(proof[np], MUSTER_HASH_BYTES, p, (size_t)(nl - p), NULL, &got, NULL, sodium_base64_VARIANT_ORIGINAL) !=
-				0 ||
+			muster_b64_decode(p, (size_t)(nl - p), proof[np], MUSTER_HASH_BYTES, &got, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 			got != MUSTER_HASH_BYTES)
 			return refuse(o, 400, "proof line %zu is not one base64 hash", np + 1);
 		np++;

@@ -61,6 +61,17 @@ MUSTER_API int muster_rd_end(const muster_rd *r) MUSTER_WUR;
 /* 1 if p[0..n) is valid UTF-8 (no overlongs, no surrogates) with no NUL, else 0. */
 MUSTER_API int muster_utf8_valid(const void *p, size_t n);
 
+/*
+ * Decodes base64 s[0..n) in variant (a sodium_base64_VARIANT_*) into
+ * out[0..cap), its length in *got: 0, MUSTER_EINVAL unless s is the one
+ * spelling of those bytes (libsodium 1.0.18 alone reads any byte >= 0x80 as
+ * '/' or '_' and keeps stray bits: the bytes are re-encoded and must give
+ * s back; nothing may follow), or MUSTER_ENOMEM.  out may be written on
+ * failure.
+ */
+MUSTER_API int muster_b64_decode(const char *s, size_t n, uint8_t *out, size_t cap, size_t *got, int variant)
+	MUSTER_WUR;
+
 #ifdef __cplusplus
 }
 #endif

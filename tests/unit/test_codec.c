@@ -3,6 +3,7 @@
 
 #include <muster/codec.h>
 #include <muster/json.h>
+#include <sodium.h>
 #include <string.h>
 
 static int reads_uint(const uint8_t *p, size_t n, uint64_t *v)
@@ -75,6 +76,31 @@ int main(void)
 		ok(muster_utf8_valid(utf8[i].s, strlen(utf8[i].s)) == utf8[i].valid, "UTF-8 %s: %s", utf8[i].valid ? "accepts" : "refuses",
 			utf8[i].what);
 	ok(!muster_utf8_valid("a\0b", 3), "UTF-8 with NUL is refused");
+
+	/* Base64: one spelling of each byte string. */
+	uint8_t bin[300], back[300];
+	size_t got;
+	const int O = sodium_base64_VARIANT_ORIGINAL, U = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+	ok(muster_b64_decode("AAEC", 4, bin, sizeof bin, &got, O) == 0 && got == 3 && bin[2] == 2, "base64 decodes");
+	ok(muster_b64_decode("AAE=", 4, bin, sizeof bin, &got, O) == 0 && got == 2, "... with its padding");
+	ok(muster_b64_decode("AAF=", 4, bin, sizeof bin, &got, O) == MUSTER_EINVAL, "stray bits in the last character are refused");
+	ok(muster_b64_decode("AAE", 3, bin, sizeof bin, &got, O) == MUSTER_EINVAL, "missing padding is refused");
+	ok(muster_b64_decode("AAE", 3, bin, sizeof bin, &got, U) == 0 && got == 2, "the URL-safe variant goes without");
+	ok(muster_b64_decode("AAE=", 4, bin, sizeof bin, &got, U) == MUSTER_EINVAL, "... and refuses padding");
+	ok(muster_b64_decode("A/E\xff", 4, bin, sizeof bin, &got, O) == MUSTER_EINVAL &&
+		   muster_b64_decode("A_E\xff", 4, bin, sizeof bin, &got, U) == MUSTER_EINVAL,
+		"a byte >= 0x80 is refused (libsodium 1.0.18 alone reads it as '/' or '_')");
+	ok(muster_b64_decode("AAEC\n", 5, bin, sizeof bin, &got, O) == MUSTER_EINVAL &&
+		   muster_b64_decode("AA\0C", 4, bin, sizeof bin, &got, O) == MUSTER_EINVAL,
+		"nothing may follow, not even a newline or a NUL");
+	ok(muster_b64_decode("AAEC", 4, bin, 2, &got, O) == MUSTER_EINVAL, "more bytes than room is refused");
+	for (size_t i = 0; i < sizeof back; i++)
+		back[i] = (uint8_t)(i * 7 + 1);
+	char text[sodium_base64_ENCODED_LEN(sizeof back, sodium_base64_VARIANT_ORIGINAL)];
+	sodium_bin2base64(text, sizeof text, back, sizeof back, O);
+	ok(muster_b64_decode(text, strlen(text), bin, sizeof bin, &got, O) == 0 && got == sizeof back &&
+		   memcmp(bin, back, sizeof back) == 0,
+		"a 300-byte string round-trips");
 
 	muster_buf j = {0};
 	muster_json_str(&j, "a\"b\\c\n\x01张", strlen("a\"b\\c\n\x01张"));

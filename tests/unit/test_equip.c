@@ -125,6 +125,11 @@ static void test_tags(void)
 	ok(muster_tag_verify(&t, "muster.test/x", muster_signer_pk(k)) == MUSTER_EVERIFY, "the serial is signed");
 	ok(muster_tag_parse("https://m.example.cn/t/", 23, &t) == MUSTER_EINVAL, "an empty tag is no tag");
 	ok(muster_tag_parse("https://m.example.cn/t/AAAA", 27, &t) == MUSTER_EINVAL, "a short tag is no tag");
+	char *at = (char *)p.data + strlen("https://m.example.cn/a/t/b/t/"), was = at[0];
+	at[0] = (char)0xff; /* libsodium 1.0.18 alone would read it as '_' */
+	ok(muster_tag_parse((char *)p.data, strlen((char *)p.data), &t) == MUSTER_EINVAL,
+		"a byte >= 0x80 in the tag's base64 is no tag");
+	at[0] = was;
 	ok(muster_url_valid("https://m.example.cn", 20) && !muster_url_valid("https://m.example.cn/", 21) &&
 		   !muster_url_valid("ftp://x", 7) && !muster_url_valid("https://a b", 11),
 		"base URLs: http(s), no trailing slash, no spaces");
