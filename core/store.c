@@ -147,7 +147,8 @@ int muster_log_size_txn(MDB_txn *txn, MDB_dbi dbi, uint64_t *size)
 	}
 	if (rc)
 		return muster_mdb_err(rc);
-	if (k.mv_size != LOG_KEY)
+	/* The last key's index 2^64-1 would make the size 0: no log holds that entry. */
+	if (k.mv_size != LOG_KEY || be64_get(k.mv_data) == UINT64_MAX)
 		return MUSTER_ECORRUPT;
 	*size = be64_get(k.mv_data) + 1;
 	return 0;

@@ -390,6 +390,25 @@ int main(void)
 	muster_store_close(s);
 	ok(muster_store_open(sd, &s) == 0 && size_of(s) == big, "reopens with everything");
 	ok(journal(s, admin2, "补签检查点", 1) == 0 && muster_log_verify(s, 0, &rep) == 0, "the next write signs a checkpoint again");
+	{
+		/* A record at index 2^64-1 once made the size 0 (one past it wraps): every reader and the next write refuse. */
+		MDB_txn *txn;
+		uint8_t kb[LOG_KEY];
+		uint64_t n = 0;
+		log_key(kb, UINT64_MAX, LOG_ENTRY);
+		MDB_val k = {LOG_KEY, kb}, junk = {3, "abc"};
+		if (mdb_txn_begin(s->env, NULL, 0, &txn) == 0) {
+			mdb_put(txn, s->dbi[DB_LOG], &k, &junk, 0);
+			mdb_txn_commit(txn);
+		}
+		ok(muster_log_size(s, &n) == MUSTER_ECORRUPT, "a record at index 2^64-1: the log's size is corrupt, not 0");
+		ok(journal(s, admin2, "不应写入", 1) == MUSTER_ECORRUPT, "... and nothing is appended over entry 0");
+		if (mdb_txn_begin(s->env, NULL, 0, &txn) == 0) {
+			mdb_del(txn, s->dbi[DB_LOG], &k, NULL);
+			mdb_txn_commit(txn);
+		}
+		ok(size_of(s) == big + 1 && muster_log_verify(s, 0, &rep) == 0, "removed, the log is whole again");
+	}
 	ok(strcmp(muster_store_origin(s), "muster.test/队伍-07") == 0, "origin kept");
 	muster_store_close(s);
 	muster_store *none;
@@ -407,11 +426,11 @@ int main(void)
 					  "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY/muster\n";
 		static const char good[] = "muster-mirror v1\nvkey " VKEY "\nurl https://team.examplam.exampl\n";
 		char *vkey = NULL, *url = NULL;
-		muster_verifier v;
-		is_int(muster_mirror_parse(bad, sizeof bad - 1, &vkey, &url, &v), MUSTER_ECORRUPT, "a NUL in a mirror file's line");
+		muster_verifier mv;
+		is_int(muster_mirror_parse(bad, sizeof bad - 1, &vkey, &url, &mv), MUSTER_ECORRUPT, "a NUL in a mirror file's line");
 		ok(!vkey && !url, "leaves nothing behind");
-		ok(muster_mirror_parse(good, sizeof good - 1, &vkey, &url, &v) == 0 && strcmp(vkey, VKEY) == 0 &&
-				strcmp(url, "https://team.examplam.exampl") == 0 && strcmp(v.name, "team.example/log") == 0,
+		ok(muster_mirror_parse(good, sizeof good - 1, &vkey, &url, &mv) == 0 && strcmp(vkey, VKEY) == 0 &&
+				strcmp(url, "https://team.examplam.exampl") == 0 && strcmp(mv.name, "team.example/log") == 0,
 			"the same file without it reads");
 		free(vkey);
 		free(url);
