@@ -67,7 +67,12 @@ static long media_find(const char *m)
 	return -1;
 }
 
-/* A descriptor string: present, at most max bytes, valid UTF-8 without control characters. */
+/*
+ * A descriptor string: present, at most max bytes, valid UTF-8 without
+ * control characters (C0, DEL, C1 U+0080-U+009F) or the bidirectional
+ * embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) that
+ * would make a title in a list read as something else.
+ */
 static int text_ok(const char *s, size_t max)
 {
 	if (!s)
@@ -75,9 +80,16 @@ static int text_ok(const char *s, size_t max)
 	size_t n = strnlen(s, max + 1);
 	if (n == 0 || n > max || !muster_utf8_valid(s, n))
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n; i++) {
+		if (u[i] < 0x20 || u[i] == 0x7f)
 			return 0;
+		if (u[i] == 0xc2 && u[i + 1] <= 0x9f) /* valid UTF-8: u[i + 1] is 0x80-0xbf */
+			return 0;
+		if (u[i] == 0xe2 && ((u[i + 1] == 0x80 && u[i + 2] >= 0xaa && u[i + 2] <= 0xae) ||
+					    (u[i + 1] == 0x81 && u[i + 2] >= 0xa6 && u[i + 2] <= 0xa9)))
+			return 0;
+	}
 	return 1;
 }
 

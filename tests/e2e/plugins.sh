@@ -74,6 +74,8 @@ refused_case small_desc "is 16 bytes, ABI 1.0 needs at least" "descriptor too sm
 refused_case null_run "callback run is NULL" "NULL callback"
 refused_case bad_strings "descriptor's name (1 to 32 of a-z 0-9 _ -) is missing or not valid" "bad strings"
 refused_case bad_title "descriptor's title (UTF-8 text) is missing or not valid" "a title that is not UTF-8"
+refused_case bidi_title "descriptor's title (UTF-8 text) is missing or not valid" "a title with a right-to-left override"
+refused_case c1_title "descriptor's title (UTF-8 text) is missing or not valid" "a title with a C1 control"
 run --store "$S" report list --plugin-dir "$T/bad-bad_strings"
 like "$(cat "$T/err")" "refused (ABI 1.0, this muster 1.0)" "a refusal after the ABI check names both versions"
 
