@@ -221,6 +221,14 @@ int muster_map_resize(muster_store *s, size_t size);
 /* Entries in the log as txn sees it. */
 int muster_log_size_txn(MDB_txn *txn, MDB_dbi log, uint64_t *size);
 
+/*
+ * SHA-256 of the byte prefix (none when prefix < 0) then p[0..n), into out
+ * (core/sha256.c).  impl 0 is libsodium's, 1 the x86 SHA extensions
+ * (MUSTER_EINVAL where the processor has none, or MUSTER_NO_SHA_NI is set),
+ * -1 the fastest there is: always 0 then.
+ */
+int muster_sha256_impl(int impl, int prefix, const void *p, size_t n, uint8_t out[MUSTER_HASH_BYTES]);
+
 /* Milliseconds since the epoch, UTC. */
 uint64_t muster_now_ms(void);
 

@@ -6,22 +6,16 @@
 
 void muster_leaf_hash(const void *entry, size_t len, uint8_t out[MUSTER_HASH_BYTES])
 {
-	crypto_hash_sha256_state st;
-	static const uint8_t zero = 0x00;
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &zero, 1);
-	crypto_hash_sha256_update(&st, entry, len);
-	crypto_hash_sha256_final(&st, out);
+	(void)muster_sha256_impl(-1, 0x00, entry, len, out);
 }
 
 void muster_node_hash(const uint8_t left[MUSTER_HASH_BYTES], const uint8_t right[MUSTER_HASH_BYTES],
 	uint8_t out[MUSTER_HASH_BYTES])
 {
-	uint8_t in[1 + 2 * MUSTER_HASH_BYTES];
-	in[0] = 0x01;
-	memcpy(in + 1, left, MUSTER_HASH_BYTES);
-	memcpy(in + 1 + MUSTER_HASH_BYTES, right, MUSTER_HASH_BYTES);
-	crypto_hash_sha256(out, in, sizeof in);
+	uint8_t in[2 * MUSTER_HASH_BYTES];
+	memcpy(in, left, MUSTER_HASH_BYTES);
+	memcpy(in + MUSTER_HASH_BYTES, right, MUSTER_HASH_BYTES);
+	(void)muster_sha256_impl(-1, 0x01, in, sizeof in, out);
 }
 
 void muster_empty_root(uint8_t out[MUSTER_HASH_BYTES])

@@ -5,6 +5,7 @@
  * that are mutated, truncated or doubled must fail.
  */
 #include "tap.h"
+#include "internal.h"
 
 #include <muster/merkle.h>
 #include <sodium.h>
@@ -99,6 +100,33 @@ int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
+	{
+		/* The two SHA-256s (core/sha256.c) agree around every block edge, with and without a prefix byte. */
+		uint8_t buf[300], a[MUSTER_HASH_BYTES], b[MUSTER_HASH_BYTES];
+		char hex[2 * MUSTER_HASH_BYTES + 1];
+		randombytes_buf(buf, sizeof buf);
+		(void)muster_sha256_impl(-1, -1, "abc", 3, a);
+		ok(strcmp(sodium_bin2hex(hex, sizeof hex, a, sizeof a),
+			   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0,
+			"SHA-256(\"abc\"), the FIPS 180-2 example");
+		muster_leaf_hash(NULL, 0, a);
+		ok(strcmp(sodium_bin2hex(hex, sizeof hex, a, sizeof a),
+			   "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d") == 0,
+			"the leaf hash of an empty entry, SHA-256(0x00)");
+		if (muster_sha256_impl(1, -1, "abc", 3, b) == 0) {
+			int same = 1, tried = 0;
+			for (int prefix = -1; prefix <= 1; prefix++)
+				for (size_t n = 0; n <= sizeof buf; n++, tried++) {
+					same &= muster_sha256_impl(0, prefix, buf, n, a) == 0 &&
+						muster_sha256_impl(1, prefix, buf, n, b) == 0 && memcmp(a, b, sizeof a) == 0;
+				}
+			ok(same, "the SHA extensions and libsodium agree on %d inputs of 0 to 300 bytes", tried);
+		} else {
+			ok(muster_sha256_impl(0, 1, buf, 10, a) == 0 && muster_sha256_impl(-1, 1, buf, 10, b) == 0 &&
+				   memcmp(a, b, sizeof a) == 0,
+				"no SHA extensions here (or MUSTER_NO_SHA_NI): libsodium's answers");
+		}
+	}
 	for (int i = 0; i < N; i++) {
 		char e[32];
 		int n = snprintf(e, sizeof e, "entry %d 条目", i);
