@@ -44,6 +44,7 @@
  * mirror import threads, 0 = one per CPU), BENCH_MIRROR_IMPORT (0 skips
  * the mirror import).  Progress goes to stderr.
  */
+#include "bench_ref.h"
 #include "bench_util.h"
 
 #include <muster/muster.h>
@@ -69,147 +70,6 @@ static void join(char *out, size_t cap, const char *dir, const char *name)
 		fprintf(stderr, "bench: path too long: %s/%s\n", dir, name);
 		exit(2);
 	}
-}
-
-/* CPU seconds used by the whole process so far (every thread). */
-static double cpu_secs(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-		(double)ru.ru_stime.tv_usec / 1e6;
-}
-
-/* ---- same-window references: the raw operations limits.c times ---------- */
-
-static unsigned char ref_msg[256], ref_pk[crypto_sign_PUBLICKEYBYTES], ref_sk[crypto_sign_SECRETKEYBYTES],
-	ref_sig[crypto_sign_BYTES];
-
-struct rate {
-	double ops, secs;
-};
-
-static void ref_init(void)
-{
-	crypto_sign_keypair(ref_pk, ref_sk);
-	randombytes_buf(ref_msg, sizeof ref_msg);
-	crypto_sign_detached(ref_sig, NULL, ref_msg, sizeof ref_msg, ref_sk);
-}
-
-/* Signs (or verifies) 256-byte messages for about `secs` seconds, adding to *r. */
-static void ref_crypto(struct rate *r, int verify, double secs)
-{
-	double t0 = now(), t;
-	long n = 0;
-	do {
-		for (int i = 0; i < 100; i++, n++) {
-			if (verify) {
-				if (crypto_sign_verify_detached(ref_sig, ref_msg, sizeof ref_msg, ref_pk) != 0)
-					abort();
-			} else {
-				ref_msg[0] = (unsigned char)n;
-				crypto_sign_detached(ref_sig, NULL, ref_msg, sizeof ref_msg, ref_sk);
-			}
-		}
-		t = now() - t0;
-	} while (t < secs);
-	if (!verify) /* leave a valid signature for the verify reference */
-		crypto_sign_detached(ref_sig, NULL, ref_msg, sizeof ref_msg, ref_sk);
-	r->ops += (double)n;
-	r->secs += t;
-}
-
-/* The same on every CPU at once: what the machine can give a parallel verifier now. */
-struct ref_thread {
-	pthread_t th;
-	struct rate r;
-	double secs;
-};
-
-static void *ref_verify_thread(void *arg)
-{
-	struct ref_thread *t = arg;
-	ref_crypto(&t->r, 1, t->secs);
-	return NULL;
-}
-
-static void ref_verify_all(struct rate *r, unsigned threads, double secs)
-{
-	struct ref_thread *t = calloc(threads, sizeof *t);
-	if (!t)
-		exit(1);
-	double t0 = now();
-	unsigned started = 0;
-	for (; started < threads; started++) {
-		t[started].secs = secs;
-		if (pthread_create(&t[started].th, NULL, ref_verify_thread, &t[started]) != 0)
-			break;
-	}
-	for (unsigned i = 0; i < started; i++) {
-		pthread_join(t[i].th, NULL);
-		r->ops += t[i].r.ops;
-	}
-	r->secs += now() - t0;
-	free(t);
-}
-
-/* A plain LMDB environment: one 256-byte record per durable commit, as limits.c. */
-struct ref_lmdb {
-	MDB_env *env;
-	MDB_dbi dbi;
-	uint64_t key;
-};
-
-static void mdb_check(int rc, const char *what)
-{
-	if (rc) {
-		fprintf(stderr, "bench: %s: %s\n", what, mdb_strerror(rc));
-		exit(1);
-	}
-}
-
-static void ref_lmdb_open(struct ref_lmdb *r, const char *dir)
-{
-	MDB_txn *txn;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		perror(dir);
-		exit(1);
-	}
-	mdb_check(mdb_env_create(&r->env), "mdb_env_create");
-	mdb_check(mdb_env_set_mapsize(r->env, (size_t)64 << 20), "mdb_env_set_mapsize");
-	mdb_check(mdb_env_open(r->env, dir, 0, 0600), "mdb_env_open");
-	mdb_check(mdb_txn_begin(r->env, NULL, 0, &txn), "mdb_txn_begin");
-	mdb_check(mdb_dbi_open(txn, NULL, MDB_INTEGERKEY, &r->dbi), "mdb_dbi_open");
-	mdb_check(mdb_txn_commit(txn), "mdb_txn_commit");
-	r->key = 0;
-}
-
-static void ref_lmdb_commits(struct ref_lmdb *r, long n, struct rate *rate)
-{
-	unsigned char val[256];
-	memset(val, 0xab, sizeof val);
-	double t = now();
-	for (long i = 0; i < n; i++) {
-		MDB_txn *txn;
-		MDB_val k = {sizeof r->key, &r->key}, v = {sizeof val, val};
-		mdb_check(mdb_txn_begin(r->env, NULL, 0, &txn), "mdb_txn_begin");
-		mdb_check(mdb_put(txn, r->dbi, &k, &v, MDB_APPEND), "mdb_put");
-		mdb_check(mdb_txn_commit(txn), "mdb_txn_commit");
-		r->key++;
-	}
-	rate->ops += (double)n;
-	rate->secs += now() - t;
-}
-
-static void ref_lmdb_close(struct ref_lmdb *r, const char *dir)
-{
-	char p[4096];
-	mdb_env_close(r->env);
-	join(p, sizeof p, dir, "data.mdb");
-	unlink(p);
-	join(p, sizeof p, dir, "lock.mdb");
-	unlink(p);
-	rmdir(dir);
 }
 
 static void journal_write(muster_store *s, struct journal *j, uint64_t count)
@@ -284,7 +144,7 @@ static void bench_durable(const char *base, const muster_signer *admin, uint64_t
 	}
 	report("durable_append_per_s", mine.ops / mine.secs);
 	report("ref_commit_sync_per_s", raw.ops / raw.secs);
-	ref_lmdb_close(&ref, refdir);
+	ref_lmdb_close(&ref);
 	muster_buf_free(&j.body);
 	remove_store(s, dir);
 }
@@ -430,10 +290,10 @@ static void bench_mirror(const char *base, muster_store *s, unsigned threads, un
 	struct rate ver = {0, 0}, all = {0, 0};
 	ref_crypto(&ver, 1, 1.0);
 	ref_verify_all(&all, nthreads, 1.0);
-	double cpu = cpu_secs(), t = now();
+	double cpu = ref_cpu_secs(), t = now();
 	rc = muster_mirror_import(m, &b, threads, &r);
 	t = now() - t;
-	cpu = cpu_secs() - cpu;
+	cpu = ref_cpu_secs() - cpu;
 	if (rc || r.outcome != MUSTER_MIRROR_ADVANCED) {
 		fprintf(stderr, "bench: mirror import: outcome %d at %" PRIu64 ": %s\n", r.outcome, r.at, r.reason);
 		die("muster_mirror_import", rc ? rc : MUSTER_EVERIFY);
@@ -514,11 +374,11 @@ static void bench_log(const char *base, const muster_signer *admin, uint64_t ent
 	ref_crypto(&ver, 1, 1.0);
 	ref_verify_all(&all, nthreads, 1.0);
 	muster_verify_report rep;
-	double cpu = cpu_secs();
+	double cpu = ref_cpu_secs();
 	t = now();
 	rc = muster_log_verify(s, threads, &rep);
 	t = now() - t;
-	cpu = cpu_secs() - cpu;
+	cpu = ref_cpu_secs() - cpu;
 	if (rc) {
 		fprintf(stderr, "bench: verify failed at %" PRIu64 ": %s\n", rep.bad_index, rep.reason);
 		die("muster_log_verify", rc);

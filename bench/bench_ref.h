@@ -3,8 +3,8 @@
  * inside a bench program in the same window as what it measures (a shared
  * machine's speed drifts between two runs): Ed25519 signing and verifying
  * of 256-byte messages on one CPU or on several at once, and a plain
- * durable LMDB commit of one 256-byte record.  bench_national and
- * sqlite_peer use them; bench/bench.c keeps its own copies.
+ * durable LMDB commit of one 256-byte record.  bench, bench_national and
+ * sqlite_peer use them.
  *
  * Failures print one line on stderr and exit, as in bench_util.h.  Not
  * thread-safe but for ref_verify_all, which starts its own threads.
