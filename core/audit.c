@@ -604,9 +604,9 @@ static int load(struct run *r)
 /* ---- asset checks: scrapped, custody, link ---------------------------------------------- */
 
 /*
- * The histories (DB_HIST: id 0x00 be64(index) for every entry about the
- * asset) of every asset paid for are gathered first, then their entries
- * read in log order, so that the walk over the log goes one way (an entry
+ * The histories (DB_HIST: be64(index) under the asset's id, a duplicate
+ * for every entry about it) of every asset paid for are gathered first,
+ * then their entries read in log order, so that the walk over the log goes one way (an entry
  * looked up at random costs several cache misses, one near the last one
  * hardly any), each into what the checks need of it.
  */
@@ -753,32 +753,34 @@ static int hx_read(struct run *r, struct hx *x, const muster_fv *id)
 }
 
 /* Appends the history of asset id (interned as asset) to *h (n entries, cap). */
+struct hx_arg {
+	struct hx **h;
+	size_t *n, *cap;
+	uint32_t asset;
+};
+
+static int hx_one(uint64_t index, void *varg)
+{
+	struct hx_arg *a = varg;
+	if (*a->n == *a->cap) {
+		size_t c = *a->cap ? *a->cap * 2 : 1024;
+		struct hx *p = realloc(*a->h, c * sizeof *p);
+		if (!p)
+			return MUSTER_ENOMEM;
+		*a->h = p, *a->cap = c;
+	}
+	(*a->h)[(*a->n)++] = (struct hx){index, 0, "", a->asset, 0, HX_NONE};
+	return 0;
+}
+
 static int history_of(MDB_cursor *cur, const muster_fv *id, uint32_t asset, struct hx **h, size_t *n, size_t *cap)
 {
 	/* An id the old reader took as a C string (none holds a NUL) of at most MUSTER_TAG_ID_MAX bytes. */
 	size_t len = strnlen(id->p, id->n);
 	if (len == 0 || len > MUSTER_TAG_ID_MAX)
 		return MUSTER_EINVAL;
-	char prefix[MUSTER_TAG_ID_MAX + 1];
-	memcpy(prefix, id->p, len);
-	prefix[len] = 0;
-	MDB_val k = {len + 1, prefix}, v;
-	int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < len + 1 || memcmp(k.mv_data, prefix, len + 1) != 0)
-			break;
-		if (k.mv_size != len + 1 + 8)
-			continue; /* a longer id that shares the prefix cannot: ids hold no NUL */
-		if (*n == *cap) {
-			size_t c = *cap ? *cap * 2 : 1024;
-			struct hx *p = realloc(*h, c * sizeof *p);
-			if (!p)
-				return MUSTER_ENOMEM;
-			*h = p, *cap = c;
-		}
-		(*h)[(*n)++] = (struct hx){be64_get((const uint8_t *)k.mv_data + len + 1), 0, "", asset, 0, HX_NONE};
-	}
-	return mrc == 0 || mrc == MDB_NOTFOUND ? 0 : muster_mdb_err(mrc);
+	struct hx_arg a = {h, n, cap, asset};
+	return muster_hist_each(cur, id->p, len, hx_one, &a);
 }
 
 /* Who held an asset when: (date, team) from its registration and accepted transfers; and its scrapping. */

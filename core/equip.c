@@ -83,11 +83,9 @@ int rule_code_ok(const muster_fv *v)
 
 int rule_hist(struct ctx *c, const muster_fv *id)
 {
-	char k[MUSTER_TAG_ID_MAX + 9];
-	memcpy(k, id->p, id->n);
-	k[id->n] = 0;
-	be64_put((uint8_t *)k + id->n + 1, c->e->index);
-	return rule_put_raw(c, DB_HIST, k, id->n + 9, "", 0);
+	uint8_t v[8];
+	be64_put(v, c->e->index);
+	return rule_put_raw(c, DB_HIST, id->p, id->n, v, sizeof v);
 }
 
 static int site_url(struct ctx *c)

@@ -115,28 +115,18 @@ int muster_row_list(muster_snap *sn, int table, const char *prefix, size_t plen,
 	return scan_prefix(sn->txn, dbi_of(sn, table), prefix, plen, list_one, &a);
 }
 
-struct hist_arg {
-	size_t plen;
-	muster_index_cb cb;
-	void *arg;
-};
-
-static int hist_one(const MDB_val *k, const MDB_val *v, void *varg)
-{
-	struct hist_arg *a = varg;
-	(void)v;
-	if (k->mv_size != a->plen + 8)
-		return 0; /* a longer id that shares the prefix cannot: ids hold no NUL */
-	return a->cb(be64_get((const uint8_t *)k->mv_data + a->plen), a->arg);
-}
-
 int muster_asset_history(muster_snap *sn, const char *id, muster_index_cb cb, void *arg)
 {
 	size_t n = strlen(id);
 	if (n == 0 || n > MUSTER_TAG_ID_MAX)
 		return MUSTER_EINVAL;
-	struct hist_arg a = {n + 1, cb, arg};
-	return scan_prefix(sn->txn, sn->dbi[DB_HIST], id, n + 1, hist_one, &a);
+	MDB_cursor *cur;
+	int rc = muster_mdb_err(mdb_cursor_open(sn->txn, sn->dbi[DB_HIST], &cur));
+	if (rc)
+		return rc;
+	rc = muster_hist_each(cur, id, n, cb, arg);
+	mdb_cursor_close(cur);
+	return rc;
 }
 
 int muster_snap_entry(muster_snap *sn, uint64_t index, muster_entry *e, const uint8_t **raw, size_t *len)

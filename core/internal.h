@@ -71,7 +71,7 @@ enum {
 	DB_DEPOT,   /* depot code -> depot */
 	DB_ASSET,   /* asset id -> asset with its state */
 	DB_SERIAL,  /* model 0x00 serial -> asset id (uniqueness) */
-	DB_HIST,    /* asset id 0x00 be64(index) -> "" : every entry about the asset */
+	DB_HIST,    /* asset id -> be64(index), MDB_DUPSORT|MDB_DUPFIXED: every entry about the asset */
 	DB_RULE,    /* type 0x00 kind -> inspection rule */
 	DB_INSPECT, /* asset id 0x00 kind -> its latest inspection */
 	DB_STOCK,   /* count id -> physical inventory count */
@@ -95,6 +95,8 @@ enum {
 	DB_COUNT
 };
 extern const char *const muster_db_names[DB_COUNT];
+/* The flags each database is opened with (MDB_CREATE is added when creating). */
+extern const unsigned muster_db_flags[DB_COUNT];
 
 /*
  * The log database holds, for each index i, under the 9-byte key
@@ -204,6 +206,13 @@ int muster_project(MDB_txn *txn, const MDB_dbi *dbi, const muster_entry *e, char
 
 /* Opens (creating if asked) all named databases in txn. */
 int muster_dbs_open(MDB_txn *txn, MDB_dbi *dbi, int create);
+
+/*
+ * Calls fn(index, arg) for each entry in the history of asset id[0..n)
+ * (DB_HIST), in index order, with cur a cursor on DB_HIST; stops at fn's
+ * first non-zero return and returns it.
+ */
+int muster_hist_each(MDB_cursor *cur, const void *id, size_t n, int (*fn)(uint64_t index, void *arg), void *arg);
 
 /*
  * A read transaction on s (follows a map grown by another process); end it

@@ -22,6 +22,13 @@ const char *const muster_db_names[DB_COUNT] = {"meta", "log", "keys", "journal",
 	"health_rule", "deployment", "crew", "owed", "fund", "budget", "spend", "disposition",
 	"fund_source"};
 
+/*
+ * DB_HIST holds each asset's indexes as the 8-byte duplicates of its id,
+ * which LMDB packs side by side (MDB_DUPFIXED), a third of the size of one
+ * key per entry.  be64 values sort in index order under memcmp.
+ */
+const unsigned muster_db_flags[DB_COUNT] = {[DB_HIST] = MDB_DUPSORT | MDB_DUPFIXED};
+
 #define MAP_INITIAL ((size_t)64 << 20)
 #define MAX_DBS 32
 
@@ -88,11 +95,24 @@ int muster_merkle_read(void *vctx, int level, uint64_t n, uint8_t out[MUSTER_HAS
 int muster_dbs_open(MDB_txn *txn, MDB_dbi *dbi, int create)
 {
 	for (int i = 0; i < DB_COUNT; i++) {
-		int rc = mdb_dbi_open(txn, muster_db_names[i], create ? MDB_CREATE : 0, &dbi[i]);
+		int rc = mdb_dbi_open(txn, muster_db_names[i], muster_db_flags[i] | (create ? MDB_CREATE : 0), &dbi[i]);
 		if (rc)
 			return muster_mdb_err(rc);
 	}
 	return 0;
+}
+
+int muster_hist_each(MDB_cursor *cur, const void *id, size_t n, int (*fn)(uint64_t index, void *arg), void *arg)
+{
+	MDB_val k = {n, (void *)id}, v;
+	int rc = 0, mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+	for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+		if (v.mv_size != 8)
+			return MUSTER_ECORRUPT;
+		if ((rc = fn(be64_get(v.mv_data), arg)) != 0)
+			return rc;
+	}
+	return mrc == MDB_NOTFOUND ? 0 : muster_mdb_err(mrc);
 }
 
 char *muster_path_join(const char *dir, const char *name)
@@ -609,6 +629,103 @@ static int dbs_upgrade(muster_store *s)
 	return muster_mdb_err(mdb_txn_commit(txn));
 }
 
+/*
+ * A store made before DB_HIST was a DUPSORT database holds one key per
+ * entry, asset id 0x00 be64(index), with an empty value: its keys are read
+ * into memory (the id and index of each, 1 + n + 8 bytes), the database
+ * deleted and made again with its flags, and the (id, be64(index)) pairs
+ * put, all in one write transaction, so that a store is never seen half
+ * converted.  The write transaction looks again: another process may have
+ * converted it since.  No other thread has the store's handles yet.
+ * *again is set when it should be tried again: the map filled (*full), or
+ * another process converted it under this one's handle (LMDB says
+ * MDB_INCOMPATIBLE; the handle is closed so as to be opened afresh).
+ */
+static int hist_convert_once(muster_store *s, int *again, int *full)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur = NULL;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	muster_buf keys = {0};
+	unsigned flags = 0;
+	int err = 0; /* a MUSTER_E* code; rc is LMDB's */
+	*again = *full = 0;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc)
+		return muster_mdb_err(rc);
+	rc = mdb_dbi_open(txn, muster_db_names[DB_HIST], 0, &dbi);
+	if (rc == 0)
+		rc = mdb_dbi_flags(txn, dbi, &flags);
+	if (rc == 0 && (flags & MDB_DUPSORT)) { /* committed: a handle opened in an aborted transaction is closed */
+		s->dbi[DB_HIST] = dbi;
+		return muster_mdb_err(mdb_txn_commit(txn));
+	}
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, dbi, &cur);
+	int mrc = rc ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	for (; rc == 0 && mrc == 0 && !err; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *p = k.mv_data;
+		size_t n = k.mv_size - 9;
+		if (k.mv_size < 10 || k.mv_size > MUSTER_TAG_ID_MAX + 9 || p[n] != 0 || v.mv_size != 0) {
+			err = MUSTER_ECORRUPT;
+			break;
+		}
+		uint8_t len = (uint8_t)n;
+		muster_buf_put(&keys, &len, 1);
+		muster_buf_put(&keys, p, n);
+		muster_buf_put(&keys, p + n + 1, 8);
+		err = keys.err;
+	}
+	if (cur)
+		mdb_cursor_close(cur);
+	if (rc == 0 && mrc != MDB_NOTFOUND && !err)
+		rc = mrc;
+	if (rc == MDB_INCOMPATIBLE) {
+		mdb_txn_abort(txn);
+		mdb_dbi_close(s->env, dbi);
+		muster_buf_free(&keys);
+		*again = 1;
+		return 0;
+	}
+	if (rc == 0 && !err)
+		rc = mdb_drop(txn, dbi, 1);
+	if (rc == 0 && !err)
+		rc = mdb_dbi_open(txn, muster_db_names[DB_HIST], muster_db_flags[DB_HIST] | MDB_CREATE, &dbi);
+	for (size_t at = 0; rc == 0 && !err && at < keys.len; at += 1 + (size_t)keys.data[at] + 8) {
+		k = (MDB_val){keys.data[at], keys.data + at + 1};
+		v = (MDB_val){8, keys.data + at + 1 + keys.data[at]};
+		rc = mdb_put(txn, dbi, &k, &v, 0);
+	}
+	muster_buf_free(&keys);
+	if (rc == 0 && !err)
+		rc = mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	/*
+	 * The dropped database's handle is closed even when the transaction
+	 * is aborted: only after a commit is the new one s's to use.  On
+	 * failure the store is not opened, or (map full) this is tried again.
+	 */
+	if (rc == 0 && !err)
+		s->dbi[DB_HIST] = dbi;
+	*again = *full = rc == MDB_MAP_FULL;
+	return err ? err : muster_mdb_err(rc);
+}
+
+static int hist_convert(muster_store *s)
+{
+	for (int tries = 0;; tries++) {
+		int again, full, rc = hist_convert_once(s, &again, &full);
+		if (!again || tries >= 40)
+			return again ? MUSTER_ESTORE : rc;
+		MDB_envinfo info;
+		if (full && ((rc = muster_mdb_err(mdb_env_info(s->env, &info))) != 0 ||
+				    (rc = muster_map_resize(s, info.me_mapsize * 2)) != 0))
+			return rc;
+	}
+}
+
 /* A read transaction while the store is being opened: no other thread has the handle yet. */
 static int open_read(muster_store *s, MDB_txn **txn)
 {
@@ -616,6 +733,27 @@ static int open_read(muster_store *s, MDB_txn **txn)
 	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(s->env, 0)) == 0) /* grown since mdb_env_open */
 		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
 	return muster_mdb_err(rc);
+}
+
+/*
+ * Converts DB_HIST if it has the old layout (hist_convert).  A store
+ * opened read-only (its file system is) is refused instead: reading the
+ * old layout as well would be a second path through every reader of the
+ * histories, used only there, while converting once where the store can
+ * be written (any command, or 'muster reindex') is all that it takes.
+ */
+static int hist_upgrade(muster_store *s)
+{
+	MDB_txn *txn;
+	unsigned flags = 0;
+	int rc = open_read(s, &txn);
+	if (rc)
+		return rc;
+	rc = muster_mdb_err(mdb_dbi_flags(txn, s->dbi[DB_HIST], &flags));
+	mdb_txn_abort(txn);
+	if (rc || (flags & MDB_DUPSORT))
+		return rc;
+	return s->read_only ? MUSTER_ESTATE : hist_convert(s);
 }
 
 static int meta_load(muster_store *s)
@@ -693,6 +831,8 @@ int muster_store_open(const char *dir, muster_store **out)
 	}
 	if (rc == 0)
 		rc = meta_load(s);
+	if (rc == 0)
+		rc = hist_upgrade(s);
 	if (rc) {
 		int err = errno; /* MUSTER_EIO: why, for the caller */
 		muster_store_close(s);

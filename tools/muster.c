@@ -395,6 +395,9 @@ muster_store *cli_open(const struct opts *o)
 			dir, strerror(errno));
 	if (rc == MUSTER_EIO)
 		die(EXIT_IO, L("cannot open store '%s': %s", "无法打开存储库 '%s'：%s"), dir, strerror(errno));
+	if (rc == MUSTER_ESTATE) /* read-only, and its history projection has the old layout */
+		die(cli_exit_code(rc), L("cannot read store '%s' on a read-only file system: its history projection has an older layout; run any muster command (or 'muster reindex') once where the store is writable",
+			"无法在只读文件系统上读取存储库 '%s'：其 history 投影为旧格式；请在可写处先运行一次任意 muster 命令（或 'muster reindex'）"), dir);
 	if (rc)
 		die(cli_exit_code(rc), L("cannot open store '%s': %s", "无法打开存储库 '%s'：%s"), dir, cli_strerror(rc));
 	opened_dir = dir;

@@ -7,6 +7,7 @@
 
 #include "internal.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -181,6 +182,95 @@ static int ev_as(const muster_signer *k, uint64_t type, const char *const *kv)
 #define EV(type, ...) ev_as(admin, type, (const char *const[]){__VA_ARGS__, NULL})
 #define EV2(type, ...) ev_as(keeper2, type, (const char *const[]){__VA_ARGS__, NULL})
 
+/* The history of asset id as text, "i,j,k,". */
+static int hist_add(uint64_t index, void *arg)
+{
+	char *b = arg;
+	size_t n = strlen(b);
+	snprintf(b + n, 4096 - n, "%" PRIu64 ",", index);
+	return 0;
+}
+
+static void hist_of(const char *id, char b[4096])
+{
+	muster_snap *sn;
+	b[0] = 0;
+	if (muster_snap_begin(s, &sn) != 0 || muster_asset_history(sn, id, hist_add, b) != 0)
+		snprintf(b, 4096, "error");
+	muster_snap_end(sn);
+}
+
+/*
+ * A store whose history projection has the layout of before it was an
+ * LMDB DUPSORT database (asset id 0x00 be64(index) -> ""): written back
+ * with raw LMDB calls, it is converted when opened, to the same histories.
+ */
+static void test_hist_convert(const char *path)
+{
+	static const char *const ids[] = {"A1", "A2", "A3", "A4", "NONE"};
+	char before[5][4096], after[5][4096];
+	for (int i = 0; i < 5; i++)
+		hist_of(ids[i], before[i]);
+	ok(strchr(before[0], ',') != strrchr(before[0], ','), "A1 has a history of several entries (%s)", before[0]);
+
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_dbi dbi = s->dbi[DB_HIST];
+	MDB_val k, v;
+	muster_buf old = {0};
+	size_t n = 0;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc == 0 && (rc = mdb_cursor_open(txn, dbi, &cur)) == 0) {
+		for (int m = mdb_cursor_get(cur, &k, &v, MDB_FIRST); m == 0; m = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			uint8_t len = (uint8_t)k.mv_size;
+			muster_buf_put(&old, &len, 1);
+			muster_buf_put(&old, k.mv_data, k.mv_size);
+			muster_buf_put(&old, "", 1);
+			muster_buf_put(&old, v.mv_data, 8);
+			n++;
+		}
+		mdb_cursor_close(cur);
+	}
+	if (rc == 0)
+		rc = mdb_drop(txn, dbi, 1);
+	if (rc == 0)
+		rc = mdb_dbi_open(txn, "history", MDB_CREATE, &dbi);
+	for (size_t at = 0; rc == 0 && at < old.len; at += 1 + (size_t)old.data[at] + 9) {
+		k = (MDB_val){(size_t)old.data[at] + 9, old.data + at + 1};
+		v = (MDB_val){0, ""};
+		rc = mdb_put(txn, dbi, &k, &v, 0);
+	}
+	unsigned flags = 99;
+	if (rc == 0)
+		rc = mdb_dbi_flags(txn, dbi, &flags);
+	rc = rc ? (mdb_txn_abort(txn), rc) : mdb_txn_commit(txn);
+	muster_buf_free(&old);
+	ok(rc == 0 && n > 5 && flags == 0, "the history rewritten in the old layout (%zu keys, flags %u)", n, flags);
+
+	muster_store_close(s);
+	s = NULL;
+	is_int(muster_store_open(path, &s), 0, "the store opens");
+	flags = 0;
+	if (s && mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) == 0) {
+		MDB_stat st = {0};
+		if (mdb_dbi_flags(txn, s->dbi[DB_HIST], &flags) != 0 || mdb_stat(txn, s->dbi[DB_HIST], &st) != 0)
+			flags = 0;
+		mdb_txn_abort(txn);
+		is_int((int)st.ms_entries, (int)n, "every entry of the old layout is there");
+	}
+	ok((flags & (MDB_DUPSORT | MDB_DUPFIXED)) == (MDB_DUPSORT | MDB_DUPFIXED), "it is MDB_DUPSORT|MDB_DUPFIXED now");
+	for (int i = 0; i < 5; i++) {
+		hist_of(ids[i], after[i]);
+		ok(strcmp(after[i], before[i]) == 0, "the history of %s is the same (%s)", ids[i], after[i]);
+	}
+	muster_reindex_diff d;
+	is_int(muster_reindex_check(s, &d), 0, "reindex --check finds the converted projection as a rebuild makes it");
+	muster_store_close(s);
+	is_int(muster_store_open(path, &s), 0, "and opens again, with nothing left to convert");
+	hist_of("A1", after[0]);
+	ok(strcmp(after[0], before[0]) == 0, "A1's history once more");
+}
+
 static uint64_t state_of(const char *id)
 {
 	muster_snap *sn;
@@ -333,6 +423,7 @@ static void test_rules(void)
 
 	is_int(muster_reindex(s), 0, "reindex replays every rule");
 	is_int(state_of("A1"), MUSTER_S_SCRAPPED, "to the same state");
+	test_hist_convert(path);
 	muster_store_close(s);
 	muster_signer_free(admin);
 	muster_signer_free(keeper2);
