@@ -606,9 +606,9 @@ static int load(struct run *r)
 /*
  * The histories (DB_HIST: be64(index) under the asset's id, a duplicate
  * for every entry about it) of every asset paid for are gathered first,
- * then their entries read in log order, so that the walk over the log goes one way (an entry
- * looked up at random costs several cache misses, one near the last one
- * hardly any), each into what the checks need of it.
+ * then their entries read in log order, so that the walk over the log goes
+ * one way (an entry looked up at random costs several cache misses, one
+ * near the last one hardly any), each into what the checks need of it.
  */
 enum { HX_NONE, HX_WORK, HX_ADD, HX_HANDOVER, HX_ACCEPT, HX_ACCEPT_PENDING, HX_SCRAP };
 struct hx {
