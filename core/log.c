@@ -286,7 +286,12 @@ static int key_cmp(const MDB_val *a, const MDB_val *b)
 	return c ? c : (a->mv_size > b->mv_size) - (a->mv_size < b->mv_size);
 }
 
-/* The first record in which database db differs between stored and built; 1 if one does. */
+/*
+ * The first record in which database db differs between stored and built; 1
+ * if one does.  MDB_NEXT visits every (key, duplicate) pair of a DUPSORT
+ * database (history) in order, so a duplicate changed, added or missing is
+ * found as a value changed or a record extra or missing under its key.
+ */
 static int db_diff(MDB_txn *stored, MDB_txn *built, MDB_dbi dbi, muster_reindex_diff *d, int *err)
 {
 	MDB_cursor *a = NULL, *b = NULL;

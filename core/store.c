@@ -24,8 +24,9 @@ const char *const muster_db_names[DB_COUNT] = {"meta", "log", "keys", "journal",
 
 /*
  * DB_HIST holds each asset's indexes as the 8-byte duplicates of its id,
- * which LMDB packs side by side (MDB_DUPFIXED), a third of the size of one
- * key per entry.  be64 values sort in index order under memcmp.
+ * which LMDB packs side by side (MDB_DUPFIXED): about a quarter of the
+ * pages of one key per entry (docs/STORE.md).  be64 values sort in index
+ * order under LMDB's default duplicate order, memcmp.
  */
 const unsigned muster_db_flags[DB_COUNT] = {[DB_HIST] = MDB_DUPSORT | MDB_DUPFIXED};
 
