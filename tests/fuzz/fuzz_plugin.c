@@ -106,6 +106,13 @@ static int string_ok(int i, const char *s, size_t n, const char *media_type)
 		unsigned char c = (unsigned char)s[k];
 		if (c < 0x20 || c == 0x7f)
 			return 0;
+		/* C1 controls (U+0080-U+009F), and the bidi embeddings, overrides and isolates */
+		const unsigned char *u = (const unsigned char *)s + k;
+		if (c == 0xc2 && k + 1 < n && u[1] <= 0x9f)
+			return 0;
+		if (c == 0xe2 && k + 2 < n &&
+			((u[1] == 0x80 && u[2] >= 0xaa && u[2] <= 0xae) || (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9)))
+			return 0;
 		if ((i == S_NAME || i == S_PROVINCE || i == S_VERSION || i == S_KINDS || i == S_EXT) && c > 0x7e)
 			return 0;
 		if (i == S_NAME && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
