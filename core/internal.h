@@ -28,6 +28,16 @@ static inline uint64_t be64_get(const uint8_t p[8])
 	return v;
 }
 
+static inline void be32_put(uint8_t p[4], uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+static inline uint32_t be32_get(const uint8_t p[4])
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* Internal only: the LMDB map is full; the write is retried after growing it. */
 #define MUSTER_EMAPFULL (-31099)
 
@@ -92,11 +102,31 @@ enum {
 	DB_SPEND,   /* be64(index of the spend.record) -> spending with its state */
 	DB_DISPOSE, /* audit finding id -> the latest disposition */
 	DB_FSOURCE, /* fund source code -> a fund source registered beyond the built-in ones */
+	DB_SPDATE,  /* be32(date) -> be64(index of the spend.record), MDB_DUPSORT|MDB_DUPFIXED: spending by date */
 	DB_COUNT
 };
 extern const char *const muster_db_names[DB_COUNT];
 /* The flags each database is opened with (MDB_CREATE is added when creating). */
 extern const unsigned muster_db_flags[DB_COUNT];
+
+/*
+ * The store format, meta "format" (docs/STORE.md): 1 for stores made
+ * before 2026-12; 2 since history and spend_date are DUPSORT databases.
+ * An older store is upgraded when it is opened (core/store.c), a newer one
+ * refused.  A change to what a database holds or how it is keyed, or a
+ * database added, takes the next number and an upgrade step.
+ */
+#define MUSTER_STORE_FORMAT 2
+
+/* Adds spending recorded at index, dated date (yyyymmdd), to DB_SPDATE (core/money.c). */
+int muster_spend_date_put(MDB_txn *txn, const MDB_dbi *dbi, uint32_t date, uint64_t index);
+/*
+ * Calls fn with the DB_SPEND key and row of each spending dated first to
+ * last (yyyymmdd, both included), by date and then index; stops at fn's
+ * first non-zero value and returns it.
+ */
+int muster_spend_dates(MDB_txn *txn, const MDB_dbi *dbi, uint32_t first, uint32_t last,
+	int (*fn)(const MDB_val *key, const MDB_val *row, void *arg), void *arg);
 
 /*
  * The log database holds, for each index i, under the 9-byte key
@@ -137,6 +167,7 @@ struct muster_store {
 	int map_lock_made;
 	/* set when the environment could only be opened read-only (a read-only file system) */
 	int read_only;
+	unsigned format; /* meta "format", read by muster_store_open */
 };
 
 /* "dir/name", malloc'd; NULL when out of memory (core/store.c). */

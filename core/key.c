@@ -150,16 +150,6 @@ void muster_signer_sign(const muster_signer *s, const void *msg, size_t len, uin
 #define SK_HDR 96
 #define SK_FILE (SK_HDR + 32 + crypto_aead_xchacha20poly1305_ietf_ABYTES)
 
-static void be32_put(uint8_t p[4], uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-}
-
-static uint32_t be32_get(const uint8_t p[4])
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Writes all of p to a new file (O_EXCL, 0600), fsync'd; removes it on failure. */
 static int write_new(const char *path, const void *p, size_t n)
 {

@@ -241,7 +241,9 @@ static int spend_record(struct ctx *c)
 	muster_rec_uint(&s, MF_RECORDED, c->today); /* for the late-record check, without reading the entry */
 	muster_rec_uint(&s, MF_REF, c->e->index);
 	be64_put(k, c->e->index);
-	return rule_put(c, DB_SPEND, k, 8, &s);
+	if ((rc = rule_put(c, DB_SPEND, k, 8, &s)) != 0)
+		return rc;
+	return muster_spend_date_put(c->txn, c->dbi, (uint32_t)V(MF_DATE)->u, c->e->index);
 }
 
 static int spend_decide(struct ctx *c)
@@ -295,6 +297,43 @@ static int audit_dispose(struct ctx *c)
 	d.v[MF_NOTES] = *V(MF_NOTES), d.has |= MUSTER_BIT(MF_NOTES);
 	muster_rec_uint(&d, MF_REF, c->e->index);
 	return rule_put(c, DB_DISPOSE, id->p, id->n, &d);
+}
+
+int muster_spend_date_put(MDB_txn *txn, const MDB_dbi *dbi, uint32_t date, uint64_t index)
+{
+	uint8_t d[4], i[8];
+	be32_put(d, date);
+	be64_put(i, index);
+	MDB_val k = {sizeof d, d}, v = {sizeof i, i};
+	return muster_mdb_err(mdb_put(txn, dbi[DB_SPDATE], &k, &v, 0));
+}
+
+int muster_spend_dates(MDB_txn *txn, const MDB_dbi *dbi, uint32_t first, uint32_t last,
+	int (*fn)(const MDB_val *key, const MDB_val *row, void *arg), void *arg)
+{
+	MDB_cursor *cur;
+	uint8_t d[4];
+	be32_put(d, first);
+	MDB_val k = {sizeof d, d}, v;
+	int rc = muster_mdb_err(mdb_cursor_open(txn, dbi[DB_SPDATE], &cur));
+	if (rc)
+		return rc;
+	int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 4 || v.mv_size != 8) {
+			rc = MUSTER_ECORRUPT;
+			break;
+		}
+		if (be32_get(k.mv_data) > last)
+			break;
+		MDB_val sk = {8, v.mv_data}, row;
+		if ((rc = mdb_get(txn, dbi[DB_SPEND], &sk, &row)) != 0) /* every index has its row */
+			rc = rc == MDB_NOTFOUND ? MUSTER_ECORRUPT : muster_mdb_err(rc);
+		else
+			rc = fn(&sk, &row, arg);
+	}
+	mdb_cursor_close(cur);
+	return rc ? rc : mrc == 0 || mrc == MDB_NOTFOUND ? 0 : muster_mdb_err(mrc);
 }
 
 int muster_money_apply(struct ctx *c)

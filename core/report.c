@@ -750,9 +750,53 @@ static int deploy_walk(struct pw *w)
 	return table_walk(w, MUSTER_T_DEPLOY, deploy_one);
 }
 
+/* The month's spending indexes (DB_SPDATE), in log order as a walk of DB_SPEND gives them. */
+struct idxs {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static int idx_add(const MDB_val *key, const MDB_val *row, void *arg)
+{
+	struct idxs *x = arg;
+	(void)row;
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 256;
+		uint64_t *nv = realloc(x->v, cap * sizeof *nv);
+		if (!nv)
+			return MUSTER_ENOMEM;
+		x->v = nv, x->cap = cap;
+	}
+	x->v[x->n++] = be64_get(key->mv_data);
+	return 0;
+}
+
+static int u64_cmp(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return (a > b) - (a < b);
+}
+
+/*
+ * The month's spending through the date index: a month of a long history
+ * is a small part of DB_SPEND.  Its rows are read in index order.
+ */
 static int spend_walk(struct pw *w)
 {
-	return table_walk(w, MUSTER_T_SPEND, spend_one);
+	struct idxs x = {0};
+	muster_snap *sn = w->sn;
+	int rc = muster_spend_dates(sn->txn, sn->dbi, w->c->period.first, w->c->period.last, idx_add, &x);
+	if (rc == 0 && x.n)
+		qsort(x.v, x.n, sizeof *x.v, u64_cmp);
+	for (size_t i = 0; rc == 0 && i < x.n; i++) {
+		uint8_t k[8];
+		muster_rec r;
+		be64_put(k, x.v[i]);
+		if ((rc = muster_row_get(sn, MUSTER_T_SPEND, (const char *)k, sizeof k, &r)) == 0)
+			rc = spend_one((const char *)k, sizeof k, &r, w);
+	}
+	free(x.v);
+	return w->stop ? w->stop : rc;
 }
 
 /* -- budgets -- */
@@ -854,19 +898,18 @@ static int budget_spend(struct buds *bs, const MDB_val *val)
 	return 0;
 }
 
+static int budget_spend_row(const MDB_val *key, const MDB_val *row, void *arg)
+{
+	(void)key;
+	return budget_spend(arg, row);
+}
+
+/* The year's spending up to the period's end, through the date index. */
 static int spend_rows(struct buds *bs)
 {
 	muster_snap *sn = bs->w->sn;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc = muster_mdb_err(mdb_cursor_open(sn->txn, sn->dbi[DB_SPEND], &cur));
-	if (rc)
-		return rc;
-	int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-	for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-		rc = budget_spend(bs, &v);
-	mdb_cursor_close(cur);
-	return rc ? rc : mrc == MDB_NOTFOUND ? 0 : muster_mdb_err(mrc);
+	const muster_period *p = &bs->w->c->period;
+	return muster_spend_dates(sn->txn, sn->dbi, p->year * 10000 + 101, p->last, budget_spend_row, bs);
 }
 
 static int budgets_walk(struct pw *w)

@@ -83,10 +83,10 @@ int muster_project(MDB_txn *txn, const MDB_dbi *dbi, const muster_entry *e, char
 	switch (e->type) {
 	case MUSTER_EV_SITE_INIT: {
 		muster_ev_site_init v;
-		uint8_t one = 1;
+		uint8_t format = MUSTER_STORE_FORMAT;
 		if ((rc = muster_ev_site_init_decode(e->body, e->body_len, &v)) != 0)
 			return rc;
-		if ((rc = put(txn, dbi[DB_META], "format", 6, &one, 1)) || (rc = put(txn, dbi[DB_META], "origin", 6, v.origin.p, v.origin.n)) ||
+		if ((rc = put(txn, dbi[DB_META], "format", 6, &format, 1)) || (rc = put(txn, dbi[DB_META], "origin", 6, v.origin.p, v.origin.n)) ||
 			(rc = put(txn, dbi[DB_META], "log_pk", 6, v.log_pk, MUSTER_PK_BYTES)) ||
 			(rc = put(txn, dbi[DB_META], "tag_pk", 6, v.tag_pk, MUSTER_PK_BYTES)))
 			return rc;

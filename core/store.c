@@ -20,7 +20,7 @@
 const char *const muster_db_names[DB_COUNT] = {"meta", "log", "keys", "journal", "team", "depot",
 	"asset", "serial", "history", "rule", "inspect", "count", "scan", "person", "roster", "cert", "cert_kind", "exam",
 	"health_rule", "deployment", "crew", "owed", "fund", "budget", "spend", "disposition",
-	"fund_source"};
+	"fund_source", "spend_date"};
 
 /*
  * DB_HIST holds each asset's indexes as the 8-byte duplicates of its id,
@@ -28,7 +28,8 @@ const char *const muster_db_names[DB_COUNT] = {"meta", "log", "keys", "journal",
  * pages of one key per entry (docs/STORE.md).  be64 values sort in index
  * order under LMDB's default duplicate order, memcmp.
  */
-const unsigned muster_db_flags[DB_COUNT] = {[DB_HIST] = MDB_DUPSORT | MDB_DUPFIXED};
+const unsigned muster_db_flags[DB_COUNT] = {
+	[DB_HIST] = MDB_DUPSORT | MDB_DUPFIXED, [DB_SPDATE] = MDB_DUPSORT | MDB_DUPFIXED};
 
 #define MAP_INITIAL ((size_t)64 << 20)
 #define MAX_DBS 32
@@ -604,68 +605,47 @@ const char *muster_store_origin(const muster_store *s)
 	return s->origin;
 }
 
-/*
- * A store made before a projection database was added lacks it: it is
- * added, empty, which is what it would hold, since no event that fills it
- * could have been appended by the version that made the store.  Only when
- * the log and meta databases are there, so that nothing that is not a
- * store is ever written to.
- */
-static int dbs_upgrade(muster_store *s)
+/* A read transaction while the store is being opened: no other thread has the handle yet. */
+static int open_read(muster_store *s, MDB_txn **txn)
 {
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-	if (rc)
-		return muster_mdb_err(rc);
-	if ((rc = mdb_dbi_open(txn, muster_db_names[DB_META], 0, &dbi)) != 0 ||
-		(rc = mdb_dbi_open(txn, muster_db_names[DB_LOG], 0, &dbi)) != 0) {
-		mdb_txn_abort(txn);
-		return rc == MDB_NOTFOUND ? MUSTER_ECORRUPT : muster_mdb_err(rc);
-	}
-	if ((rc = muster_dbs_open(txn, s->dbi, 1)) != 0) {
-		mdb_txn_abort(txn);
-		return rc;
-	}
-	return muster_mdb_err(mdb_txn_commit(txn));
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(s->env, 0)) == 0) /* grown since mdb_env_open */
+		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+	return muster_mdb_err(rc);
 }
 
 /*
- * A store made before DB_HIST was a DUPSORT database holds one key per
- * entry, asset id 0x00 be64(index), with an empty value: its keys are read
- * into memory (the id and index of each, 1 + n + 8 bytes), the database
- * deleted and made again with its flags, and the (id, be64(index)) pairs
- * put, all in one write transaction, so that a store is never seen half
- * converted.  The write transaction looks again: another process may have
- * converted it since.  No other thread has the store's handles yet.
- * *again is set when it should be tried again: the map filled (*full), or
- * another process converted it under this one's handle (LMDB says
- * MDB_INCOMPATIBLE; the handle is closed so as to be opened afresh).
+ * ---- store upgrades ----
+ *
+ * Each step brings a store of an older format (MUSTER_STORE_FORMAT) to the
+ * layout of step->to, in the one write transaction that then writes the
+ * new format: a store is never seen half upgraded.  dbi holds the handles
+ * opened in that transaction.
  */
-static int hist_convert_once(muster_store *s, int *again, int *full)
+
+/*
+ * Format 1 held one DB_HIST key per entry, asset id 0x00 be64(index), with
+ * an empty value: its keys are read into memory (the id and index of each,
+ * 1 + n + 8 bytes), the database deleted and made again with its flags,
+ * and the (id, be64(index)) pairs put.
+ */
+static int up_hist(MDB_txn *txn, MDB_dbi *dbi)
 {
-	MDB_txn *txn;
 	MDB_cursor *cur = NULL;
-	MDB_dbi dbi;
 	MDB_val k, v;
 	muster_buf keys = {0};
 	unsigned flags = 0;
-	int err = 0; /* a MUSTER_E* code; rc is LMDB's */
-	*again = *full = 0;
-	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-	if (rc)
+	int rc = mdb_dbi_open(txn, muster_db_names[DB_HIST], 0, &dbi[DB_HIST]);
+	if (rc == MDB_NOTFOUND) /* made below, empty, with the other missing databases */
+		return 0;
+	if (rc == 0)
+		rc = mdb_dbi_flags(txn, dbi[DB_HIST], &flags);
+	if (rc || (flags & MDB_DUPSORT))
 		return muster_mdb_err(rc);
-	rc = mdb_dbi_open(txn, muster_db_names[DB_HIST], 0, &dbi);
-	if (rc == 0)
-		rc = mdb_dbi_flags(txn, dbi, &flags);
-	if (rc == 0 && (flags & MDB_DUPSORT)) { /* committed: a handle opened in an aborted transaction is closed */
-		s->dbi[DB_HIST] = dbi;
-		return muster_mdb_err(mdb_txn_commit(txn));
-	}
-	if (rc == 0)
-		rc = mdb_cursor_open(txn, dbi, &cur);
-	int mrc = rc ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-	for (; rc == 0 && mrc == 0 && !err; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	if ((rc = mdb_cursor_open(txn, dbi[DB_HIST], &cur)) != 0)
+		return muster_mdb_err(rc);
+	int err = 0, mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	for (; mrc == 0 && !err; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		const uint8_t *p = k.mv_data;
 		size_t n = k.mv_size - 9;
 		if (k.mv_size < 10 || k.mv_size > MUSTER_TAG_ID_MAX + 9 || p[n] != 0 || v.mv_size != 0) {
@@ -678,97 +658,185 @@ static int hist_convert_once(muster_store *s, int *again, int *full)
 		muster_buf_put(&keys, p + n + 1, 8);
 		err = keys.err;
 	}
-	if (cur)
-		mdb_cursor_close(cur);
-	if (rc == 0 && mrc != MDB_NOTFOUND && !err)
-		rc = mrc;
-	if (rc == MDB_INCOMPATIBLE) {
-		mdb_txn_abort(txn);
-		mdb_dbi_close(s->env, dbi);
-		muster_buf_free(&keys);
-		*again = 1;
-		return 0;
-	}
-	if (rc == 0 && !err)
-		rc = mdb_drop(txn, dbi, 1);
-	if (rc == 0 && !err)
-		rc = mdb_dbi_open(txn, muster_db_names[DB_HIST], muster_db_flags[DB_HIST] | MDB_CREATE, &dbi);
-	for (size_t at = 0; rc == 0 && !err && at < keys.len; at += 1 + (size_t)keys.data[at] + 8) {
+	mdb_cursor_close(cur);
+	if (!err && mrc != MDB_NOTFOUND)
+		err = muster_mdb_err(mrc);
+	if (!err && (rc = mdb_drop(txn, dbi[DB_HIST], 1)) == 0)
+		rc = mdb_dbi_open(txn, muster_db_names[DB_HIST], muster_db_flags[DB_HIST] | MDB_CREATE, &dbi[DB_HIST]);
+	for (size_t at = 0; !err && rc == 0 && at < keys.len; at += 1 + (size_t)keys.data[at] + 8) {
 		k = (MDB_val){keys.data[at], keys.data + at + 1};
 		v = (MDB_val){8, keys.data + at + 1 + keys.data[at]};
-		rc = mdb_put(txn, dbi, &k, &v, 0);
+		rc = mdb_put(txn, dbi[DB_HIST], &k, &v, 0);
 	}
 	muster_buf_free(&keys);
-	if (rc == 0 && !err)
-		rc = mdb_txn_commit(txn);
-	else
-		mdb_txn_abort(txn);
-	/*
-	 * The dropped database's handle is closed even when the transaction
-	 * is aborted: only after a commit is the new one s's to use.  On
-	 * failure the store is not opened, or (map full) this is tried again.
-	 */
-	if (rc == 0 && !err)
-		s->dbi[DB_HIST] = dbi;
-	*again = *full = rc == MDB_MAP_FULL;
 	return err ? err : muster_mdb_err(rc);
 }
 
-static int hist_convert(muster_store *s)
+/*
+ * The databases a newer muster added are made, empty, with their flags:
+ * those that only events of the newer version fill, and those the next
+ * steps fill.  Only when the log and meta databases are there, so that
+ * nothing that is not a store is ever written to.
+ */
+static int up_dbs(MDB_txn *txn, MDB_dbi *dbi)
 {
+	MDB_dbi log;
+	int rc = mdb_dbi_open(txn, muster_db_names[DB_LOG], 0, &log);
+	if (rc)
+		return rc == MDB_NOTFOUND ? MUSTER_ECORRUPT : muster_mdb_err(rc);
+	return muster_dbs_open(txn, dbi, 1);
+}
+
+/* Format 2 indexes spending by date (DB_SPDATE), from the spend rows' MF_DATE. */
+static int up_spend_dates(MDB_txn *txn, MDB_dbi *dbi)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc = muster_mdb_err(mdb_drop(txn, dbi[DB_SPDATE], 0));
+	if (rc == 0)
+		rc = muster_mdb_err(mdb_cursor_open(txn, dbi[DB_SPEND], &cur));
+	if (rc)
+		return rc;
+	int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		muster_fv f[MUSTER_FIELDS_MAX];
+		muster_mask has;
+		if (k.mv_size != 8 || muster_rec_peek(v.mv_data, v.mv_size, MUSTER_BIT(MF_DATE), MF_DATE, f, &has) != 0 ||
+			!(has & MUSTER_BIT(MF_DATE)) || f[MF_DATE].u > UINT32_MAX)
+			rc = MUSTER_ECORRUPT;
+		else
+			rc = muster_spend_date_put(txn, dbi, (uint32_t)f[MF_DATE].u, be64_get(k.mv_data));
+	}
+	mdb_cursor_close(cur);
+	return rc ? rc : mrc == MDB_NOTFOUND ? 0 : muster_mdb_err(mrc);
+}
+
+static const struct upgrade {
+	unsigned to;
+	int (*step)(MDB_txn *txn, MDB_dbi *dbi);
+} upgrades[] = {
+	{2, up_hist},
+	{2, up_dbs},
+	{2, up_spend_dates},
+};
+
+/* The store's format in txn, into *format: 0 if it has none (a mirror before its first import). */
+static int format_get(MDB_txn *txn, MDB_dbi meta, unsigned *format)
+{
+	MDB_val k = {6, "format"}, v;
+	int rc = mdb_get(txn, meta, &k, &v);
+	*format = rc == 0 && v.mv_size == 1 ? *(const uint8_t *)v.mv_data : 0;
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? muster_mdb_err(rc) : v.mv_size == 1 && *format ? 0 : MUSTER_ECORRUPT;
+}
+
+/* One try at every step from the store's format on; *full when the map filled. */
+static int upgrade_once(muster_store *s, int *full)
+{
+	MDB_txn *txn;
+	MDB_dbi dbi[DB_COUNT] = {0};
+	unsigned format = 0;
+	*full = 0;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc)
+		return muster_mdb_err(rc);
+	rc = mdb_dbi_open(txn, muster_db_names[DB_META], 0, &dbi[DB_META]);
+	rc = rc == MDB_NOTFOUND ? MUSTER_ECORRUPT : muster_mdb_err(rc);
+	if (rc == 0)
+		rc = format_get(txn, dbi[DB_META], &format);
+	/* Another process may have upgraded it since it was read; a database missing is made at any format. */
+	for (size_t i = 0; rc == 0 && format && format < MUSTER_STORE_FORMAT && i < sizeof upgrades / sizeof *upgrades; i++)
+		if (upgrades[i].to > format)
+			rc = upgrades[i].step(txn, dbi);
+	if (rc == 0 && format == MUSTER_STORE_FORMAT)
+		rc = up_dbs(txn, dbi);
+	if (rc == 0 && format && format < MUSTER_STORE_FORMAT) {
+		uint8_t f = MUSTER_STORE_FORMAT;
+		MDB_val k = {6, "format"}, v = {1, &f};
+		rc = muster_mdb_err(mdb_put(txn, dbi[DB_META], &k, &v, 0));
+	}
+	if (rc == 0)
+		rc = muster_mdb_err(mdb_txn_commit(txn));
+	else
+		mdb_txn_abort(txn);
+	*full = rc == MUSTER_EMAPFULL;
+	return rc;
+}
+
+/*
+ * Brings a store of an older format to this one's, or refuses it: a newer
+ * format, or an older one where the store cannot be written (a read-only
+ * file system; reading the old layouts as well would be a second path
+ * through every reader, used only there).  A store of this format that
+ * lacks a database (dropped by hand) has it made, empty, for 'muster
+ * reindex --check' to find and 'muster reindex' to fill.  The handles
+ * meta_load opened are closed first: another process may have upgraded
+ * the store since, and LMDB refuses a handle to a database made again with
+ * other flags.
+ */
+static int store_upgrade(muster_store *s)
+{
+	if (s->format > MUSTER_STORE_FORMAT) {
+		snprintf(s->why, sizeof s->why,
+			"the store has format %u, newer than this muster's %u: use the muster that made it, or a newer one",
+			s->format, MUSTER_STORE_FORMAT);
+		errno = EPROTONOSUPPORT;
+		return MUSTER_ESTATE;
+	}
+	if (s->read_only && (s->format == 0 || s->format == MUSTER_STORE_FORMAT))
+		return MUSTER_ECORRUPT;
+	if (s->read_only) {
+		snprintf(s->why, sizeof s->why,
+			"the store has format %u and this muster upgrades it to %u when it opens it where it can write: "
+			"open it once so (any command), or use the muster that made it",
+			s->format, MUSTER_STORE_FORMAT);
+		errno = EROFS;
+		return MUSTER_ESTATE;
+	}
+	for (int i = 0; i < DB_COUNT; i++)
+		if (s->dbi[i])
+			mdb_dbi_close(s->env, s->dbi[i]);
+	memset(s->dbi, 0, sizeof s->dbi);
 	for (int tries = 0;; tries++) {
-		int again, full, rc = hist_convert_once(s, &again, &full);
-		if (!again || tries >= 40)
-			return again ? MUSTER_ESTORE : rc;
+		int full, rc = upgrade_once(s, &full);
+		if (!full || tries >= 40)
+			return full ? MUSTER_ESTORE : rc;
 		MDB_envinfo info;
-		if (full && ((rc = muster_mdb_err(mdb_env_info(s->env, &info))) != 0 ||
-				    (rc = muster_map_resize(s, info.me_mapsize * 2)) != 0))
+		if ((rc = muster_mdb_err(mdb_env_info(s->env, &info))) != 0 ||
+			(rc = muster_map_resize(s, info.me_mapsize * 2)) != 0)
 			return rc;
 	}
 }
 
-/* A read transaction while the store is being opened: no other thread has the handle yet. */
-static int open_read(muster_store *s, MDB_txn **txn)
-{
-	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
-	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(s->env, 0)) == 0) /* grown since mdb_env_open */
-		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
-	return muster_mdb_err(rc);
-}
-
 /*
- * Converts DB_HIST if it has the old layout (hist_convert).  A store
- * opened read-only (its file system is) is refused instead: reading the
- * old layout as well would be a second path through every reader of the
- * histories, used only there, while converting once where the store can
- * be written (any command, or 'muster reindex') is all that it takes.
+ * Reads the store's format, origin and log key, and opens its databases;
+ * with upgrade, a store of another format is upgraded (store_upgrade) and
+ * read again.
  */
-static int hist_upgrade(muster_store *s)
-{
-	MDB_txn *txn;
-	unsigned flags = 0;
-	int rc = open_read(s, &txn);
-	if (rc)
-		return rc;
-	rc = muster_mdb_err(mdb_dbi_flags(txn, s->dbi[DB_HIST], &flags));
-	mdb_txn_abort(txn);
-	if (rc || (flags & MDB_DUPSORT))
-		return rc;
-	return s->read_only ? MUSTER_ESTATE : hist_convert(s);
-}
-
-static int meta_load(muster_store *s)
+static int meta_load(muster_store *s, int upgrade)
 {
 	MDB_txn *txn;
 	int rc = open_read(s, &txn);
 	if (rc)
 		return rc;
-	rc = muster_dbs_open(txn, s->dbi, 0);
-	if (rc == MUSTER_ENOTFOUND) {
+	rc = mdb_dbi_open(txn, muster_db_names[DB_META], 0, &s->dbi[DB_META]);
+	rc = rc == MDB_NOTFOUND ? MUSTER_ECORRUPT : muster_mdb_err(rc);
+	if (rc == 0)
+		rc = format_get(txn, s->dbi[DB_META], &s->format);
+	if (rc == 0 && s->format == 0 && s->mirror) /* nothing imported yet: made by this muster, all its databases there */
+		s->format = MUSTER_STORE_FORMAT;
+	if (rc == 0 && s->format != MUSTER_STORE_FORMAT && s->format != 0) {
 		mdb_txn_abort(txn);
-		if ((rc = dbs_upgrade(s)) != 0 || (rc = open_read(s, &txn)) != 0)
-			return rc;
+		if (!upgrade)
+			return MUSTER_ECORRUPT;
+		return (rc = store_upgrade(s)) != 0 ? rc : meta_load(s, 0);
+	}
+	if (rc == 0)
 		rc = muster_dbs_open(txn, s->dbi, 0);
+	if (rc == MUSTER_ENOTFOUND && upgrade) {
+		mdb_txn_abort(txn);
+		return (rc = store_upgrade(s)) != 0 ? rc : meta_load(s, 0);
 	}
 	MDB_val k = {6, "origin"}, v;
 	if (rc == 0)
@@ -831,11 +899,9 @@ int muster_store_open(const char *dir, muster_store **out)
 			s->read_only = 1;
 	}
 	if (rc == 0)
-		rc = meta_load(s);
-	if (rc == 0)
-		rc = hist_upgrade(s);
+		rc = meta_load(s, 1);
 	if (rc) {
-		int err = errno; /* MUSTER_EIO: why, for the caller */
+		int err = errno; /* MUSTER_EIO, MUSTER_ESTATE: why, for the caller */
 		muster_store_close(s);
 		errno = err;
 		return rc;

@@ -395,9 +395,12 @@ muster_store *cli_open(const struct opts *o)
 			dir, strerror(errno));
 	if (rc == MUSTER_EIO)
 		die(EXIT_IO, L("cannot open store '%s': %s", "无法打开存储库 '%s'：%s"), dir, strerror(errno));
-	if (rc == MUSTER_ESTATE) /* read-only, and its history projection has the old layout */
-		die(cli_exit_code(rc), L("cannot read store '%s' on a read-only file system: its history projection has an older layout; run any muster command (or 'muster reindex') once where the store is writable",
-			"无法在只读文件系统上读取存储库 '%s'：其 history 投影为旧格式；请在可写处先运行一次任意 muster 命令（或 'muster reindex'）"), dir);
+	if (rc == MUSTER_ESTATE && errno == EROFS) /* an older format, and the store cannot be upgraded */
+		die(cli_exit_code(rc), L("cannot read store '%s' on a read-only file system: it has an older format, which this muster upgrades where it can write; run any muster command once where the store is writable, or use the muster that made it",
+			"无法在只读文件系统上读取存储库 '%s'：其格式较旧，本版 muster 须在可写处升级；请在可写处先运行一次任意 muster 命令，或使用建库时的 muster"), dir);
+	if (rc == MUSTER_ESTATE)
+		die(cli_exit_code(rc), L("cannot open store '%s': it was made or upgraded by a newer muster, whose store format this one cannot read; use that muster or a newer one",
+			"无法打开存储库 '%s'：它由较新版本的 muster 建立或升级，本版无法读取其格式；请使用那一版本或更新的 muster"), dir);
 	if (rc)
 		die(cli_exit_code(rc), L("cannot open store '%s': %s", "无法打开存储库 '%s'：%s"), dir, cli_strerror(rc));
 	opened_dir = dir;

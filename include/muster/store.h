@@ -42,9 +42,10 @@ MUSTER_API int muster_store_create_url(const char *dir, const char *origin, cons
  * Opens an existing store.  MUSTER_ENOTFOUND if dir holds none; MUSTER_EIO
  * with errno (EACCES...) if it cannot be opened.  On a read-only file
  * system it opens for reading only (muster_write: MUSTER_EIO, errno EROFS).
- * A store whose history projection has the layout of before it was an
- * LMDB DUPSORT database is converted here (docs/STORE.md); opened
- * read-only, such a store is MUSTER_ESTATE.
+ * A store of an older format is upgraded here, in one write transaction
+ * (docs/STORE.md); on a read-only file system it cannot be, and is
+ * MUSTER_ESTATE with errno EROFS.  A store of a newer format than this
+ * library's is MUSTER_ESTATE with errno EPROTONOSUPPORT.
  */
 MUSTER_API int muster_store_open(const char *dir, muster_store **out) MUSTER_WUR;
 MUSTER_API void muster_store_close(muster_store *s);

@@ -224,6 +224,16 @@ if mount --bind "$T/rw" "$T/ro" 2>/dev/null; then
 		run --store "$RO" --key "$T/ro.key" import assets "$T/b.csv"
 		one_line 5 "read-only mount: an import" "store '$RO'" "read-only file system"
 		is "$(sum_rw)" "$before" "read-only mount: the store's bytes did not change"
+		# A store of an older format cannot be upgraded where it cannot be written.
+		"$PY" -c 'import lmdb,sys
+env = lmdb.open(sys.argv[1], max_dbs=32, subdir=True)
+with env.begin(write=True) as t: t.put(b"format", b"\x01", db=env.open_db(b"meta", txn=t))' "$RW"
+		before=$(sum_rw)
+		run --store "$RO" log checkpoint
+		one_line 2 "read-only mount: a store of an older format" "store '$RO'" "read-only file system" "older format" \
+			"where the store is writable"
+		is "$(sum_rw)" "$before" "read-only mount: the older store's bytes did not change"
+		succeeds "where it can be written, the older store is upgraded and verifies" --store "$RW" log verify
 		unwritable="a read-only bind mount"
 	else
 		echo "# read-only bind mount: mount -o remount,bind,ro is not permitted here"

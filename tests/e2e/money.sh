@@ -161,16 +161,40 @@ run --store "$S" --json audit --fund AQG-2026
 is "$(py '[f["id"] for f in d["findings"] if f["check"] != "budget_overrun"]')" "['safety_cost_rule:$aqg']" \
 	"the audit holds it to the safety cost's rules: initial construction is a finding"
 
-# A store made before the fund_source database existed opens, and gains it empty.
+# A store made before the fund_source database existed (format 1) opens, and gains it empty.
 "$M" --store "$T/old" init --origin muster.test/old --admin-key "$T/old-admin.key" --holder 张伟 --kdf min >/dev/null
 "$PY" -c 'import lmdb,sys
 env = lmdb.open(sys.argv[1], max_dbs=32, subdir=True)
-db = env.open_db(b"fund_source")
-with env.begin(write=True) as t: t.drop(db, delete=True)
-with env.begin() as t: print(t.get(b"fund_source", db=None) is None)' "$T/old" >/dev/null
+with env.begin(write=True) as t:
+    for name in (b"fund_source", b"spend_date"): t.drop(env.open_db(name, txn=t), delete=True)
+    t.put(b"format", b"\x01", db=env.open_db(b"meta", txn=t))' "$T/old" >/dev/null
 run --store "$T/old" --json fund sources
 is "$rc $(py 'len(d)')" "0 4" "a store without the fund_source database opens and lists the built-in sources"
 succeeds "and verifies" --store "$T/old" log verify
+
+# A format 1 store with spending: opened, it is indexed by date (spend_date)
+# as a rebuild indexes it, and its format is 2.
+cp -R "$S" "$T/old2"
+"$PY" -c 'import lmdb,sys
+env = lmdb.open(sys.argv[1], max_dbs=32, subdir=True)
+with env.begin(write=True) as t:
+    t.drop(env.open_db(b"spend_date", txn=t, dupsort=True, dupfixed=True), delete=True)
+    t.put(b"format", b"\x01", db=env.open_db(b"meta", txn=t))' "$T/old2"
+q --json spend list >"$T/spend-before"
+run --store "$T/old2" --json spend list
+cmp -s "$T/spend-before" "$T/out"
+ok $? "a format 1 store with spending opens, and lists the same spending"
+"$PY" -c 'import lmdb,sys
+env = lmdb.open(sys.argv[1], max_dbs=32, subdir=True, readonly=True, lock=False)
+with env.begin() as t:
+    idx = [(k, v) for k, v in t.cursor(db=env.open_db(b"spend_date", txn=t, create=False)).iternext(keys=True, values=True)]
+    print(t.get(b"format", db=env.open_db(b"meta", txn=t, create=False)).hex(), len(idx),
+          len(list(t.cursor(db=env.open_db(b"spend", txn=t, create=False)).iternext())),
+          all(len(k) == 4 and len(v) == 8 for k, v in idx), idx == sorted(idx))' "$T/old2" >"$T/out"
+set -- $(cat "$T/out")
+is "$1 $4 $5" "02 True True" "its format is 2, and its spending indexed by be32(date) -> be64(index), in order"
+is "$2" "$3" "one index per spending record ($3)"
+succeeds "and reindex --check finds the index as a rebuild makes it" --store "$T/old2" reindex --check
 
 succeeds "log verify" --store "$S" log verify
 q --json fund sources >"$T/src-before"

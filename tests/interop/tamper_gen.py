@@ -18,7 +18,9 @@ usage:
                                            'reindex --check' pass), 'proj:DB:KEYHEX' ('muster
                                            reindex --check' must name that database and key), or
                                            'rollback' (verify passes alone; --against the
-                                           store's latest checkpoint, kept outside, fails)
+                                           store's latest checkpoint, kept outside, fails), or
+                                           'refused' (the store is not opened: its format is
+                                           newer than muster's, or not one)
   tamper_gen.py setkey STORE KEYIDHEX ROLES REVOKED
                                            rewrites one keys projection record in place
                                            (roles; revoked 0 = active)
@@ -477,7 +479,7 @@ def group_structure(m, lg, seed):
 def proj_dbs():
     return ["meta", "keys", "journal", "team", "depot", "asset", "serial", "history", "rule", "inspect", "count",
             "scan", "person", "roster", "cert", "cert_kind", "exam", "health_rule", "deployment", "crew", "owed",
-            "fund", "budget", "spend", "disposition", "fund_source"]
+            "fund", "budget", "spend", "disposition", "fund_source", "spend_date"]
 
 
 def group_keys(m, store, seed):
@@ -608,8 +610,10 @@ def group_proj(m, store, seed, part, per):
         for name in ("keys", "asset"):  # opening the store makes it again, empty
             m.case("proj:%s:%s" % (name, first[name].hex()), "the %s database dropped" % name,
                    lambda env, txn, name=name: txn.drop(env.open_db(name.encode(), txn=txn, create=False), delete=True))
-        m.case("proj:meta:" + b"format".hex(), "meta's format changed",
-               lambda env, txn: txn.put(b"format", b"\x02", db=env.open_db(b"meta", txn=txn, create=False)) and None)
+        m.case("refused", "meta's format made newer than this muster's",
+               lambda env, txn: txn.put(b"format", b"\x03", db=env.open_db(b"meta", txn=txn, create=False)) and None)
+        m.case("refused", "meta's format made two bytes long",
+               lambda env, txn: txn.put(b"format", b"\x02\x00", db=env.open_db(b"meta", txn=txn, create=False)) and None)
         m.case("ok", "untouched copy", lambda env, txn: None)
 
 

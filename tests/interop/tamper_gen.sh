@@ -157,6 +157,18 @@ check() {
 			printf '#   said: rc=%s %s\n' "$rc" "$first" ;;
 		esac
 		;;
+	refused)
+		"$M" --store "$dir" log verify >"$T/out" 2>"$T/err" </dev/null
+		rc=$?
+		said
+		count "$cat" $((rc != 0))
+		case "$rc:$lines:$errlines:$errfirst" in
+		0:*) ok 1 "$cat: $desc: the store is not opened, with one line" ;;
+		*:0:1:"muster: cannot open store '$dir': "*) ok 0 "$cat: $desc: the store is not opened, with one line" ;;
+		*) ok 1 "$cat: $desc: the store is not opened, with one line"
+			printf '#   said: rc=%s %s\n' "$rc" "$errfirst" ;;
+		esac
+		;;
 	rollback)
 		"$M" --store "$dir" log verify >/dev/null 2>&1
 		a=$?

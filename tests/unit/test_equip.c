@@ -7,6 +7,7 @@
 
 #include "internal.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -213,6 +214,7 @@ static void test_hist_convert(const char *path)
 		hist_of(ids[i], before[i]);
 	ok(strchr(before[0], ',') != strrchr(before[0], ','), "A1 has a history of several entries (%s)", before[0]);
 
+	MDB_env *env;
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_dbi dbi = s->dbi[DB_HIST];
@@ -243,6 +245,12 @@ static void test_hist_convert(const char *path)
 	unsigned flags = 99;
 	if (rc == 0)
 		rc = mdb_dbi_flags(txn, dbi, &flags);
+	/* format 1 had no spend_date either */
+	MDB_val fk = {6, "format"}, fv = {1, "\x01"};
+	if (rc == 0)
+		rc = mdb_put(txn, s->dbi[DB_META], &fk, &fv, 0);
+	if (rc == 0)
+		rc = mdb_drop(txn, s->dbi[DB_SPDATE], 1);
 	rc = rc ? (mdb_txn_abort(txn), rc) : mdb_txn_commit(txn);
 	muster_buf_free(&old);
 	ok(rc == 0 && n > 5 && flags == 0, "the history rewritten in the old layout (%zu keys, flags %u)", n, flags);
@@ -259,6 +267,7 @@ static void test_hist_convert(const char *path)
 		is_int((int)st.ms_entries, (int)n, "every entry of the old layout is there");
 	}
 	ok((flags & (MDB_DUPSORT | MDB_DUPFIXED)) == (MDB_DUPSORT | MDB_DUPFIXED), "it is MDB_DUPSORT|MDB_DUPFIXED now");
+	is_int(s ? (int)s->format : 0, MUSTER_STORE_FORMAT, "and the store has this muster's format");
 	for (int i = 0; i < 5; i++) {
 		hist_of(ids[i], after[i]);
 		ok(strcmp(after[i], before[i]) == 0, "the history of %s is the same (%s)", ids[i], after[i]);
@@ -269,6 +278,33 @@ static void test_hist_convert(const char *path)
 	is_int(muster_store_open(path, &s), 0, "and opens again, with nothing left to convert");
 	hist_of("A1", after[0]);
 	ok(strcmp(after[0], before[0]) == 0, "A1's history once more");
+
+	/* A newer format than this muster's is refused, and left as it is. */
+	uint8_t newer = MUSTER_STORE_FORMAT + 1;
+	fv = (MDB_val){1, &newer};
+	rc = s ? mdb_txn_begin(s->env, NULL, 0, &txn) : -1;
+	if (rc == 0)
+		rc = mdb_put(txn, s->dbi[DB_META], &fk, &fv, 0) ? (mdb_txn_abort(txn), -1) : mdb_txn_commit(txn);
+	muster_store_close(s);
+	s = NULL;
+	errno = 0;
+	is_int(rc == 0 ? muster_store_open(path, &s) : rc, MUSTER_ESTATE, "a store of a newer format is refused");
+	is_int(errno, EPROTONOSUPPORT, "with errno EPROTONOSUPPORT");
+	rc = mdb_env_create(&env) ? -1 : mdb_env_set_maxdbs(env, 32) ? -1 : mdb_env_open(env, path, 0, 0600);
+	if (rc == 0 && (rc = mdb_txn_begin(env, NULL, 0, &txn)) == 0) {
+		MDB_dbi meta;
+		MDB_val got;
+		uint8_t one = MUSTER_STORE_FORMAT;
+		rc = mdb_dbi_open(txn, "meta", 0, &meta) || mdb_get(txn, meta, &fk, &got) || got.mv_size != 1 ||
+			*(uint8_t *)got.mv_data != newer;
+		fv = (MDB_val){1, &one};
+		if (rc == 0)
+			rc = mdb_put(txn, meta, &fk, &fv, 0);
+		rc = rc ? (mdb_txn_abort(txn), rc) : mdb_txn_commit(txn);
+	}
+	mdb_env_close(env);
+	ok(rc == 0, "its format left as it was");
+	is_int(muster_store_open(path, &s), 0, "and with this muster's format back, it opens");
 }
 
 static uint64_t state_of(const char *id)
