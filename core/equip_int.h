@@ -52,18 +52,27 @@ int muster_money_apply(struct ctx *c);
 int rule_deploy_asset(struct ctx *c, const muster_fv *id);
 /* Clears what ('p' person, 'a' asset) id owed for deployments that returned on or before date. */
 int rule_owe_clear(struct ctx *c, char what, const muster_fv *id, uint64_t date);
-/* 1 if asset id owes a post-use inspection. */
-int muster_owes(MDB_txn *txn, const MDB_dbi *dbi, char what, const char *id, size_t n);
+/* 1 if ('p' person, 'a' asset) id owes what a deployment left it owing; cur: a cursor on DB_OWE. */
+int muster_owes(MDB_cursor *cur, char what, const char *id, size_t n);
 
+/* The cursors a snapshot keeps, one per database read a few rows at a time for each person or asset. */
+enum { SNAP_CERT, SNAP_OWE, SNAP_RULE, SNAP_INSPECT, SNAP_CURSORS };
 /* A snapshot: one read transaction (or, inside a rule, the write transaction) and the database handles. */
 struct certs;
 struct muster_snap {
 	muster_store *s; /* NULL inside a rule */
 	MDB_txn *txn;
 	const MDB_dbi *dbi;
-	MDB_cursor *cur[2];  /* kept by people_read.c: certificates, owed */
+	MDB_cursor *cur[SNAP_CURSORS]; /* muster_snap_cursor's */
 	struct certs *certs; /* people_read.c's scratch: one person's certificates */
 };
+/*
+ * sn's cursor in slot which (SNAP_*) on database db, opened on first use and
+ * kept until muster_snap_release; NULL if it could not be opened.  A walk in
+ * key order that asks it for MDB_SET_RANGE finds the next rows on the page
+ * it is on without descending the tree (LMDB checks that page first).
+ */
+MDB_cursor *muster_snap_cursor(muster_snap *sn, int which, int db);
 /* muster_asset_ready, also giving the dues it judged by (d: MUSTER_DUES_MAX of them; *n 0 when not counted). */
 int muster_asset_ready_dues(muster_snap *sn, const char *id, const muster_rec *asset, uint64_t date, int *counted,
 	unsigned *why, muster_due *d, size_t *n);

@@ -344,8 +344,7 @@ int muster_person_periodic_due(muster_snap *sn, const muster_rec *p, uint64_t *d
 	return 0;
 }
 
-/* Walks the rows of db under prefix with one cursor the snapshot keeps. */
-static MDB_cursor *snap_cursor(muster_snap *sn, int which, int db)
+MDB_cursor *muster_snap_cursor(muster_snap *sn, int which, int db)
 {
 	if (!sn->cur[which] && mdb_cursor_open(sn->txn, sn->dbi[db], &sn->cur[which]) != 0)
 		sn->cur[which] = NULL;
@@ -354,7 +353,7 @@ static MDB_cursor *snap_cursor(muster_snap *sn, int which, int db)
 
 void muster_snap_release(muster_snap *sn)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < SNAP_CURSORS; i++)
 		if (sn->cur[i])
 			mdb_cursor_close(sn->cur[i]), sn->cur[i] = NULL;
 	free(sn->certs);
@@ -364,7 +363,7 @@ void muster_snap_release(muster_snap *sn)
 static int certs_of(muster_snap *sn, const muster_fv *id, struct certs *out)
 {
 	char pre[24];
-	MDB_cursor *cur = snap_cursor(sn, 0, DB_CERT);
+	MDB_cursor *cur = muster_snap_cursor(sn, SNAP_CERT, DB_CERT);
 	out->n = 0;
 	if (!cur)
 		return MUSTER_EIO;
@@ -418,7 +417,7 @@ static void add(muster_reason *out, size_t *n, int code, const muster_fv *kind, 
 static int owed_of(muster_snap *sn, const muster_fv *id, void (*each)(void *, const muster_rec *), void *arg)
 {
 	char pre[24];
-	MDB_cursor *cur = snap_cursor(sn, 1, DB_OWE);
+	MDB_cursor *cur = muster_snap_cursor(sn, SNAP_OWE, DB_OWE);
 	if (!cur)
 		return MUSTER_EIO;
 	pre[0] = 'p';
