@@ -76,6 +76,9 @@ MDB_cursor *muster_snap_cursor(muster_snap *sn, int which, int db);
 /* muster_asset_ready, also giving the dues it judged by (d: MUSTER_DUES_MAX of them; *n 0 when not counted). */
 int muster_asset_ready_dues(muster_snap *sn, const char *id, const muster_rec *asset, uint64_t date, int *counted,
 	unsigned *why, muster_due *d, size_t *n);
+/* muster_person_ready, also giving what muster_person_periodic_due gives, which it judged by (people_read.c). */
+int muster_person_ready_due(muster_snap *sn, const muster_rec *p, uint64_t date, const muster_needs *needs,
+	muster_reason *out, size_t *nr, size_t *blocks, uint64_t *due, uint64_t *interval);
 /* Closes the cursors and frees the scratch a snapshot gathered (not the transaction). */
 void muster_snap_release(muster_snap *sn);
 

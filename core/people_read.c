@@ -463,6 +463,13 @@ static int holds(const struct certs *cs, const char *need, uint64_t date)
 int muster_person_ready(muster_snap *sn, const muster_rec *p, uint64_t date, const muster_needs *needs,
 	muster_reason *out, size_t *nr, size_t *blocks)
 {
+	uint64_t due, interval;
+	return muster_person_ready_due(sn, p, date, needs, out, nr, blocks, &due, &interval);
+}
+
+int muster_person_ready_due(muster_snap *sn, const muster_rec *p, uint64_t date, const muster_needs *needs,
+	muster_reason *out, size_t *nr, size_t *blocks, uint64_t *due_out, uint64_t *interval_out)
+{
 	struct certs *cs = snap_certs(sn);
 	size_t n = 0;
 	int rc;
@@ -552,6 +559,8 @@ int muster_person_ready(muster_snap *sn, const muster_rec *p, uint64_t date, con
 		b += MUSTER_REASON_BLOCKS(out[i].code);
 	*nr = n;
 	*blocks = b;
+	*due_out = due;
+	*interval_out = interval;
 	return 0;
 }
 

@@ -379,7 +379,8 @@ static int person_one(const muster_rec *p, void *arg)
 	muster_person_row row = {.abi = MUSTER_ABI_INIT(muster_person_row)};
 	muster_reason rs[MUSTER_REASONS_MAX];
 	size_t nr = 0, blocks = 0;
-	int rc = muster_person_ready(w->sn, p, c->period.as_of, NULL, rs, &nr, &blocks);
+	uint64_t due = 0, interval = 0, birth = 0;
+	int rc = muster_person_ready_due(w->sn, p, c->period.as_of, NULL, rs, &nr, &blocks, &due, &interval);
 	if (rc)
 		return rc;
 	char reasons[1024];
@@ -403,10 +404,7 @@ static int person_one(const muster_rec *p, void *arg)
 			rl += cn;
 		}
 	}
-	uint64_t due = 0, interval = 0, birth = 0;
 	char sex = 0;
-	if ((rc = muster_person_periodic_due(w->sn, p, &due, &interval)) != 0)
-		return rc;
 	(void)muster_person_birth(p, &birth, &sex);
 	row.id = fstr(w->ar, p, MF_PERSON);
 	row.name = fstr(w->ar, p, MF_NAME);
