@@ -317,11 +317,15 @@ int muster_person_periodic_due(muster_snap *sn, const muster_rec *p, uint64_t *d
 	days = cs->hr_default;
 	/* The crew default (hazard "default"), then the shortest interval among the post's hazard factors. */
 	if (MUSTER_HAS(p, MF_HAZARDS)) {
-		muster_iter it;
-		const char *s;
-		size_t n;
-		muster_iter_init(&it, &p->v[MF_HAZARDS], 0);
-		while (muster_iter_next(&it, &s, &n)) {
+		/* The list's items as row_decode reads a row: lengths checked, the text was when it was written. */
+		const uint8_t *q = (const uint8_t *)p->v[MF_HAZARDS].p, *e = q + p->v[MF_HAZARDS].n;
+		int bad = 0;
+		for (uint64_t h = 0; h < p->v[MF_HAZARDS].u; h++) {
+			uint64_t n = leb(&q, e, &bad);
+			if (bad || n > (uint64_t)(e - q))
+				break;
+			const char *s = (const char *)q;
+			q += n;
 			MDB_val k = {n, (void *)s}, v;
 			muster_rec r;
 			if (cs->hr_overflow) {
