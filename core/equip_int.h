@@ -73,9 +73,29 @@ struct muster_snap {
  * it is on without descending the tree (LMDB checks that page first).
  */
 MDB_cursor *muster_snap_cursor(muster_snap *sn, int which, int db);
-/* muster_asset_ready, also giving the dues it judged by (d: MUSTER_DUES_MAX of them; *n 0 when not counted). */
-int muster_asset_ready_dues(muster_snap *sn, const char *id, const muster_rec *asset, uint64_t date, int *counted,
-	unsigned *why, muster_due *d, size_t *n);
+/*
+ * The inspection rules of every asset type in key order (type 0x00 kind),
+ * read once for a walk of many assets: muster_rules_load, then
+ * muster_rules_free.  Keys and kinds point into sn's pages: valid while it is.
+ */
+struct muster_rules {
+	struct muster_rule_row {
+		const char *key;
+		size_t klen;
+		muster_fv kind;
+		uint64_t interval;
+	} *r;
+	size_t n;
+};
+int muster_rules_load(muster_snap *sn, struct muster_rules *out);
+void muster_rules_free(struct muster_rules *rules);
+/*
+ * muster_asset_ready, also giving the dues it judged by (d: MUSTER_DUES_MAX of
+ * them; *n 0 when not counted).  rules: muster_rules_load's, or NULL to read
+ * the asset type's rules from sn.
+ */
+int muster_asset_ready_dues(muster_snap *sn, const struct muster_rules *rules, const char *id, const muster_rec *asset,
+	uint64_t date, int *counted, unsigned *why, muster_due *d, size_t *n);
 /* muster_person_ready, also giving what muster_person_periodic_due gives, which it judged by (people_read.c). */
 int muster_person_ready_due(muster_snap *sn, const muster_rec *p, uint64_t date, const muster_needs *needs,
 	muster_reason *out, size_t *nr, size_t *blocks, uint64_t *due, uint64_t *interval);

@@ -291,7 +291,72 @@ static int dues_rows(muster_snap *sn, int slot, int db, const char *pre, size_t 
 	return mrc == 0 || mrc == MDB_NOTFOUND ? 0 : muster_mdb_err(mrc);
 }
 
-int muster_asset_dues(muster_snap *sn, const char *id, const muster_rec *asset, muster_due *out, size_t *n)
+int muster_rules_load(muster_snap *sn, struct muster_rules *out)
+{
+	MDB_cursor *cur = muster_snap_cursor(sn, SNAP_RULE, DB_RULE);
+	struct muster_rules rs = {NULL, 0};
+	size_t cap = 0;
+	if (!cur)
+		return MUSTER_EIO;
+	MDB_val k, v;
+	int rc = 0, mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (rs.n == cap) {
+			struct muster_rule_row *nr = realloc(rs.r, (cap = cap ? 2 * cap : 64) * sizeof *nr);
+			if (!nr) {
+				rc = MUSTER_ENOMEM;
+				break;
+			}
+			rs.r = nr;
+		}
+		muster_fv f[MUSTER_FIELDS_MAX];
+		muster_mask has;
+		f[MF_INTERVAL].u = 0;
+		f[MF_KIND].p = NULL, f[MF_KIND].n = 0;
+		if (muster_rec_peek(v.mv_data, v.mv_size, RULE_WANT, MF_INTERVAL, f, &has) != 0)
+			rc = MUSTER_ECORRUPT;
+		else
+			rs.r[rs.n++] = (struct muster_rule_row){k.mv_data, k.mv_size, f[MF_KIND], f[MF_INTERVAL].u};
+	}
+	if (rc == 0 && mrc != MDB_NOTFOUND)
+		rc = muster_mdb_err(mrc);
+	if (rc) {
+		free(rs.r);
+		return rc;
+	}
+	*out = rs;
+	return 0;
+}
+
+void muster_rules_free(struct muster_rules *rules)
+{
+	free(rules->r);
+	rules->r = NULL;
+	rules->n = 0;
+}
+
+/* The loaded rules under pre[0..pn) (type 0x00) into a, as dues_rows reads them from the store. */
+static void dues_loaded(const struct muster_rules *rs, const char *pre, size_t pn, struct dues_arg *a)
+{
+	size_t lo = 0, hi = rs->n;
+	while (lo < hi) { /* the first key >= pre, in LMDB's order: bytes, then length */
+		size_t mid = lo + (hi - lo) / 2, m = rs->r[mid].klen < pn ? rs->r[mid].klen : pn;
+		int c = memcmp(rs->r[mid].key, pre, m);
+		if (c < 0 || (c == 0 && rs->r[mid].klen < pn))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < rs->n && rs->r[lo].klen >= pn && memcmp(rs->r[lo].key, pre, pn) == 0; lo++) {
+		muster_fv f[MF_INTERVAL + 1];
+		f[MF_KIND] = rs->r[lo].kind;
+		f[MF_INTERVAL].u = rs->r[lo].interval;
+		due_rule(a, f);
+	}
+}
+
+static int asset_dues(muster_snap *sn, const struct muster_rules *rules, const char *id, const muster_rec *asset,
+	muster_due *out, size_t *n)
 {
 	char k[600];
 	const muster_fv *type = &asset->v[MF_TYPE];
@@ -310,7 +375,9 @@ int muster_asset_dues(muster_snap *sn, const char *id, const muster_rec *asset, 
 	}
 	memcpy(k, type->p, type->n);
 	k[type->n] = 0;
-	if ((rc = dues_rows(sn, SNAP_RULE, DB_RULE, k, type->n + 1, &a)) != 0)
+	if (rules)
+		dues_loaded(rules, k, type->n + 1, &a);
+	else if ((rc = dues_rows(sn, SNAP_RULE, DB_RULE, k, type->n + 1, &a)) != 0)
 		return rc;
 	memcpy(k, id, idn);
 	k[idn] = 0;
@@ -320,8 +387,13 @@ int muster_asset_dues(muster_snap *sn, const char *id, const muster_rec *asset, 
 	return 0;
 }
 
-int muster_asset_ready_dues(muster_snap *sn, const char *id, const muster_rec *asset, uint64_t date, int *counted,
-	unsigned *why, muster_due *d, size_t *n)
+int muster_asset_dues(muster_snap *sn, const char *id, const muster_rec *asset, muster_due *out, size_t *n)
+{
+	return asset_dues(sn, NULL, id, asset, out, n);
+}
+
+int muster_asset_ready_dues(muster_snap *sn, const struct muster_rules *rules, const char *id, const muster_rec *asset,
+	uint64_t date, int *counted, unsigned *why, muster_due *d, size_t *n)
 {
 	uint64_t s = asset->v[MF_STATE].u;
 	unsigned w = 0;
@@ -332,7 +404,7 @@ int muster_asset_ready_dues(muster_snap *sn, const char *id, const muster_rec *a
 		return 0;
 	if (s != MUSTER_S_IN_DEPOT && s != MUSTER_S_CHECKED_OUT && s != MUSTER_S_REQUISITIONED)
 		w |= MUSTER_NR_STATE;
-	int rc = muster_asset_dues(sn, id, asset, d, n);
+	int rc = asset_dues(sn, rules, id, asset, d, n);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < *n; i++) {
@@ -353,7 +425,7 @@ int muster_asset_ready(muster_snap *sn, const char *id, const muster_rec *asset,
 {
 	muster_due d[MUSTER_DUES_MAX];
 	size_t n;
-	return muster_asset_ready_dues(sn, id, asset, date, counted, why, d, &n);
+	return muster_asset_ready_dues(sn, NULL, id, asset, date, counted, why, d, &n);
 }
 
 /* Physical inventory. */
