@@ -52,21 +52,53 @@ int muster_money_apply(struct ctx *c);
 int rule_deploy_asset(struct ctx *c, const muster_fv *id);
 /* Clears what ('p' person, 'a' asset) id owed for deployments that returned on or before date. */
 int rule_owe_clear(struct ctx *c, char what, const muster_fv *id, uint64_t date);
-/* 1 if asset id owes a post-use inspection. */
-int muster_owes(MDB_txn *txn, const MDB_dbi *dbi, char what, const char *id, size_t n);
+/* 1 if ('p' person, 'a' asset) id owes what a deployment left it owing; cur: a cursor on DB_OWE. */
+int muster_owes(MDB_cursor *cur, char what, const char *id, size_t n);
 
+/* The cursors a snapshot keeps, one per database read a few rows at a time for each person or asset. */
+enum { SNAP_CERT, SNAP_OWE, SNAP_RULE, SNAP_INSPECT, SNAP_CURSORS };
 /* A snapshot: one read transaction (or, inside a rule, the write transaction) and the database handles. */
 struct certs;
 struct muster_snap {
 	muster_store *s; /* NULL inside a rule */
 	MDB_txn *txn;
 	const MDB_dbi *dbi;
-	MDB_cursor *cur[2];  /* kept by people_read.c: certificates, owed */
+	MDB_cursor *cur[SNAP_CURSORS]; /* muster_snap_cursor's */
 	struct certs *certs; /* people_read.c's scratch: one person's certificates */
 };
-/* muster_asset_ready, also giving the dues it judged by (d: MUSTER_DUES_MAX of them; *n 0 when not counted). */
-int muster_asset_ready_dues(muster_snap *sn, const char *id, const muster_rec *asset, uint64_t date, int *counted,
-	unsigned *why, muster_due *d, size_t *n);
+/*
+ * sn's cursor in slot which (SNAP_*) on database db, opened on first use and
+ * kept until muster_snap_release; NULL if it could not be opened.  A walk in
+ * key order that asks it for MDB_SET_RANGE finds the next rows on the page
+ * it is on without descending the tree (LMDB checks that page first).
+ */
+MDB_cursor *muster_snap_cursor(muster_snap *sn, int which, int db);
+/*
+ * The inspection rules of every asset type in key order (type 0x00 kind),
+ * read once for a walk of many assets: muster_rules_load, then
+ * muster_rules_free.  Keys and kinds point into sn's pages: valid while it is.
+ */
+struct muster_rules {
+	struct muster_rule_row {
+		const char *key;
+		size_t klen;
+		muster_fv kind;
+		uint64_t interval;
+	} *r;
+	size_t n;
+};
+int muster_rules_load(muster_snap *sn, struct muster_rules *out);
+void muster_rules_free(struct muster_rules *rules);
+/*
+ * muster_asset_ready, also giving the dues it judged by (d: MUSTER_DUES_MAX of
+ * them; *n 0 when not counted).  rules: muster_rules_load's, or NULL to read
+ * the asset type's rules from sn.
+ */
+int muster_asset_ready_dues(muster_snap *sn, const struct muster_rules *rules, const char *id, const muster_rec *asset,
+	uint64_t date, int *counted, unsigned *why, muster_due *d, size_t *n);
+/* muster_person_ready, also giving what muster_person_periodic_due gives, which it judged by (people_read.c). */
+int muster_person_ready_due(muster_snap *sn, const muster_rec *p, uint64_t date, const muster_needs *needs,
+	muster_reason *out, size_t *nr, size_t *blocks, uint64_t *due, uint64_t *interval);
 /* Closes the cursors and frees the scratch a snapshot gathered (not the transaction). */
 void muster_snap_release(muster_snap *sn);
 

@@ -20,7 +20,7 @@ int muster_snap_begin(muster_store *s, muster_snap **out)
 	muster_snap *sn = malloc(sizeof *sn);
 	if (!sn)
 		return MUSTER_ENOMEM;
-	*sn = (muster_snap){s, NULL, s->dbi, {NULL, NULL}, NULL};
+	*sn = (muster_snap){s, NULL, s->dbi, {NULL}, NULL};
 	int rc = muster_read_begin(s, &sn->txn);
 	if (rc) {
 		free(sn);
@@ -206,14 +206,9 @@ int muster_snap_url_known(muster_snap *sn, const char *url, size_t n)
 /* Inspections. */
 
 struct dues_arg {
-	muster_snap *sn;
-	const char *id;
-	size_t idn;
-	const muster_rec *asset;
 	uint64_t base; /* the date a never-inspected asset counts from */
 	muster_due *out;
 	size_t n;
-	int rules; /* 1 while reading rules, 0 while reading records */
 };
 
 static muster_due *due_find(struct dues_arg *a, const char *kind, size_t n)
@@ -224,53 +219,151 @@ static muster_due *due_find(struct dues_arg *a, const char *kind, size_t n)
 	return NULL;
 }
 
-static int due_rule(const char *key, size_t klen, const muster_rec *r, void *varg)
+static void due_rule(struct dues_arg *a, const muster_fv *v)
 {
-	struct dues_arg *a = varg;
-	(void)key, (void)klen;
 	if (a->n == MUSTER_DUES_MAX)
-		return 0;
+		return;
 	muster_due *d = &a->out[a->n++];
-	d->kind = r->v[MF_KIND].p;
-	d->kind_len = r->v[MF_KIND].n;
-	d->interval = r->v[MF_INTERVAL].u;
+	d->kind = v[MF_KIND].p;
+	d->kind_len = v[MF_KIND].n;
+	d->interval = v[MF_INTERVAL].u;
 	d->last_date = 0;
 	d->last_result = -1;
 	d->last_index = 0;
 	d->due = muster_date_add(a->base, (int64_t)d->interval);
-	return 0;
 }
 
-static int due_record(const char *key, size_t klen, const muster_rec *r, void *varg)
+static void due_record(struct dues_arg *a, const muster_fv *v, muster_mask has)
 {
-	struct dues_arg *a = varg;
-	(void)key, (void)klen;
-	muster_due *d = due_find(a, r->v[MF_KIND].p, r->v[MF_KIND].n);
+	muster_due *d = due_find(a, v[MF_KIND].p, v[MF_KIND].n);
 	if (!d) {
 		if (a->n == MUSTER_DUES_MAX)
-			return 0;
+			return;
 		d = &a->out[a->n++];
-		d->kind = r->v[MF_KIND].p;
-		d->kind_len = r->v[MF_KIND].n;
+		d->kind = v[MF_KIND].p;
+		d->kind_len = v[MF_KIND].n;
 		d->interval = 0;
 	}
-	d->last_date = r->v[MF_DATE].u;
-	d->last_result = (int)r->v[MF_RESULT].u;
-	d->last_index = r->v[MF_REF].u;
-	if (MUSTER_HAS(r, MF_DUE))
-		d->due = r->v[MF_DUE].u;
+	d->last_date = v[MF_DATE].u;
+	d->last_result = (int)v[MF_RESULT].u;
+	d->last_index = v[MF_REF].u;
+	if (has & MUSTER_BIT(MF_DUE))
+		d->due = v[MF_DUE].u;
 	else
 		d->due = d->interval ? muster_date_add(d->last_date, (int64_t)d->interval) : 0;
+}
+
+#define RULE_WANT (MUSTER_BIT(MF_KIND) | MUSTER_BIT(MF_INTERVAL))
+#define INSPECT_WANT (MUSTER_BIT(MF_DUE) | MUSTER_BIT(MF_KIND) | MUSTER_BIT(MF_RESULT) | MUSTER_BIT(MF_DATE) | \
+	MUSTER_BIT(MF_REF))
+
+/*
+ * The rows of db under pre[0..pn) into a: rules, or inspection records.
+ * Through a cursor the snapshot keeps: a walk of every asset asks in key
+ * order, so the next asset's rows are mostly on the page the cursor is on
+ * (no descent, no cursor opened per asset).  Only the fields used are read
+ * (muster_rec_peek): the rows were checked when they were written.
+ */
+static int dues_rows(muster_snap *sn, int slot, int db, const char *pre, size_t pn, struct dues_arg *a)
+{
+	MDB_cursor *cur = muster_snap_cursor(sn, slot, db);
+	if (!cur)
+		return MUSTER_EIO;
+	int rules = db == DB_RULE;
+	muster_mask want = rules ? RULE_WANT : INSPECT_WANT;
+	unsigned last = rules ? MF_INTERVAL : MF_REF;
+	MDB_val k = {pn, (void *)pre}, v;
+	int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < pn || memcmp(k.mv_data, pre, pn) != 0)
+			break;
+		muster_fv f[MUSTER_FIELDS_MAX];
+		muster_mask has;
+		f[MF_DUE].u = f[MF_INTERVAL].u = f[MF_RESULT].u = f[MF_DATE].u = f[MF_REF].u = 0;
+		f[MF_KIND].p = NULL, f[MF_KIND].n = 0;
+		if (muster_rec_peek(v.mv_data, v.mv_size, want, last, f, &has) != 0)
+			return MUSTER_ECORRUPT;
+		if (rules)
+			due_rule(a, f);
+		else
+			due_record(a, f, has);
+	}
+	return mrc == 0 || mrc == MDB_NOTFOUND ? 0 : muster_mdb_err(mrc);
+}
+
+int muster_rules_load(muster_snap *sn, struct muster_rules *out)
+{
+	MDB_cursor *cur = muster_snap_cursor(sn, SNAP_RULE, DB_RULE);
+	struct muster_rules rs = {NULL, 0};
+	size_t cap = 0;
+	if (!cur)
+		return MUSTER_EIO;
+	MDB_val k, v;
+	int rc = 0, mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (rs.n == cap) {
+			struct muster_rule_row *nr = realloc(rs.r, (cap = cap ? 2 * cap : 64) * sizeof *nr);
+			if (!nr) {
+				rc = MUSTER_ENOMEM;
+				break;
+			}
+			rs.r = nr;
+		}
+		muster_fv f[MUSTER_FIELDS_MAX];
+		muster_mask has;
+		f[MF_INTERVAL].u = 0;
+		f[MF_KIND].p = NULL, f[MF_KIND].n = 0;
+		if (muster_rec_peek(v.mv_data, v.mv_size, RULE_WANT, MF_INTERVAL, f, &has) != 0)
+			rc = MUSTER_ECORRUPT;
+		else
+			rs.r[rs.n++] = (struct muster_rule_row){k.mv_data, k.mv_size, f[MF_KIND], f[MF_INTERVAL].u};
+	}
+	if (rc == 0 && mrc != MDB_NOTFOUND)
+		rc = muster_mdb_err(mrc);
+	if (rc) {
+		free(rs.r);
+		return rc;
+	}
+	*out = rs;
 	return 0;
 }
 
-int muster_asset_dues(muster_snap *sn, const char *id, const muster_rec *asset, muster_due *out, size_t *n)
+void muster_rules_free(struct muster_rules *rules)
+{
+	free(rules->r);
+	rules->r = NULL;
+	rules->n = 0;
+}
+
+/* The loaded rules under pre[0..pn) (type 0x00) into a, as dues_rows reads them from the store. */
+static void dues_loaded(const struct muster_rules *rs, const char *pre, size_t pn, struct dues_arg *a)
+{
+	size_t lo = 0, hi = rs->n;
+	while (lo < hi) { /* the first key >= pre, in LMDB's order: bytes, then length */
+		size_t mid = lo + (hi - lo) / 2, m = rs->r[mid].klen < pn ? rs->r[mid].klen : pn;
+		int c = memcmp(rs->r[mid].key, pre, m);
+		if (c < 0 || (c == 0 && rs->r[mid].klen < pn))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < rs->n && rs->r[lo].klen >= pn && memcmp(rs->r[lo].key, pre, pn) == 0; lo++) {
+		muster_fv f[MF_INTERVAL + 1];
+		f[MF_KIND] = rs->r[lo].kind;
+		f[MF_INTERVAL].u = rs->r[lo].interval;
+		due_rule(a, f);
+	}
+}
+
+static int asset_dues(muster_snap *sn, const struct muster_rules *rules, const char *id, const muster_rec *asset,
+	muster_due *out, size_t *n)
 {
 	char k[600];
 	const muster_fv *type = &asset->v[MF_TYPE];
-	struct dues_arg a = {sn, id, strlen(id), asset, 0, out, 0, 1};
+	size_t idn = strlen(id);
+	struct dues_arg a = {0, out, 0};
 	int rc;
-	if (a.idn == 0 || a.idn > MUSTER_TAG_ID_MAX || type->n > 256)
+	if (idn == 0 || idn > MUSTER_TAG_ID_MAX || type->n > 256)
 		return MUSTER_EINVAL;
 	if (MUSTER_HAS(asset, MF_ACQUIRED)) {
 		a.base = asset->v[MF_ACQUIRED].u;
@@ -282,19 +375,25 @@ int muster_asset_dues(muster_snap *sn, const char *id, const muster_rec *asset, 
 	}
 	memcpy(k, type->p, type->n);
 	k[type->n] = 0;
-	if ((rc = muster_row_list(sn, MUSTER_T_RULE, k, type->n + 1, due_rule, &a)) != 0)
+	if (rules)
+		dues_loaded(rules, k, type->n + 1, &a);
+	else if ((rc = dues_rows(sn, SNAP_RULE, DB_RULE, k, type->n + 1, &a)) != 0)
 		return rc;
-	memcpy(k, id, a.idn);
-	k[a.idn] = 0;
-	a.rules = 0;
-	if ((rc = muster_row_list(sn, MUSTER_T_INSPECT, k, a.idn + 1, due_record, &a)) != 0)
+	memcpy(k, id, idn);
+	k[idn] = 0;
+	if ((rc = dues_rows(sn, SNAP_INSPECT, DB_INSPECT, k, idn + 1, &a)) != 0)
 		return rc;
 	*n = a.n;
 	return 0;
 }
 
-int muster_asset_ready_dues(muster_snap *sn, const char *id, const muster_rec *asset, uint64_t date, int *counted,
-	unsigned *why, muster_due *d, size_t *n)
+int muster_asset_dues(muster_snap *sn, const char *id, const muster_rec *asset, muster_due *out, size_t *n)
+{
+	return asset_dues(sn, NULL, id, asset, out, n);
+}
+
+int muster_asset_ready_dues(muster_snap *sn, const struct muster_rules *rules, const char *id, const muster_rec *asset,
+	uint64_t date, int *counted, unsigned *why, muster_due *d, size_t *n)
 {
 	uint64_t s = asset->v[MF_STATE].u;
 	unsigned w = 0;
@@ -305,7 +404,7 @@ int muster_asset_ready_dues(muster_snap *sn, const char *id, const muster_rec *a
 		return 0;
 	if (s != MUSTER_S_IN_DEPOT && s != MUSTER_S_CHECKED_OUT && s != MUSTER_S_REQUISITIONED)
 		w |= MUSTER_NR_STATE;
-	int rc = muster_asset_dues(sn, id, asset, d, n);
+	int rc = asset_dues(sn, rules, id, asset, d, n);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < *n; i++) {
@@ -314,7 +413,8 @@ int muster_asset_ready_dues(muster_snap *sn, const char *id, const muster_rec *a
 		if (d[i].last_result == 1)
 			w |= MUSTER_NR_FAILED;
 	}
-	if (muster_owes(sn->txn, sn->dbi, 'a', id, strlen(id)))
+	MDB_cursor *owe = muster_snap_cursor(sn, SNAP_OWE, DB_OWE);
+	if (owe && muster_owes(owe, 'a', id, strlen(id)))
 		w |= MUSTER_NR_POSTUSE;
 	*why = w;
 	return 0;
@@ -325,7 +425,7 @@ int muster_asset_ready(muster_snap *sn, const char *id, const muster_rec *asset,
 {
 	muster_due d[MUSTER_DUES_MAX];
 	size_t n;
-	return muster_asset_ready_dues(sn, id, asset, date, counted, why, d, &n);
+	return muster_asset_ready_dues(sn, NULL, id, asset, date, counted, why, d, &n);
 }
 
 /* Physical inventory. */

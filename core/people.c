@@ -27,7 +27,7 @@ static const char *date_text(uint64_t ymd, char *buf)
 /* An in-rule snapshot over the write transaction, for the read functions. */
 static muster_snap rule_snap(struct ctx *c)
 {
-	return (muster_snap){NULL, c->txn, c->dbi, {NULL, NULL}, NULL};
+	return (muster_snap){NULL, c->txn, c->dbi, {NULL}, NULL};
 }
 
 static int person_load(struct ctx *c, const muster_fv *id, int slot, muster_rec *p)
@@ -868,7 +868,7 @@ int rule_owe_clear(struct ctx *c, char what, const muster_fv *id, uint64_t date)
 	return rc;
 }
 
-int muster_owes(MDB_txn *txn, const MDB_dbi *dbi, char what, const char *id, size_t n)
+int muster_owes(MDB_cursor *cur, char what, const char *id, size_t n)
 {
 	char pre[80];
 	if (n > 64)
@@ -877,13 +877,8 @@ int muster_owes(MDB_txn *txn, const MDB_dbi *dbi, char what, const char *id, siz
 	pre[1] = 0;
 	memcpy(pre + 2, id, n);
 	pre[n + 2] = 0;
-	MDB_cursor *cur;
-	if (mdb_cursor_open(txn, dbi[DB_OWE], &cur) != 0)
-		return 0;
 	MDB_val k = {n + 3, pre}, v;
-	int found = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0 && k.mv_size > n + 3 && memcmp(k.mv_data, pre, n + 3) == 0;
-	mdb_cursor_close(cur);
-	return found;
+	return mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0 && k.mv_size > n + 3 && memcmp(k.mv_data, pre, n + 3) == 0;
 }
 
 int muster_people_apply(struct ctx *c)

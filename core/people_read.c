@@ -317,11 +317,15 @@ int muster_person_periodic_due(muster_snap *sn, const muster_rec *p, uint64_t *d
 	days = cs->hr_default;
 	/* The crew default (hazard "default"), then the shortest interval among the post's hazard factors. */
 	if (MUSTER_HAS(p, MF_HAZARDS)) {
-		muster_iter it;
-		const char *s;
-		size_t n;
-		muster_iter_init(&it, &p->v[MF_HAZARDS], 0);
-		while (muster_iter_next(&it, &s, &n)) {
+		/* The list's items as row_decode reads a row: lengths checked, the text was when it was written. */
+		const uint8_t *q = (const uint8_t *)p->v[MF_HAZARDS].p, *e = q + p->v[MF_HAZARDS].n;
+		int bad = 0;
+		for (uint64_t h = 0; h < p->v[MF_HAZARDS].u; h++) {
+			uint64_t n = leb(&q, e, &bad);
+			if (bad || n > (uint64_t)(e - q))
+				break;
+			const char *s = (const char *)q;
+			q += n;
 			MDB_val k = {n, (void *)s}, v;
 			muster_rec r;
 			if (cs->hr_overflow) {
@@ -344,8 +348,7 @@ int muster_person_periodic_due(muster_snap *sn, const muster_rec *p, uint64_t *d
 	return 0;
 }
 
-/* Walks the rows of db under prefix with one cursor the snapshot keeps. */
-static MDB_cursor *snap_cursor(muster_snap *sn, int which, int db)
+MDB_cursor *muster_snap_cursor(muster_snap *sn, int which, int db)
 {
 	if (!sn->cur[which] && mdb_cursor_open(sn->txn, sn->dbi[db], &sn->cur[which]) != 0)
 		sn->cur[which] = NULL;
@@ -354,7 +357,7 @@ static MDB_cursor *snap_cursor(muster_snap *sn, int which, int db)
 
 void muster_snap_release(muster_snap *sn)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < SNAP_CURSORS; i++)
 		if (sn->cur[i])
 			mdb_cursor_close(sn->cur[i]), sn->cur[i] = NULL;
 	free(sn->certs);
@@ -364,7 +367,7 @@ void muster_snap_release(muster_snap *sn)
 static int certs_of(muster_snap *sn, const muster_fv *id, struct certs *out)
 {
 	char pre[24];
-	MDB_cursor *cur = snap_cursor(sn, 0, DB_CERT);
+	MDB_cursor *cur = muster_snap_cursor(sn, SNAP_CERT, DB_CERT);
 	out->n = 0;
 	if (!cur)
 		return MUSTER_EIO;
@@ -418,7 +421,7 @@ static void add(muster_reason *out, size_t *n, int code, const muster_fv *kind, 
 static int owed_of(muster_snap *sn, const muster_fv *id, void (*each)(void *, const muster_rec *), void *arg)
 {
 	char pre[24];
-	MDB_cursor *cur = snap_cursor(sn, 1, DB_OWE);
+	MDB_cursor *cur = muster_snap_cursor(sn, SNAP_OWE, DB_OWE);
 	if (!cur)
 		return MUSTER_EIO;
 	pre[0] = 'p';
@@ -463,6 +466,13 @@ static int holds(const struct certs *cs, const char *need, uint64_t date)
 
 int muster_person_ready(muster_snap *sn, const muster_rec *p, uint64_t date, const muster_needs *needs,
 	muster_reason *out, size_t *nr, size_t *blocks)
+{
+	uint64_t due, interval;
+	return muster_person_ready_due(sn, p, date, needs, out, nr, blocks, &due, &interval);
+}
+
+int muster_person_ready_due(muster_snap *sn, const muster_rec *p, uint64_t date, const muster_needs *needs,
+	muster_reason *out, size_t *nr, size_t *blocks, uint64_t *due_out, uint64_t *interval_out)
 {
 	struct certs *cs = snap_certs(sn);
 	size_t n = 0;
@@ -553,6 +563,8 @@ int muster_person_ready(muster_snap *sn, const muster_rec *p, uint64_t date, con
 		b += MUSTER_REASON_BLOCKS(out[i].code);
 	*nr = n;
 	*blocks = b;
+	*due_out = due;
+	*interval_out = interval;
 	return 0;
 }
 

@@ -379,7 +379,8 @@ static int person_one(const muster_rec *p, void *arg)
 	muster_person_row row = {.abi = MUSTER_ABI_INIT(muster_person_row)};
 	muster_reason rs[MUSTER_REASONS_MAX];
 	size_t nr = 0, blocks = 0;
-	int rc = muster_person_ready(w->sn, p, c->period.as_of, NULL, rs, &nr, &blocks);
+	uint64_t due = 0, interval = 0, birth = 0;
+	int rc = muster_person_ready_due(w->sn, p, c->period.as_of, NULL, rs, &nr, &blocks, &due, &interval);
 	if (rc)
 		return rc;
 	char reasons[1024];
@@ -403,10 +404,7 @@ static int person_one(const muster_rec *p, void *arg)
 			rl += cn;
 		}
 	}
-	uint64_t due = 0, interval = 0, birth = 0;
 	char sex = 0;
-	if ((rc = muster_person_periodic_due(w->sn, p, &due, &interval)) != 0)
-		return rc;
 	(void)muster_person_birth(p, &birth, &sex);
 	row.id = fstr(w->ar, p, MF_PERSON);
 	row.name = fstr(w->ar, p, MF_NAME);
@@ -522,9 +520,8 @@ static int exams_team(struct pw *w, const char *team)
 
 /* -- assets -- */
 
-static int asset_one(const char *key, size_t klen, const muster_rec *r, void *arg)
+static int asset_one(const char *key, size_t klen, const muster_rec *r, struct pw *w, const struct muster_rules *rules)
 {
-	struct pw *w = arg;
 	arena_reset(w->ar);
 	muster_report_ctx *c = w->c;
 	if (!rec_team_in(c, w->team, r, MF_TEAM))
@@ -541,7 +538,7 @@ static int asset_one(const char *key, size_t klen, const muster_rec *r, void *ar
 	unsigned why = 0;
 	muster_due d[MUSTER_DUES_MAX];
 	size_t nd = 0;
-	int rc = muster_asset_ready_dues(w->sn, id, r, c->period.as_of, &counted, &why, d, &nd);
+	int rc = muster_asset_ready_dues(w->sn, rules, id, r, c->period.as_of, &counted, &why, d, &nd);
 	if (rc)
 		return rc;
 	if (!counted)
@@ -597,9 +594,14 @@ static int assets_walk(struct pw *w)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
-	int rc = muster_mdb_err(mdb_cursor_open(w->sn->txn, w->sn->dbi[DB_ASSET], &cur));
+	struct muster_rules rules;
+	int rc = muster_rules_load(w->sn, &rules);
 	if (rc)
 		return rc;
+	if ((rc = muster_mdb_err(mdb_cursor_open(w->sn->txn, w->sn->dbi[DB_ASSET], &cur))) != 0) {
+		muster_rules_free(&rules);
+		return rc;
+	}
 	int mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
 	for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		muster_rec r;
@@ -607,9 +609,10 @@ static int assets_walk(struct pw *w)
 			!MUSTER_HAS(&r, MF_TYPE) || !MUSTER_HAS(&r, MF_STATE) || !MUSTER_HAS(&r, MF_REGISTERED))
 			rc = MUSTER_ECORRUPT;
 		else
-			rc = asset_one(k.mv_data, k.mv_size, &r, w);
+			rc = asset_one(k.mv_data, k.mv_size, &r, w, &rules);
 	}
 	mdb_cursor_close(cur);
+	muster_rules_free(&rules);
 	if (w->stop)
 		return w->stop;
 	return rc ? rc : mrc == MDB_NOTFOUND ? 0 : muster_mdb_err(mrc);

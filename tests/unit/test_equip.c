@@ -5,6 +5,7 @@
  */
 #include "tap.h"
 
+#include "equip_int.h"
 #include "internal.h"
 
 #include <errno.h>
@@ -422,6 +423,29 @@ static void test_rules(void)
 		   muster_asset_dues(sn, "A2", &a, d, &nd) == 0 && d[0].due == 20250830,
 		"and the due date follows");
 	muster_snap_end(sn);
+	/* A report's walk reads every type's rules once: the same dues, beside types whose keys sort around 呼吸器's. */
+	is_int(EV(MUSTER_EV_INSPECT_RULE, "type=呼吸器x", "kind=年检", "interval=365"), 0, "a rule of a longer type");
+	is_int(EV(MUSTER_EV_INSPECT_RULE, "type=呼吸", "kind=季检", "interval=91"), 0, "and of a shorter one");
+	is_int(EV(MUSTER_EV_INSPECT_RULE, "type=呼吸器", "kind=周检", "interval=7"), 0, "a second rule of A2's type");
+	{
+		struct muster_rules rules;
+		muster_due d2[MUSTER_DUES_MAX];
+		size_t nd2 = 0;
+		int counted2;
+		unsigned why2;
+		ok(muster_snap_begin(s, &sn) == 0 && muster_row_cget(sn, MUSTER_T_ASSET, "A2", &a) == 0 &&
+			   muster_rules_load(sn, &rules) == 0 && rules.n == 4 &&
+			   muster_asset_ready_dues(sn, NULL, "A2", &a, 20250615, &counted, &why, d, &nd) == 0 &&
+			   muster_asset_ready_dues(sn, &rules, "A2", &a, 20250615, &counted2, &why2, d2, &nd2) == 0,
+			"A2's dues from the store and from the rules read once");
+		ok(nd == 2 && nd2 == nd && counted2 == counted && why2 == why && d2[0].interval == d[0].interval &&
+			   d2[1].interval == d[1].interval && d2[0].due == d[0].due && d2[1].due == d[1].due &&
+			   d2[0].kind_len == d[0].kind_len && memcmp(d2[0].kind, d[0].kind, d[0].kind_len) == 0 &&
+			   d2[1].kind_len == d[1].kind_len && memcmp(d2[1].kind, d[1].kind, d[1].kind_len) == 0,
+			"are the same two, in the same order");
+		muster_rules_free(&rules);
+		muster_snap_end(sn);
+	}
 
 	/* A count: A2 and A3 are on D1's ledger; A3 is scanned, so is A1 (of D2, scrapped). */
 	muster_count_lists l;
