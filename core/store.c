@@ -739,6 +739,8 @@ static int upgrade_once(muster_store *s, int *full)
 	unsigned format = 0;
 	*full = 0;
 	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(s->env, 0)) == 0) /* another process grew it */
+		rc = mdb_txn_begin(s->env, NULL, 0, &txn);
 	if (rc)
 		return muster_mdb_err(rc);
 	rc = mdb_dbi_open(txn, muster_db_names[DB_META], 0, &dbi[DB_META]);
