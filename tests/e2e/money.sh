@@ -196,6 +196,23 @@ is "$1 $4 $5" "02 True True" "its format is 2, and its spending indexed by be32(
 is "$2" "$3" "one index per spending record ($3)"
 succeeds "and reindex --check finds the index as a rebuild makes it" --store "$T/old2" reindex --check
 
+# Two processes open the same format 1 store at once: one upgrades it, the other finds it upgraded.
+cp -R "$S" "$T/old3"
+"$PY" -c 'import lmdb,sys
+env = lmdb.open(sys.argv[1], max_dbs=32, subdir=True)
+with env.begin(write=True) as t:
+    t.drop(env.open_db(b"spend_date", txn=t, dupsort=True, dupfixed=True), delete=True)
+    t.put(b"format", b"\x01", db=env.open_db(b"meta", txn=t))' "$T/old3"
+"$M" --store "$T/old3" --json spend list >"$T/par1" 2>&1 &
+p1=$!
+"$M" --store "$T/old3" --json spend list >"$T/par2" 2>&1
+r2=$?
+wait $p1
+r1=$?
+cmp -s "$T/par1" "$T/spend-before" && cmp -s "$T/par2" "$T/spend-before"
+is "$r1 $r2 $?" "0 0 0" "two processes opening a format 1 store at once both list the same spending"
+succeeds "and it verifies, its projections as a rebuild makes them" --store "$T/old3" reindex --check
+
 succeeds "log verify" --store "$S" log verify
 q --json fund sources >"$T/src-before"
 q --json spend list >"$T/before"
