@@ -1090,3 +1090,55 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 	*out = s;
 	return 0;
 }
+
+int muster_store_backup(muster_store *s, const char *dir)
+{
+	char *path = muster_path_join(dir, "data.mdb");
+	if (!path)
+		return MUSTER_ENOMEM;
+	/* Our own descriptor, not mdb_env_copy2: the file 0600 as the store's, and fsync'd (LMDB's copy is not). */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int err = errno;
+		free(path);
+		errno = err;
+		return err == EEXIST ? MUSTER_EEXIST : MUSTER_EIO;
+	}
+	int rc;
+	for (int tries = 0;; tries++) {
+		/* Held shared, as a read transaction holds it: no thread of ours remaps under the copy. */
+		pthread_rwlock_rdlock(&s->map_lock);
+		reads_held++;
+		int mrc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+		reads_held--;
+		pthread_rwlock_unlock(&s->map_lock);
+		if (mrc != MDB_MAP_RESIZED || tries == 8) {
+			rc = muster_mdb_err(mrc);
+			break;
+		}
+		/* another process grew the map: adopt its size, start the file again */
+		if ((rc = muster_map_resize(s, 0)) != 0)
+			break;
+		if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+			rc = MUSTER_EIO;
+			break;
+		}
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = MUSTER_EIO;
+	int err = errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = MUSTER_EIO, err = errno;
+	if (rc == 0) {
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0 || fsync(dfd) != 0)
+			rc = MUSTER_EIO, err = errno;
+		if (dfd >= 0)
+			close(dfd);
+	}
+	if (rc)
+		unlink(path);
+	free(path);
+	errno = err;
+	return rc;
+}

@@ -18,6 +18,8 @@ int cli_log_export(const struct opts *o, muster_store *s);
 /* muster log bundle --since SIZE --out FILE (tiles.c). */
 int cli_log_bundle(const struct opts *o, muster_store *s);
 int cmd_reindex(const struct opts *o);
+/* muster backup DIR: a hot, compacted copy of the store and the files beside it (cmd_backup.c). */
+int cmd_backup(const struct opts *o);
 /* muster reindex --check: the projections against a rebuild that is thrown away (cmd_log.c). */
 int cli_reindex_check(const struct opts *o);
 /* muster mirror add|import|pull|status|witness; muster witness vkey (cmd_mirror.c). */

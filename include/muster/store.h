@@ -53,6 +53,23 @@ MUSTER_API void muster_store_close(muster_store *s);
 MUSTER_API const char *muster_store_origin(const muster_store *s);
 
 /*
+ * muster_store_backup - a hot, consistent, compacted copy of the store's
+ * LMDB environment, written to dir/data.mdb (0600; dir must exist and must
+ * not hold a data.mdb: MUSTER_EEXIST).  The copy is the store as one read
+ * transaction sees it (LMDB's mdb_env_copyfd2 with MDB_CP_COMPACT: each
+ * database's pages laid out together, free pages left out), so writers in
+ * this and other processes go on meanwhile and the copy holds a prefix of
+ * the log with its checkpoint.  The file is fsync'd, and dir after it.
+ * Only data.mdb: the key files, the mirror file, attachments and mirror
+ * stores beside the store are the caller's to copy (docs/STORE.md,
+ * "Backups").  Returns 0; MUSTER_EIO with errno (ENOSPC, EACCES, EDQUOT,
+ * EIO...) when it could not be written, and then no dir/data.mdb is left;
+ * MUSTER_ENOMEM; MUSTER_ESTORE.  Thread safety: as a read; other threads
+ * of this process may read and write the store meanwhile.
+ */
+MUSTER_API int muster_store_backup(muster_store *s, const char *dir) MUSTER_WUR;
+
+/*
  * muster_report_key - the site's report key, which signs what the site
  * publishes outside the log (audit reports, in minisign's format).  It is
  * derived from the site log key (log.key beside the store) with BLAKE2b-256

@@ -7,6 +7,7 @@
 
 #include "internal.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -410,6 +411,33 @@ int main(void)
 		ok(size_of(s) == big + 1 && muster_log_verify(s, 0, &rep) == 0, "removed, the log is whole again");
 	}
 	ok(strcmp(muster_store_origin(s), "muster.test/队伍-07") == 0, "origin kept");
+	{
+		/* muster_store_backup: data.mdb only, compacted, the same log; never over a file; nothing left on failure */
+		char bd[340], bf[360], missing[360], of[360];
+		struct stat st_copy, st_orig;
+		snprintf(bd, sizeof bd, "%s/backup", dir);
+		snprintf(bf, sizeof bf, "%s/data.mdb", bd);
+		snprintf(missing, sizeof missing, "%s/none/here", dir);
+		muster_store *b;
+		muster_buf c1 = {0}, c2 = {0};
+		ok(mkdir(bd, 0700) == 0 && muster_store_backup(s, bd) == 0, "muster_store_backup into an empty directory");
+		ok(stat(bf, &st_copy) == 0 && (st_copy.st_mode & 0777) == 0600, "its data.mdb is 0600");
+		snprintf(of, sizeof of, "%s/data.mdb", sd);
+		ok(stat(of, &st_orig) == 0 && st_copy.st_size <= st_orig.st_size, "and no larger than the store's");
+		ok(muster_store_open(bd, &b) == 0 && size_of(b) == big + 1 && muster_log_verify(b, 0, &rep) == 0,
+			"the copy opens, holds every entry and verifies");
+		ok(muster_log_checkpoint(s, UINT64_MAX, &c1, NULL) == 0 && muster_log_checkpoint(b, UINT64_MAX, &c2, NULL) == 0 &&
+				c1.len == c2.len && memcmp(c1.data, c2.data, c1.len) == 0,
+			"the copy's checkpoint is the store's");
+		muster_store_close(b);
+		is_int(muster_store_backup(s, bd), MUSTER_EEXIST, "a second backup into the same directory is refused");
+		ok(muster_store_open(bd, &b) == 0 && size_of(b) == big + 1, "... and the first is left whole");
+		muster_store_close(b);
+		ok(muster_store_backup(s, missing) == MUSTER_EIO && errno == ENOENT && access(missing, F_OK) != 0,
+			"a directory that is not there: MUSTER_EIO, errno ENOENT");
+		muster_buf_free(&c1);
+		muster_buf_free(&c2);
+	}
 	muster_store_close(s);
 	muster_store *none;
 	ok(muster_store_open(dir, &none) == MUSTER_ENOTFOUND, "no store: not found");

@@ -1,0 +1,422 @@
+/*
+ * cmd_backup.c - muster backup DIR: a hot, consistent, compacted copy of the
+ * store (docs/STORE.md, "Backups"), which a site restores by stopping
+ * musterd and moving DIR into place.
+ *
+ * DIR is new or empty, and everything in it is ours: on any failure it is
+ * emptied again (and removed if we made it), and the one error line names
+ * DIR and the cause.
+ */
+#include "config.h"
+
+#include "commands.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The files of a store directory copied as they are; the keys 0600 whatever their mode. */
+static const struct {
+	const char *name;
+	int secret;
+} store_files[] = {{"log.key", 1}, {"tag.key", 1}, {"witness.key", 1}, {"mirror", 0}, {"forked", 0}};
+
+/* Directories of plain files copied whole: spending's attachments, a mirror's fork evidence (forks/<size>-<time>/). */
+static const char *const file_trees[] = {"attachments", "forks"};
+
+static struct {
+	const char *dir; /* DIR as given */
+	int made;        /* we made DIR: remove it on failure */
+	mode_t old_mode; /* else its mode before, given back */
+} bk;
+
+/* Removes what dir holds, depth first, following no symbolic link. */
+static void empty_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *p = cli_path_join(dir, de->d_name);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			empty_dir(p);
+			rmdir(p);
+		} else {
+			unlink(p);
+		}
+		free(p);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Undoes what the command made in DIR (all of DIR's content is ours: it was empty). */
+static void undo(void)
+{
+	int err = errno;
+	empty_dir(bk.dir);
+	if (bk.made)
+		rmdir(bk.dir);
+	else
+		chmod(bk.dir, bk.old_mode);
+	errno = err;
+}
+
+/* Dies with one line naming DIR, after removing what the backup made. */
+#ifdef __GNUC__
+__attribute__((noreturn, format(printf, 2, 3)))
+#endif
+static void fail(int code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap); /* a long path cut short still says what failed */
+	va_end(ap);
+	undo();
+	die(code, L("backup to '%s' failed: %s; nothing was kept", "备份到 '%s' 失败：%s；未保留任何内容"), bk.dir, msg);
+}
+
+/* The cause of a failed write of `what`, errno err, as the line says it. */
+#ifdef __GNUC__
+__attribute__((noreturn))
+#endif
+static void fail_io(const char *what, int err)
+{
+	struct statvfs vfs;
+	if (err == ENOSPC || err == EDQUOT) {
+		unsigned long long mib = statvfs(bk.dir, &vfs) == 0 ? (unsigned long long)vfs.f_bavail * vfs.f_frsize >> 20 : 0;
+		fail(EXIT_IO, L("%s: out of disk space (%s; %llu MiB free there); free space or choose a larger disk",
+				 "%s：磁盘空间不足（%s；该处剩余 %llu MiB）；请清理空间或选择更大的磁盘"),
+			what, strerror(err), mib);
+	}
+	if (err == EFBIG)
+		fail(EXIT_IO, L("%s: %s; raise this process's file size limit (ulimit -f, systemd LimitFSIZE=)",
+				 "%s：%s；请提高本进程的文件大小限制（ulimit -f、systemd LimitFSIZE=）"),
+			what, strerror(err));
+	if (err == EACCES || err == EPERM || err == EROFS)
+		fail(EXIT_IO, L("%s: permission denied (%s); run muster as a user who may write there, or choose another DIR",
+				 "%s：无权写入（%s）；请以有权写入该处的用户运行 muster，或另选目录"),
+			what, strerror(err));
+	fail(EXIT_IO, "%s: %s", what, strerror(err));
+}
+
+/* A "muster: " line when DIR will not do: nothing was made, so nothing to undo. */
+static void check_dir(const char *dir)
+{
+	struct stat st;
+	if (lstat(dir, &st) != 0) {
+		if (errno != ENOENT)
+			die(EXIT_IO, L("cannot use backup directory '%s': %s", "无法使用备份目录 '%s'：%s"), dir, strerror(errno));
+		if (mkdir(dir, 0700) != 0) {
+			int err = errno;
+			if (err == EEXIST) /* made meanwhile by someone else: not ours */
+				die(EXIT_USAGE, L("backup directory '%s' appeared while muster made it; give a new or empty directory",
+						    "备份目录 '%s' 在创建时已被他人建立；请给出不存在或空的目录"),
+					dir);
+			die(EXIT_IO, L("cannot make backup directory '%s': %s; check its parent exists and is writable",
+					     "无法创建备份目录 '%s'：%s；请检查上级目录存在且可写"),
+				dir, strerror(err));
+		}
+		bk.made = 1;
+		return;
+	}
+	if (!S_ISDIR(st.st_mode))
+		die(EXIT_USAGE, L("backup directory '%s' exists and is not a directory; give a new or empty directory",
+				    "备份目录 '%s' 已存在且不是目录；请给出不存在或空的目录"),
+			dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		die(EXIT_IO, L("cannot read backup directory '%s': %s", "无法读取备份目录 '%s'：%s"), dir, strerror(errno));
+	struct dirent *de;
+	int empty = 1;
+	while (empty && (de = readdir(d)) != NULL)
+		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	closedir(d);
+	if (!empty)
+		die(EXIT_USAGE, L("backup directory '%s' is not empty; give a new or empty directory (a backup never writes over files)",
+				    "备份目录 '%s' 不为空；请给出不存在或空的目录（备份从不覆盖文件）"),
+			dir);
+	bk.old_mode = st.st_mode & 07777;
+	if (chmod(dir, 0700) != 0)
+		die(EXIT_IO, L("cannot use backup directory '%s': %s", "无法使用备份目录 '%s'：%s"), dir, strerror(errno));
+}
+
+static void fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0)
+		fail_io(dir, errno);
+	close(fd);
+}
+
+/*
+ * Copies src to dst whole or not at all: a temporary name beside dst, mode
+ * set with fchmod (the umask has no say), fsync, rename.  A key's bytes
+ * pass through a buffer wiped afterwards, and are never printed.
+ */
+static void copy_file(const char *src, const char *dst, mode_t mode)
+{
+	char *tmp = cli_path_plus(dst, ".tmp");
+	unsigned char buf[16384];
+	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, bad = in < 0, err = errno;
+	if (!bad) {
+		out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		bad = out < 0 || fchmod(out, mode) != 0;
+		err = errno;
+	}
+	while (!bad) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			bad = n < 0, err = errno;
+			break;
+		}
+		for (ssize_t w = 0; !bad && w < n;) {
+			ssize_t k = write(out, buf + w, (size_t)(n - w));
+			if (k < 0 && errno == EINTR)
+				continue;
+			bad = k < 0, err = errno;
+			w += k > 0 ? k : 0;
+		}
+	}
+	sodium_memzero(buf, sizeof buf);
+	if (!bad && fsync(out) != 0)
+		bad = 1, err = errno;
+	if (out >= 0 && close(out) != 0 && !bad)
+		bad = 1, err = errno;
+	if (in >= 0)
+		close(in);
+	if (!bad && rename(tmp, dst) != 0)
+		bad = 1, err = errno;
+	if (bad) {
+		unlink(tmp);
+		free(tmp);
+		fail_io(in < 0 ? src : dst, err);
+	}
+	free(tmp);
+}
+
+static void make_dir(const char *dir)
+{
+	if (mkdir(dir, 0700) != 0)
+		fail_io(dir, errno);
+}
+
+/* Copies the regular files of src/name, and its directories' (forks/<size>-<time>/), to dst/name. */
+static void copy_tree(const char *src, const char *dst)
+{
+	DIR *d = opendir(src);
+	if (!d) {
+		if (errno == ENOENT)
+			return;
+		fail_io(src, errno);
+	}
+	make_dir(dst);
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *from = cli_path_join(src, de->d_name), *to = cli_path_join(dst, de->d_name);
+		struct stat st;
+		if (lstat(from, &st) != 0)
+			fail_io(from, errno);
+		if (S_ISDIR(st.st_mode))
+			copy_tree(from, to);
+		else if (S_ISREG(st.st_mode) && !strstr(de->d_name, ".tmp")) /* not another writer's half-written file */
+			copy_file(from, to, st.st_mode & 0777);
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	fsync_dir(dst);
+}
+
+/* The size of path in bytes (0 if it cannot be read). */
+static uint64_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/*
+ * The copy's log against the original's, cheaply: the copy's latest
+ * checkpoint must be for its size, signed by the log key, with the copy's
+ * own root at that size, and the original's tree at that size must have the
+ * same root (muster_log_against both ways).  That is O(log n) reads, where a
+ * full muster_log_verify re-hashes every entry (minutes on a national
+ * store).  mdb_env_copyfd2 copies what a read transaction sees, so the way a
+ * copy goes wrong is being cut short or of another store, which this
+ * catches; 'muster --store DIR log verify' is the full check.  Returns the
+ * copy's size.
+ */
+static uint64_t check_copy(muster_store *orig, const char *dst, int need_entries)
+{
+	muster_store *c;
+	int rc = muster_store_open(dst, &c);
+	if (rc)
+		fail(EXIT_IO, L("the copy in '%s' does not open: %s", "'%s' 中的副本无法打开：%s"), dst, cli_strerror(rc));
+	uint64_t size = 0, got = 0;
+	muster_buf note = {0};
+	muster_against a1 = {0}, a2 = {0};
+	if ((rc = muster_log_size(c, &size)) != 0)
+		fail(EXIT_IO, L("the copy in '%s' has no readable log: %s", "'%s' 中的副本日志无法读取：%s"), dst, cli_strerror(rc));
+	if (size == 0 && need_entries)
+		fail(EXIT_VERIFY, L("the copy in '%s' holds no entries", "'%s' 中的副本没有任何条目"), dst);
+	if (size > 0) {
+		rc = muster_log_checkpoint(c, UINT64_MAX, &note, &got);
+		if (rc == 0)
+			rc = muster_log_against(c, note.data, note.len, &a1);
+		if (rc == 0)
+			rc = muster_log_against(orig, note.data, note.len, &a2);
+		if (rc)
+			fail(EXIT_VERIFY, L("the copy in '%s' has no checkpoint that verifies: %s", "'%s' 中的副本没有可核验的检查点：%s"),
+				dst, cli_strerror(rc));
+		if (got != size || a1.verdict != MUSTER_AGAINST_OK || a2.verdict != MUSTER_AGAINST_OK)
+			fail(EXIT_VERIFY, L("the copy in '%s' does not verify against the store (its checkpoint of %" PRIu64 " entries, %" PRIu64 " in its log)",
+					     "'%s' 中的副本与存储库核验不符（其检查点 %" PRIu64 " 条，日志 %" PRIu64 " 条）"),
+				dst, got, size);
+	}
+	muster_buf_free(&note);
+	muster_store_close(c);
+	/* our opening's lock file: LMDB makes it again on the first open after a restore */
+	char *lock = cli_path_join(dst, "lock.mdb");
+	unlink(lock);
+	free(lock);
+	return size;
+}
+
+/* Backs up the store s at src into the existing empty directory dst, its mirrors after it. */
+static uint64_t backup_store(muster_store *s, const char *src, const char *dst, int top)
+{
+	int rc = muster_store_backup(s, dst);
+	if (rc == MUSTER_EIO) {
+		int err = errno;
+		char *data = cli_path_join(dst, "data.mdb");
+		fail_io(data, err);
+	}
+	if (rc)
+		fail(cli_exit_code(rc), L("cannot copy store '%s': %s", "无法复制存储库 '%s'：%s"), src, cli_strerror(rc));
+	for (size_t i = 0; i < sizeof store_files / sizeof store_files[0]; i++) {
+		char *from = cli_path_join(src, store_files[i].name), *to = cli_path_join(dst, store_files[i].name);
+		struct stat st;
+		if (lstat(from, &st) == 0 && S_ISREG(st.st_mode))
+			copy_file(from, to, store_files[i].secret ? 0600 : st.st_mode & 0777);
+		else if (errno != ENOENT)
+			fail_io(from, errno);
+		free(from);
+		free(to);
+	}
+	for (size_t i = 0; i < sizeof file_trees / sizeof file_trees[0]; i++) {
+		char *from = cli_path_join(src, file_trees[i]), *to = cli_path_join(dst, file_trees[i]);
+		copy_tree(from, to);
+		free(from);
+		free(to);
+	}
+	char *msrc = cli_path_join(src, "mirrors"), *mdst = cli_path_join(dst, "mirrors");
+	DIR *d = opendir(msrc);
+	if (!d && errno != ENOENT)
+		fail_io(msrc, errno);
+	if (d)
+		make_dir(mdst);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *from = cli_path_join(msrc, de->d_name), *to = cli_path_join(mdst, de->d_name);
+		char *file = cli_path_join(from, "mirror");
+		muster_store *m;
+		struct stat st;
+		/* as central.c finds them: a directory holding a mirror file */
+		int is_mirror = lstat(from, &st) == 0 && S_ISDIR(st.st_mode) && lstat(file, &st) == 0;
+		free(file);
+		if (is_mirror) {
+			if ((rc = muster_store_open(from, &m)) != 0)
+				fail(cli_exit_code(rc), L("cannot open mirror store '%s': %s", "无法打开镜像存储库 '%s'：%s"), from,
+					cli_strerror(rc));
+			make_dir(to);
+			backup_store(m, from, to, 0);
+			muster_store_close(m);
+		}
+		free(from);
+		free(to);
+	}
+	if (d) {
+		closedir(d);
+		fsync_dir(mdst);
+	}
+	free(msrc);
+	free(mdst);
+	uint64_t size = check_copy(s, dst, top);
+	fsync_dir(dst);
+	return size;
+}
+
+/* Refuses a DIR inside the store (or the store itself): the copy would copy itself into its attachments or mirrors. */
+static void not_inside(const char *dir, const char *store)
+{
+	char *rd = realpath(dir, NULL), *rs = realpath(store, NULL);
+	size_t n = rs ? strlen(rs) : 0;
+	int inside = rd && rs && strncmp(rd, rs, n) == 0 && (rd[n] == 0 || rd[n] == '/' || (n == 1 && rs[0] == '/'));
+	int err = errno, known = rd && rs;
+	free(rd);
+	free(rs);
+	if (!known) {
+		errno = err;
+		fail_io(dir, err);
+	}
+	if (inside) {
+		undo();
+		die(EXIT_USAGE, L("backup directory '%s' is inside the store '%s'; give a directory outside it",
+				    "备份目录 '%s' 位于存储库 '%s' 之内；请给出存储库之外的目录"),
+			dir, store);
+	}
+}
+
+int cmd_backup(const struct opts *o)
+{
+	cli_no_extra(o);
+	if (o->npos != 2)
+		die(EXIT_USAGE, "%s", L("usage: muster backup DIR [--json]; DIR must be new or empty",
+					"用法：muster backup 目录 [--json]；目录须不存在或为空"));
+	const char *dir = o->pos[1], *store = cli_store_dir(o);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	muster_store *s = cli_open(o); /* a missing store is refused before DIR is made */
+	check_dir(dir);
+	bk.dir = dir;
+	not_inside(dir, store);
+	uint64_t entries = backup_store(s, store, dir, 1);
+	muster_store_close(s);
+	char *data = cli_path_join(dir, "data.mdb"), *orig = cli_path_join(store, "data.mdb");
+	uint64_t bytes = file_size(data), source = file_size(orig);
+	free(data);
+	free(orig);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	muster_buf b = {0};
+	if (o->json) {
+		muster_buf_puts(&b, "{\"dir\":");
+		muster_json_str(&b, dir, strlen(dir));
+		muster_buf_printf(&b, ",\"entries\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"source_bytes\":%" PRIu64 ",\"seconds\":%.3f}\n",
+			entries, bytes, source, secs);
+	} else {
+		muster_buf_printf(&b, L("backed up %" PRIu64 " entries to '%s' (%" PRIu64 " bytes, from %" PRIu64 ") in %.1f s; restore: stop musterd, move it into place\n",
+					"已备份 %" PRIu64 " 条日志到 '%s'（%" PRIu64 " 字节，原 %" PRIu64 " 字节），用时 %.1f 秒；恢复：停止 musterd，将其移到原处\n"),
+			entries, dir, bytes, source, secs);
+	}
+	cli_emit(&b);
+	return EXIT_OK;
+}
