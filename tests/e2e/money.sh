@@ -172,14 +172,19 @@ run --store "$T/old" --json fund sources
 is "$rc $(py 'len(d)')" "0 4" "a store without the fund_source database opens and lists the built-in sources"
 succeeds "and verifies" --store "$T/old" log verify
 
-# A format 1 store with spending: opened, it is indexed by date (spend_date)
-# as a rebuild indexes it, and its format is 2.
-cp -R "$S" "$T/old2"
-"$PY" -c 'import lmdb,sys
+# format1 DIR: a copy of the store as format 1 left it: no spend_date, format 1.
+format1() {
+	cp -R "$S" "$1"
+	"$PY" -c 'import lmdb,sys
 env = lmdb.open(sys.argv[1], max_dbs=32, subdir=True)
 with env.begin(write=True) as t:
     t.drop(env.open_db(b"spend_date", txn=t, dupsort=True, dupfixed=True), delete=True)
-    t.put(b"format", b"\x01", db=env.open_db(b"meta", txn=t))' "$T/old2"
+    t.put(b"format", b"\x01", db=env.open_db(b"meta", txn=t))' "$1"
+}
+
+# A format 1 store with spending: opened, it is indexed by date (spend_date)
+# as a rebuild indexes it, and its format is 2.
+format1 "$T/old2"
 q --json spend list >"$T/spend-before"
 run --store "$T/old2" --json spend list
 cmp -s "$T/spend-before" "$T/out"
@@ -197,12 +202,7 @@ is "$2" "$3" "one index per spending record ($3)"
 succeeds "and reindex --check finds the index as a rebuild makes it" --store "$T/old2" reindex --check
 
 # Two processes open the same format 1 store at once: one upgrades it, the other finds it upgraded.
-cp -R "$S" "$T/old3"
-"$PY" -c 'import lmdb,sys
-env = lmdb.open(sys.argv[1], max_dbs=32, subdir=True)
-with env.begin(write=True) as t:
-    t.drop(env.open_db(b"spend_date", txn=t, dupsort=True, dupfixed=True), delete=True)
-    t.put(b"format", b"\x01", db=env.open_db(b"meta", txn=t))' "$T/old3"
+format1 "$T/old3"
 "$M" --store "$T/old3" --json spend list >"$T/par1" 2>&1 &
 p1=$!
 "$M" --store "$T/old3" --json spend list >"$T/par2" 2>&1
