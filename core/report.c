@@ -753,31 +753,31 @@ static int deploy_walk(struct pw *w)
 	return table_walk(w, MUSTER_T_DEPLOY, deploy_one);
 }
 
-/* The month's spending indexes (DB_SPDATE), in log order as a walk of DB_SPEND gives them. */
-struct idxs {
-	uint64_t *v;
+/* The month's spending rows (DB_SPDATE, then DB_SPEND), put back in log order as a walk of DB_SPEND gives them. */
+struct rows {
+	MDB_val *v; /* pairs: the be64 key, the row; both point into the snapshot's pages */
 	size_t n, cap;
 };
 
-static int idx_add(const MDB_val *key, const MDB_val *row, void *arg)
+static int row_add(const MDB_val *key, const MDB_val *row, void *arg)
 {
-	struct idxs *x = arg;
-	(void)row;
+	struct rows *x = arg;
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? 2 * x->cap : 256;
-		uint64_t *nv = realloc(x->v, cap * sizeof *nv);
+		MDB_val *nv = realloc(x->v, cap * 2 * sizeof *nv);
 		if (!nv)
 			return MUSTER_ENOMEM;
 		x->v = nv, x->cap = cap;
 	}
-	x->v[x->n++] = be64_get(key->mv_data);
+	x->v[2 * x->n] = *key;
+	x->v[2 * x->n + 1] = *row;
+	x->n++;
 	return 0;
 }
 
-static int u64_cmp(const void *pa, const void *pb)
+static int key_cmp(const void *pa, const void *pb)
 {
-	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-	return (a > b) - (a < b);
+	return memcmp(((const MDB_val *)pa)->mv_data, ((const MDB_val *)pb)->mv_data, 8);
 }
 
 /*
@@ -786,17 +786,16 @@ static int u64_cmp(const void *pa, const void *pb)
  */
 static int spend_walk(struct pw *w)
 {
-	struct idxs x = {0};
+	struct rows x = {0};
 	muster_snap *sn = w->sn;
-	int rc = muster_spend_dates(sn->txn, sn->dbi, w->c->period.first, w->c->period.last, idx_add, &x);
+	int rc = muster_spend_dates(sn->txn, sn->dbi, w->c->period.first, w->c->period.last, row_add, &x);
 	if (rc == 0 && x.n)
-		qsort(x.v, x.n, sizeof *x.v, u64_cmp);
+		qsort(x.v, x.n, 2 * sizeof *x.v, key_cmp);
 	for (size_t i = 0; rc == 0 && i < x.n; i++) {
-		uint8_t k[8];
 		muster_rec r;
-		be64_put(k, x.v[i]);
-		if ((rc = muster_row_get(sn, MUSTER_T_SPEND, (const char *)k, sizeof k, &r)) == 0)
-			rc = spend_one((const char *)k, sizeof k, &r, w);
+		const MDB_val *k = &x.v[2 * i], *v = &x.v[2 * i + 1];
+		if ((rc = muster_rec_decode(v->mv_data, v->mv_size, 0, 0, &r, NULL, 0)) == 0)
+			rc = spend_one(k->mv_data, k->mv_size, &r, w);
 	}
 	free(x.v);
 	return w->stop ? w->stop : rc;
