@@ -7,8 +7,8 @@
 # what gen printed beside it (STORE.gen.json); the one-year national store (1.75 million entries) likewise
 # into BENCH_NATIONAL_SMALL (default STORE-1y).  Then, after ../shared/bench/limits.sh in the same
 # invocation, for each store:
-#   sizes          data.mdb, its pages in use and free (mdb_stat), and a copy compacted with mdb_copy -c,
-#                  against the sum of the raw signed entries
+#   sizes          data.mdb, its pages in use and free (mdb_stat), and a copy compacted in place by
+#                  muster compact (and how long that took), against the sum of the raw signed entries
 #   bench_national read     full-log verification and point lookups (bench/bench_national.c)
 #   bench/peer.sh           the SQLite peer (when built): its database built once beside the store
 #                           (STORE.peer.db) and kept, the same appends and lookups alternating, its verification
@@ -96,18 +96,17 @@ measure() {
 	pages=$(mdb_stat -e "$st" | awk '/Number of pages used:/ {print $5}')
 	free=$(mdb_stat -f "$st" | awk '/Free pages:/ {print $3}')
 	rm -rf "$tmp/compact"
-	mkdir -p "$tmp/compact"
-	t0=$(date +%s)
-	mdb_copy -c "$st" "$tmp/compact"
-	cp -p "$st/log.key" "$st/tag.key" "$tmp/compact/"
+	cp -a "$st" "$tmp/compact"
+	rm -f "$tmp/compact/lock.mdb"
+	"$M" --store "$tmp/compact" --json compact >"$tmp/compact.json"
 	{
 		echo "file_bytes $(stat -c %s "$st/data.mdb")"
 		echo "pages_bytes $((pages * psize))"
 		echo "free_bytes $((free * psize))"
 		echo "used_bytes $(((pages - free) * psize))"
 		echo "compact_bytes $(stat -c %s "$tmp/compact/data.mdb")"
-		echo "compact_s $(($(date +%s) - t0))"
-	} | tee -a /dev/stderr | sed "s/^/$pfx/" >>"$out"
+		echo "compact_s $(sed 's/.*"seconds":\([0-9.]*\).*/\1/' "$tmp/compact.json")"
+	} | tee -a /dev/stderr | sed "s/^/$pfx/" >>"$out""
 	echo "== $st: bench_national read (load $(load))"
 	step "$pfx" "$N" read "$st"
 	echo "== $st: a copy to append to"
@@ -146,7 +145,8 @@ raw signed entries, bytes|entry_bytes|entry_bytes|-|-|size|-|B
 data.mdb as generated|file_bytes|file_bytes|-|-|size|2|B
   pages in use (without free pages)|used_bytes|used_bytes|-|-|size|2|B
   free pages|free_bytes|free_bytes|-|-|size|-|B
-compacted copy (mdb_copy -c)|compact_bytes|compact_bytes|-|-|size|2|B
+compacted in place (muster compact)|compact_bytes|compact_bytes|-|-|size|2|B
+  (seconds)|compact_s|compact_s|-|-|time|-|s
 log verify, entries/s|verify_per_s|verify_per_s|verify_ed25519|ref_verify_per_s|rate|1.6|/s
   (vs verify on all CPUs)|verify_per_s|verify_per_s|-|ref_verify_all_cpus_per_s|rate|-|/s
   (seconds)|verify_s|verify_s|-|-|time|-|s

@@ -7,9 +7,9 @@
 # child process, queries, plugin, signature and file included.  Output:
 # "report_<name>_ms N" and "report_<name>_bytes N" lines for bench/run.sh.
 #
-# Then the same on a compacted copy of the store (the stock `mdb_copy -c`,
-# which lays each database's pages out together, as a restore from such a
-# backup would): "report_<name>_compact_ms N".  A store that grew by
+# Then the same on a copy of the store compacted in place by `muster
+# compact`, which lays each database's pages out together (as a restore
+# from a `muster backup` would): "report_<name>_compact_ms N".  A store that grew by
 # appends has its projection pages scattered among the log's, and a fresh
 # process touching them pays for it; docs/BENCH.md has the figures.
 # BENCH_REPORT_COMPACT names such a copy made already (bench/national.sh makes
@@ -52,12 +52,12 @@ if [ -n "${BENCH_REPORT_COMPACT:-}" ]; then
 	for p in national shanxi sichuan; do
 		time_report "$BENCH_REPORT_COMPACT" "$p" _compact
 	done
-elif command -v mdb_copy >/dev/null 2>&1; then
+else
 	compact=$scratch/national-compact
 	rm -rf "$compact"
-	mkdir -p "$compact"
-	mdb_copy -c "$store" "$compact"
-	cp -p "$store/log.key" "$store/tag.key" "$compact/"
+	cp -a "$store" "$compact"
+	rm -f "$compact/lock.mdb"
+	"$M" --store "$compact" compact >/dev/null
 	for p in national shanxi sichuan; do
 		time_report "$compact" "$p" _compact
 	done

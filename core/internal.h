@@ -168,6 +168,8 @@ struct muster_store {
 	/* set when the environment could only be opened read-only (a read-only file system) */
 	int read_only;
 	unsigned format; /* meta "format", read by muster_store_open */
+	/* the store directory, held shared with flock while the store is open (store.c: dir_lock); -1: not held */
+	int dir_fd;
 };
 
 /* "dir/name", malloc'd; NULL when out of memory (core/store.c). */

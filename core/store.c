@@ -874,7 +874,37 @@ static int meta_load(muster_store *s, int upgrade)
 	return rc == MUSTER_ENOTFOUND ? MUSTER_ECORRUPT : rc;
 }
 
-int muster_store_open(const char *dir, muster_store **out)
+/*
+ * The store directory's lock, flock(2) on the directory itself: every open
+ * store holds it shared for as long as it is open (muster_store_open,
+ * muster_store_create), and a compaction (muster_store_compact) holds it
+ * exclusively while it replaces data.mdb, so that no process of ours has
+ * the old file mapped or opens the new one half made.  op is LOCK_SH or
+ * LOCK_EX, with LOCK_NB or not.  *fd is the descriptor that holds it, or -1
+ * when the directory cannot be opened for reading (search permission
+ * alone): such a store opens unlocked, and cannot be compacted.  Returns 0;
+ * MUSTER_ESTATE with errno EBUSY when LOCK_NB and another holds it;
+ * MUSTER_EIO with errno.
+ */
+static int dir_lock(const char *dir, int op, int *fd)
+{
+	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == EACCES ? 0 : MUSTER_EIO;
+	int rc;
+	while ((rc = flock(*fd, op)) != 0 && errno == EINTR)
+		;
+	if (rc == 0)
+		return 0;
+	int err = errno;
+	close(*fd);
+	*fd = -1;
+	errno = err == EWOULDBLOCK ? EBUSY : err;
+	return err == EWOULDBLOCK ? MUSTER_ESTATE : MUSTER_EIO;
+}
+
+/* muster_store_open; lock 0: the caller holds the directory's lock already (muster_store_compact). */
+static int store_open(const char *dir, int lock, muster_store **out)
 {
 	if (muster_init() != 0)
 		return MUSTER_ECRYPTO;
@@ -891,9 +921,14 @@ int muster_store_open(const char *dir, muster_store **out)
 		free(s);
 		return MUSTER_ENOMEM;
 	}
+	s->dir_fd = -1;
 	s->durable = 1;
 	s->map_lock_made = pthread_rwlock_init(&s->map_lock, NULL) == 0;
-	int rc = s->map_lock_made ? muster_mirror_load(s) : MUSTER_ENOMEM;
+	int rc = s->map_lock_made ? 0 : MUSTER_ENOMEM;
+	if (rc == 0 && lock)
+		rc = dir_lock(dir, LOCK_SH, &s->dir_fd); /* waits while the store is compacted */
+	if (rc == 0)
+		rc = muster_mirror_load(s);
 	if (rc == 0) {
 		rc = muster_env_open(dir, &s->env);
 		/* On a read-only file system LMDB can still read, without its lock file (lmdb.h, MDB_RDONLY). */
@@ -912,12 +947,19 @@ int muster_store_open(const char *dir, muster_store **out)
 	return 0;
 }
 
+int muster_store_open(const char *dir, muster_store **out)
+{
+	return store_open(dir, 1, out);
+}
+
 void muster_store_close(muster_store *s)
 {
 	if (!s)
 		return;
 	if (s->env)
 		mdb_env_close(s->env);
+	if (s->dir_fd >= 0) /* after the environment: a compaction waiting for it finds the file unmapped */
+		close(s->dir_fd);
 	if (s->map_lock_made)
 		pthread_rwlock_destroy(&s->map_lock);
 	muster_signer_free(s->log_key);
@@ -951,6 +993,18 @@ static void remove_files(const char *dir)
 			unlink(p);
 		free(p);
 	}
+}
+
+/* Whether any of a store's files is in dir. */
+static int store_there(const char *dir)
+{
+	int there = 0;
+	for (size_t i = 0; i < sizeof store_files / sizeof store_files[0]; i++) {
+		char *p = muster_path_join(dir, store_files[i]);
+		there |= p && access(p, F_OK) == 0;
+		free(p);
+	}
+	return there;
 }
 
 /*
@@ -1007,19 +1061,28 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 	} else if (errno != EEXIST) {
 		return MUSTER_EIO;
 	}
-	/* One creator at a time in a directory; one that was killed has let go. */
+	/*
+	 * One creator at a time in a directory, holding its lock exclusively; one
+	 * that was killed has let go.  Held shared, the directory holds a store
+	 * that is open (dir_lock): waited for until no creator is at work, it is
+	 * refused if its files are there.
+	 */
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || flock(dfd, LOCK_EX) != 0) {
-		if (dfd >= 0)
-			close(dfd);
+	if (dfd < 0)
 		return MUSTER_EIO;
+	while (flock(dfd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			close(dfd);
+			return MUSTER_EIO;
+		}
+		if (flock(dfd, LOCK_SH) == 0 && store_there(dir)) {
+			close(dfd);
+			return MUSTER_EEXIST;
+		}
+		flock(dfd, LOCK_UN);
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
 	}
-	int there = 0;
-	for (size_t i = 0; i < sizeof store_files / sizeof store_files[0]; i++) {
-		char *p = muster_path_join(dir, store_files[i]);
-		there |= p && access(p, F_OK) == 0;
-		free(p);
-	}
+	int there = store_there(dir);
 	if (there && !init_interrupted(dir)) {
 		close(dfd);
 		return MUSTER_EEXIST;
@@ -1038,6 +1101,8 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 		rc = muster_signer_generate(&tagk);
 	if (rc == 0 && !(s = calloc(1, sizeof *s)))
 		rc = MUSTER_ENOMEM;
+	if (s)
+		s->dir_fd = -1;
 	if (rc == 0 && !(s->dir = strdup(dir)))
 		rc = MUSTER_ENOMEM;
 	if (rc == 0 && !(s->map_lock_made = pthread_rwlock_init(&s->map_lock, NULL) == 0))
@@ -1079,7 +1144,11 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 	muster_signer_free(tagk);
 	free(lp);
 	free(tp);
-	close(dfd);
+	/* The creator's lock becomes the open store's: shared, for as long as it is open. */
+	if (rc == 0 && flock(dfd, LOCK_SH) == 0)
+		s->dir_fd = dfd;
+	else
+		close(dfd);
 	if (rc) {
 		muster_store_close(s);
 		remove_files(dir);
@@ -1091,19 +1160,9 @@ int muster_store_create_url(const char *dir, const char *origin, const muster_si
 	return 0;
 }
 
-int muster_store_backup(muster_store *s, const char *dir)
+/* LMDB's compacting copy of s into fd, from its start, fsync'd: 0, MUSTER_EIO with errno, MUSTER_ESTORE. */
+static int copy_compact(muster_store *s, int fd)
 {
-	char *path = muster_path_join(dir, "data.mdb");
-	if (!path)
-		return MUSTER_ENOMEM;
-	/* Our own descriptor, not mdb_env_copy2: the file 0600 as the store's, and fsync'd (LMDB's copy is not). */
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		int err = errno;
-		free(path);
-		errno = err;
-		return err == EEXIST ? MUSTER_EEXIST : MUSTER_EIO;
-	}
 	int rc;
 	for (int tries = 0;; tries++) {
 		/* Held shared, as a read transaction holds it: no thread of ours remaps under the copy. */
@@ -1126,6 +1185,23 @@ int muster_store_backup(muster_store *s, const char *dir)
 	}
 	if (rc == 0 && fsync(fd) != 0)
 		rc = MUSTER_EIO;
+	return rc;
+}
+
+int muster_store_backup(muster_store *s, const char *dir)
+{
+	char *path = muster_path_join(dir, "data.mdb");
+	if (!path)
+		return MUSTER_ENOMEM;
+	/* Our own descriptor, not mdb_env_copy2: the file 0600 as the store's, and fsync'd (LMDB's copy is not). */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int err = errno;
+		free(path);
+		errno = err;
+		return err == EEXIST ? MUSTER_EEXIST : MUSTER_EIO;
+	}
+	int rc = copy_compact(s, fd);
 	int err = errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = MUSTER_EIO, err = errno;
@@ -1139,6 +1215,147 @@ int muster_store_backup(muster_store *s, const char *dir)
 	if (rc)
 		unlink(path);
 	free(path);
+	errno = err;
+	return rc;
+}
+
+/* ---- compaction in place ---- */
+
+/*
+ * Whether a process outside Muster's own lock has the environment in dir
+ * open (mdb_stat, python3-lmdb, a muster from before the lock): every
+ * process that has an LMDB environment open holds a read lock on the first
+ * byte of its lock.mdb (LMDB's mdb_env_excl_lock, fcntl record locks), so
+ * a write lock there would conflict.  Called with no environment of dir
+ * open in this process: closing a descriptor of lock.mdb drops every
+ * record lock this process holds on it.
+ */
+static int lmdb_in_use(const char *dir, int *busy)
+{
+	char *p = muster_path_join(dir, "lock.mdb");
+	if (!p)
+		return MUSTER_ENOMEM;
+	int fd = open(p, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	free(p);
+	*busy = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : MUSTER_EIO;
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+	int rc = fcntl(fd, F_GETLK, &fl);
+	int err = errno;
+	close(fd);
+	errno = err;
+	if (rc != 0)
+		return MUSTER_EIO;
+	*busy = fl.l_type != F_UNLCK;
+	return 0;
+}
+
+/*
+ * Whether the environment in the file path (a compacted copy) holds what s
+ * holds: every database, with as many entries, and the same last log entry.
+ * mdb_env_copyfd2 copies what one read transaction sees, so a copy goes
+ * wrong by being cut short, which this catches.
+ */
+static int same_content(muster_store *s, const char *path)
+{
+	MDB_env *env;
+	int rc = env_open(path, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, &env);
+	if (rc)
+		return rc;
+	MDB_txn *a = NULL, *b = NULL;
+	MDB_dbi dbi[DB_COUNT];
+	if ((rc = open_read(s, &a)) == 0 && (rc = muster_mdb_err(mdb_txn_begin(env, NULL, MDB_RDONLY, &b))) == 0)
+		rc = muster_dbs_open(b, dbi, 0);
+	if (rc == MUSTER_ENOTFOUND)
+		rc = MUSTER_ECORRUPT;
+	for (int i = 0; i < DB_COUNT && rc == 0; i++) {
+		MDB_stat x, y;
+		if ((rc = muster_mdb_err(mdb_stat(a, s->dbi[i], &x))) == 0 &&
+			(rc = muster_mdb_err(mdb_stat(b, dbi[i], &y))) == 0 && x.ms_entries != y.ms_entries)
+			rc = MUSTER_ECORRUPT;
+	}
+	MDB_cursor *ca = NULL, *cb = NULL;
+	MDB_val ka, va, kb, vb;
+	if (rc == 0 && (rc = muster_mdb_err(mdb_cursor_open(a, s->dbi[DB_LOG], &ca))) == 0 &&
+		(rc = muster_mdb_err(mdb_cursor_open(b, dbi[DB_LOG], &cb))) == 0) {
+		int ra = mdb_cursor_get(ca, &ka, &va, MDB_LAST), rb = mdb_cursor_get(cb, &kb, &vb, MDB_LAST);
+		if (ra != rb || (ra == 0 && (ka.mv_size != kb.mv_size || va.mv_size != vb.mv_size ||
+						    memcmp(ka.mv_data, kb.mv_data, ka.mv_size) != 0 ||
+						    memcmp(va.mv_data, vb.mv_data, va.mv_size) != 0)))
+			rc = MUSTER_ECORRUPT;
+		else if (ra != 0 && ra != MDB_NOTFOUND)
+			rc = muster_mdb_err(ra);
+	}
+	if (ca)
+		mdb_cursor_close(ca);
+	if (cb)
+		mdb_cursor_close(cb);
+	if (b)
+		mdb_txn_abort(b);
+	if (a)
+		mdb_txn_abort(a);
+	mdb_env_close(env);
+	return rc;
+}
+
+int muster_store_compact(const char *dir, muster_compaction *out)
+{
+	memset(out, 0, sizeof *out);
+	if (muster_init() != 0)
+		return MUSTER_ECRYPTO;
+	char *data = muster_path_join(dir, "data.mdb"), *tmp = muster_path_join(dir, "data.mdb.compact");
+	struct stat st;
+	int rc = data && tmp ? 0 : MUSTER_ENOMEM, dfd = -1, fd = -1, busy = 0, renamed = 0;
+	if (rc == 0 && stat(data, &st) != 0)
+		rc = errno == ENOENT || errno == ENOTDIR ? MUSTER_ENOTFOUND : MUSTER_EIO;
+	/* No other process of ours has the store open, and none opens it until we are done. */
+	if (rc == 0 && (rc = dir_lock(dir, LOCK_EX | LOCK_NB, &dfd)) == 0 && dfd < 0)
+		rc = MUSTER_EIO, errno = EACCES;
+	if (rc == 0 && (rc = lmdb_in_use(dir, &busy)) == 0 && busy)
+		rc = MUSTER_ESTATE, errno = EBUSY;
+	out->bytes_before = rc == 0 ? (uint64_t)st.st_size : 0;
+	muster_store *s = NULL;
+	if (rc == 0 && (rc = store_open(dir, 0, &s)) == 0 && s->read_only)
+		rc = MUSTER_EIO, errno = EROFS;
+	if (rc == 0)
+		rc = muster_log_size(s, &out->entries);
+	if (rc == 0) {
+		unlink(tmp); /* what a compaction killed before its rename left */
+		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+			rc = MUSTER_EIO;
+	}
+	if (rc == 0)
+		rc = copy_compact(s, fd);
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
+		rc = MUSTER_EIO;
+	if (rc == 0)
+		rc = same_content(s, tmp);
+	int err = errno;
+	muster_store_close(s); /* unmaps the old file before it is replaced */
+	s = NULL;
+	errno = err;
+	if (rc == 0 && (rename(tmp, data) != 0 || fsync(dfd) != 0))
+		rc = MUSTER_EIO;
+	renamed = rc == 0;
+	/*
+	 * Opened once more under the lock: LMDB, finding its environment used
+	 * by nobody, sets lock.mdb up afresh for the new file (the transaction
+	 * id it keeps there is the old file's), and the swapped store is read.
+	 */
+	uint64_t n = 0;
+	if (rc == 0 && (rc = store_open(dir, 0, &s)) == 0 && (rc = muster_log_size(s, &n)) == 0 && n != out->entries)
+		rc = MUSTER_ECORRUPT;
+	err = errno;
+	muster_store_close(s);
+	if (renamed && stat(data, &st) == 0)
+		out->bytes_after = (uint64_t)st.st_size;
+	if (rc && !renamed && fd >= 0)
+		unlink(tmp);
+	if (dfd >= 0)
+		close(dfd);
+	free(data);
+	free(tmp);
 	errno = err;
 	return rc;
 }

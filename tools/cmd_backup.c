@@ -420,3 +420,109 @@ int cmd_backup(const struct opts *o)
 	cli_emit(&b);
 	return EXIT_OK;
 }
+
+/* ---- muster compact ---------------------------------------------------------------------------- */
+
+/* Compacts the store in dir (muster_store_compact), or dies with one line naming it. */
+static void compact_one(const char *dir, muster_compaction *c)
+{
+	int rc = muster_store_compact(dir, c);
+	int err = errno;
+	if (rc == 0)
+		return;
+	if (rc == MUSTER_ENOTFOUND)
+		die(EXIT_NOTFOUND, L("no store at '%s'; give --store DIR", "'%s' 处没有存储库；请用 --store 指定目录"), dir);
+	if (rc == MUSTER_ESTATE && err == EBUSY)
+		die(cli_exit_code(rc), L("cannot compact store '%s': another process has it open (musterd, a scan session, a muster command or an LMDB tool); stop it and run 'muster compact' again; the store is unchanged",
+					 "无法压缩存储库 '%s'：另有进程正在使用（musterd、扫码会话、muster 命令或 LMDB 工具）；请停止后再运行 'muster compact'；存储库未改动"),
+			dir);
+	if (rc == MUSTER_EIO && (err == ENOSPC || err == EDQUOT)) {
+		struct statvfs vfs;
+		unsigned long long mib = statvfs(dir, &vfs) == 0 ? (unsigned long long)vfs.f_bavail * vfs.f_frsize >> 20 : 0;
+		char *data = cli_path_join(dir, "data.mdb");
+		unsigned long long need = (file_size(data) + (1u << 20) - 1) >> 20;
+		free(data);
+		die(EXIT_IO, L("cannot compact store '%s': out of disk space for the copy (%llu MiB free, up to %llu MiB needed); free space and run it again; the store is unchanged",
+				 "无法压缩存储库 '%s'：磁盘空间不足以写入副本（剩余 %llu MiB，最多需要 %llu MiB）；请清理空间后重试；存储库未改动"),
+			dir, mib, need);
+	}
+	if (rc == MUSTER_EIO)
+		die(EXIT_IO, L("cannot compact store '%s': %s; the store is unchanged", "无法压缩存储库 '%s'：%s；存储库未改动"), dir,
+			strerror(err));
+	if (rc == MUSTER_ECORRUPT)
+		die(EXIT_VERIFY, L("cannot compact store '%s': the copy does not hold what the store holds, so it was not used; the store is unchanged; run 'muster log verify' and 'muster reindex --check'",
+				     "无法压缩存储库 '%s'：副本与存储库内容不符，未予采用；存储库未改动；请运行 'muster log verify' 与 'muster reindex --check'"),
+			dir);
+	die(cli_exit_code(rc), L("cannot compact store '%s': %s", "无法压缩存储库 '%s'：%s"), dir, cli_strerror(rc));
+}
+
+static void compaction_json(muster_buf *b, const char *dir, const muster_compaction *c)
+{
+	muster_buf_puts(b, "{\"store\":");
+	muster_json_str(b, dir, strlen(dir));
+	muster_buf_printf(b, ",\"entries\":%" PRIu64 ",\"bytes_before\":%" PRIu64 ",\"bytes_after\":%" PRIu64, c->entries,
+		c->bytes_before, c->bytes_after);
+}
+
+int cmd_compact(const struct opts *o)
+{
+	cli_no_extra(o);
+	if (o->npos != 1)
+		die(EXIT_USAGE, "%s", L("usage: muster compact [--json]", "用法：muster compact [--json]"));
+	const char *store = cli_store_dir(o);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	muster_compaction top;
+	compact_one(store, &top);
+	/* A central store's mirrors, each a store of its own (as central.c finds them: a directory holding a mirror file). */
+	muster_buf mj = {0};
+	size_t nm = 0;
+	uint64_t mbefore = 0, mafter = 0;
+	char *msrc = cli_path_join(store, "mirrors");
+	DIR *d = opendir(msrc);
+	if (!d && errno != ENOENT)
+		die(EXIT_IO, L("compacted store '%s', but cannot read its mirrors in '%s': %s", "已压缩存储库 '%s'，但无法读取其镜像目录 '%s'：%s"),
+			store, msrc, strerror(errno));
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *from = cli_path_join(msrc, de->d_name), *file = cli_path_join(from, "mirror");
+		struct stat st;
+		if (lstat(from, &st) == 0 && S_ISDIR(st.st_mode) && lstat(file, &st) == 0) {
+			muster_compaction c;
+			compact_one(from, &c);
+			muster_buf_puts(&mj, nm ? "," : "");
+			compaction_json(&mj, from, &c);
+			muster_buf_puts(&mj, "}");
+			nm++;
+			mbefore += c.bytes_before;
+			mafter += c.bytes_after;
+		}
+		free(from);
+		free(file);
+	}
+	if (d)
+		closedir(d);
+	free(msrc);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	muster_buf b = {0};
+	if (o->json) {
+		compaction_json(&b, store, &top);
+		muster_buf_printf(&b, ",\"seconds\":%.3f,\"mirrors\":[", secs);
+		muster_buf_put(&b, mj.data, mj.len);
+		muster_buf_puts(&b, "]}\n");
+	} else {
+		double pct = top.bytes_before ? 100.0 * (double)top.bytes_after / (double)top.bytes_before : 100.0;
+		muster_buf_printf(&b, L("compacted store '%s': %" PRIu64 " entries, data.mdb %" PRIu64 " bytes, was %" PRIu64 " (%.0f%%), in %.1f s\n",
+					"已压缩存储库 '%s'：%" PRIu64 " 条日志，data.mdb %" PRIu64 " 字节，原 %" PRIu64 " 字节（%.0f%%），用时 %.1f 秒\n"),
+			store, top.entries, top.bytes_after, top.bytes_before, pct, secs);
+		if (nm)
+			muster_buf_printf(&b, L("and its %zu mirrors: %" PRIu64 " bytes, were %" PRIu64 "\n", "及其 %zu 个镜像：%" PRIu64 " 字节，原 %" PRIu64 " 字节\n"),
+				nm, mafter, mbefore);
+	}
+	muster_buf_free(&mj);
+	cli_emit(&b);
+	return EXIT_OK;
+}

@@ -20,6 +20,8 @@ int cli_log_bundle(const struct opts *o, muster_store *s);
 int cmd_reindex(const struct opts *o);
 /* muster backup DIR: a hot, compacted copy of the store and the files beside it (cmd_backup.c). */
 int cmd_backup(const struct opts *o);
+/* muster compact: the store, and a central store's mirrors, compacted in place while unused (cmd_backup.c). */
+int cmd_compact(const struct opts *o);
 /* muster reindex --check: the projections against a rebuild that is thrown away (cmd_log.c). */
 int cli_reindex_check(const struct opts *o);
 /* muster mirror add|import|pull|status|witness; muster witness vkey (cmd_mirror.c). */

@@ -70,6 +70,34 @@ MUSTER_API const char *muster_store_origin(const muster_store *s);
 MUSTER_API int muster_store_backup(muster_store *s, const char *dir) MUSTER_WUR;
 
 /*
+ * muster_store_compact - rewrites the store in dir as a compacted copy of
+ * itself (the copy muster_store_backup makes: each database's pages laid
+ * out together, free pages left out), in place: written beside data.mdb as
+ * data.mdb.compact, fsync'd, checked (every database with as many entries
+ * and the same last log entry), then renamed over data.mdb, and dir
+ * fsync'd.  A compaction killed at any point leaves the store as it was or
+ * as compacted, whole; a data.mdb.compact it left is removed by the next.
+ *
+ * The store must be unused: every muster_store_open holds the store
+ * directory's lock shared, and this takes it exclusively without waiting,
+ * so it is MUSTER_ESTATE with errno EBUSY while any process has the store
+ * open (musterd, a scan session, another muster command), or has its LMDB
+ * environment open outside Muster (mdb_stat, python3-lmdb).  Stores opened
+ * while it runs wait for it.  Needs free space for the copy, at most the
+ * size of data.mdb.  out gets the entries, and data.mdb's size before and
+ * after.  Returns 0; MUSTER_ENOTFOUND (no store in dir); MUSTER_EIO with
+ * errno (ENOSPC, EACCES, EROFS...), and then the store is unchanged;
+ * MUSTER_ECORRUPT if the copy does not hold what the store holds (the
+ * store unchanged); what muster_store_open returns.
+ */
+typedef struct muster_compaction {
+	uint64_t entries;      /* log entries */
+	uint64_t bytes_before; /* data.mdb */
+	uint64_t bytes_after;
+} muster_compaction;
+MUSTER_API int muster_store_compact(const char *dir, muster_compaction *out) MUSTER_WUR;
+
+/*
  * muster_report_key - the site's report key, which signs what the site
  * publishes outside the log (audit reports, in minisign's format).  It is
  * derived from the site log key (log.key beside the store) with BLAKE2b-256

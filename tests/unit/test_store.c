@@ -435,6 +435,21 @@ int main(void)
 		muster_store_close(b);
 		ok(muster_store_backup(s, missing) == MUSTER_EIO && errno == ENOENT && access(missing, F_OK) != 0,
 			"a directory that is not there: MUSTER_EIO, errno ENOENT");
+		/* muster_store_compact: refused while the store is open here too, in place once it is not */
+		muster_compaction mc;
+		ok(muster_store_compact(sd, &mc) == MUSTER_ESTATE && errno == EBUSY,
+			"muster_store_compact of a store open in this process: MUSTER_ESTATE, errno EBUSY");
+		ok(stat(of, &st_orig) == 0 && muster_store_compact(bd, &mc) == 0 && mc.entries == big + 1 &&
+				mc.bytes_after <= mc.bytes_before && stat(bf, &st_copy) == 0 && (uint64_t)st_copy.st_size == mc.bytes_after,
+			"muster_store_compact of the backup: its entries, and data.mdb's sizes before and after");
+		muster_buf_reset(&c2);
+		ok(muster_store_open(bd, &b) == 0 && size_of(b) == big + 1 && muster_log_verify(b, 0, &rep) == 0 &&
+				muster_log_checkpoint(b, UINT64_MAX, &c2, NULL) == 0 && c1.len == c2.len &&
+				memcmp(c1.data, c2.data, c1.len) == 0,
+			"the compacted store opens, verifies and has the same checkpoint");
+		ok(muster_store_compact(bd, &mc) == MUSTER_ESTATE && errno == EBUSY, "... and, open, cannot be compacted");
+		muster_store_close(b);
+		ok(muster_store_compact(missing, &mc) == MUSTER_ENOTFOUND, "muster_store_compact where there is no store: not found");
 		muster_buf_free(&c1);
 		muster_buf_free(&c2);
 	}
