@@ -106,7 +106,7 @@ measure() {
 		echo "used_bytes $(((pages - free) * psize))"
 		echo "compact_bytes $(stat -c %s "$tmp/compact/data.mdb")"
 		echo "compact_s $(sed 's/.*"seconds":\([0-9.]*\).*/\1/' "$tmp/compact.json")"
-	} | tee -a /dev/stderr | sed "s/^/$pfx/" >>"$out""
+	} | tee -a /dev/stderr | sed "s/^/$pfx/" >>"$out"
 	echo "== $st: bench_national read (load $(load))"
 	step "$pfx" "$N" read "$st"
 	echo "== $st: a copy to append to"

@@ -1335,9 +1335,11 @@ int muster_store_compact(const char *dir, muster_compaction *out)
 	muster_store_close(s); /* unmaps the old file before it is replaced */
 	s = NULL;
 	errno = err;
-	if (rc == 0 && (rename(tmp, data) != 0 || fsync(dfd) != 0))
+	if (rc == 0 && rename(tmp, data) != 0)
 		rc = MUSTER_EIO;
 	renamed = rc == 0;
+	if (rc == 0 && fsync(dfd) != 0)
+		rc = MUSTER_EIO;
 	/*
 	 * Opened once more under the lock: LMDB, finding its environment used
 	 * by nobody, sets lock.mdb up afresh for the new file (the transaction

@@ -142,4 +142,30 @@ is "$("$M" --store "$NC/$MD" log checkpoint | sed -n 2p) $("$M" --store "$NC/$MD
 run --store "$NC/$MD" log verify
 is "$rc" 0 "the mirror's copy passes log verify"
 
+# ---- the daily units, as make builds them: their commands run on this store -----------------------
+U=$top_builddir/tools/muster-backup.service
+# unit_cmd KEY: the unit's KEY= command line, on $S and $T/backups, with systemd's %% as %
+unit_cmd() {
+	sed -n "s/^$1=//p" "$U" | sed -e "s|/var/lib/muster|$S|g" -e "s|/var/backups/muster|$T/backups|g" -e 's/%%/%/g'
+}
+is "$(sed -n 's/^OnCalendar=//p' "$top_srcdir/tools/muster-backup.timer")" "*-*-* 01:30:00" "muster-backup.timer: every day at 01:30"
+mkdir -m 700 "$T/backups"
+mkdir "$T/backups/2020-01-01T0130Z" "$T/backups/keep-me"
+touch -d '40 days ago' "$T/backups/2020-01-01T0130Z" "$T/backups/keep-me"
+recent=$(date -u -d '2 days ago' +%Y-%m-%dT0130Z)
+mkdir "$T/backups/$recent"
+touch -d '2 days ago' "$T/backups/$recent"
+start=$(unit_cmd ExecStart)
+like "$start" "/muster --store $S backup \"$T/backups/" "ExecStart: muster backup of the store into /var/backups/muster"
+# the unit's command line as systemd runs it, with this build's muster for the installed one
+sh -c "$(printf '%s' "$start" | sed "s|exec [^ ]*/muster |exec $M |")" >/dev/null 2>"$T/err"
+is "$? $(cat "$T/err")" "0 " "muster-backup.service: its ExecStart makes a backup"
+made=$(ls "$T/backups" | grep -c "^$(date -u +%Y-%m-%d)T")
+is "$made" 1 "into a directory named by the date and time"
+run --store "$T/backups/$(ls "$T/backups" | grep "^$(date -u +%Y-%m-%d)T")" log verify
+is "$rc" 0 "which passes log verify"
+sh -c "$(unit_cmd ExecStartPost)"
+is "$(ls "$T/backups" | grep -c .) $(ls "$T/backups" | grep -c "^2020-") $(ls "$T/backups" | grep -c "^keep-me$")" "3 0 1" \
+	"ExecStartPost: a backup older than 35 days removed; recent ones and what is not a backup kept"
+
 done_testing

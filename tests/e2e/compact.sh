@@ -192,12 +192,17 @@ is "$("$M" --store "$MD" log checkpoint)" "$mckpt" "the mirror's checkpoint is t
 run --store "$MD" log verify
 is "$rc" 0 "the compacted mirror passes log verify"
 
-# ---- the monthly units, as make builds them ----------------------------------------------------
+# ---- the monthly units, as make builds them: their command run on this store ---------------------
 U=$top_builddir/tools/muster-compact.service
-grep -q '^ExecStart=/.*/muster --store /var/lib/muster compact$' "$U" &&
-	grep -q '^ExecStartPre=+/bin/systemctl stop musterd.service$' "$U" &&
+grep -q '^ExecStartPre=+/bin/systemctl stop musterd.service$' "$U" &&
 	grep -q '^ExecStopPost=+/bin/systemctl start musterd.service$' "$U"
-ok $? "muster-compact.service: musterd stopped, the store compacted, musterd started again"
+ok $? "muster-compact.service: musterd stopped before, started again after, whatever the outcome"
+start=$(sed -n 's/^ExecStart=//p' "$U" | sed "s|/var/lib/muster|$S|")
+like "$start" "/muster --store $S compact" "ExecStart: muster compact of the store"
+# the unit's command with this build's muster for the installed one
+sh -c "$(printf '%s' "$start" | sed "s|^[^ ]*/muster |\"$M\" |")" >"$T/out" 2>"$T/err"
+is "$? $(cat "$T/err")" "0 " "muster-compact.service: its ExecStart compacts the store"
+like "$(cat "$T/out")" "compacted store '$S'" "... and says so (in the journal)"
 cal=$(sed -n 's/^OnCalendar=//p' "$top_srcdir/tools/muster-compact.timer")
 is "$cal" "*-*-01 02:30:00" "muster-compact.timer: the first of each month, 02:30"
 
