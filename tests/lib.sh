@@ -110,6 +110,16 @@ as() {
 }
 q() { "$M" --store "$S" "$@"; }
 log_size() { "$M" --store "$S" log checkpoint | sed -n 2p; }
+# central_of DIR: a central store at DIR mirroring the site $S whole (mirror add, then the import of a
+# bundle of every entry); sets MD, the mirror's directory under DIR (mirrors/<origin, / as %2F>).
+central_of() {
+	"$M" --store "$1" init --origin centre.example/national --admin-key "$T/central.key" --holder '王芳' --kdf min >/dev/null &&
+		origin=$(q log checkpoint | head -n 1) &&
+		"$M" --store "$1" mirror add "$origin" --vkey "$(q log vkey)" >/dev/null &&
+		q log bundle --since 0 --out "$T/b.tar" >/dev/null &&
+		"$M" --store "$1" mirror import "$T/b.tar" >/dev/null &&
+		MD=mirrors/$(printf '%s' "$origin" | sed 's|/|%2F|g')
+}
 # refuses WANT DESC SUBSTRING CMD...: CMD exits WANT with one stderr line that
 # contains SUBSTRING, and the log of $S is unchanged.
 refuses() {

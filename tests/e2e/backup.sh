@@ -124,13 +124,8 @@ is "$rc" 0 "the hot copy passes reindex --check"
 
 # ---- a central store: each mirror a store of its own ---------------------------------------
 N=$T/central
-"$M" --store "$N" init --origin centre.example/national --admin-key "$T/central.key" --holder '王芳' --kdf min >/dev/null
-origin=$(q log checkpoint | head -n 1)
-"$M" --store "$N" mirror add "$origin" --vkey "$(q log vkey)" >/dev/null
-q log bundle --since 0 --out "$T/b.tar" >/dev/null
-"$M" --store "$N" mirror import "$T/b.tar" >/dev/null
+central_of "$N"
 ok $? "a central store mirroring the site"
-MD=mirrors/$(printf '%s' "$origin" | sed 's|/|%2F|g')
 NC=$T/central.copy
 succeeds "backup of a central store" --store "$N" backup "$NC"
 cmp -s "$N/witness.key" "$NC/witness.key" && [ "$(stat -c %a "$NC/witness.key")" = 600 ]

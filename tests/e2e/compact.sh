@@ -177,13 +177,9 @@ is "$rc" 0 "and its projections equal a reindex"
 
 # ---- a central store: its mirrors compacted with it ---------------------------------------------
 N=$T/central
-"$M" --store "$N" init --origin centre.example/national --admin-key "$T/central.key" --holder '王芳' --kdf min >/dev/null
-origin=$(q log checkpoint | head -n 1)
-"$M" --store "$N" mirror add "$origin" --vkey "$(q log vkey)" >/dev/null
-q log bundle --since 0 --out "$T/b.tar" >/dev/null
-"$M" --store "$N" mirror import "$T/b.tar" >/dev/null
+central_of "$N"
 ok $? "a central store mirroring the site"
-MD=$N/mirrors/$(printf '%s' "$origin" | sed 's|/|%2F|g')
+MD=$N/$MD
 mckpt=$("$M" --store "$MD" log checkpoint)
 succeeds "compact a central store" --store "$N" --json compact
 is "$(py 'len(d["mirrors"]), d["mirrors"][0]["store"], d["mirrors"][0]["entries"]')" "(1, '$MD', $(log_size))" \
