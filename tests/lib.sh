@@ -110,6 +110,15 @@ as() {
 }
 q() { "$M" --store "$S" "$@"; }
 log_size() { "$M" --store "$S" log checkpoint | sed -n 2p; }
+# journal_entries N TEXT: N journal entries on $S by admin, "TEXT 0" to "TEXT N-1"; 1 if one is refused.
+journal_entries() {
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		as admin journal add "$2 $_i" >/dev/null || return 1
+		_i=$((_i + 1))
+	done
+}
+
 # central_of DIR: a central store at DIR mirroring the site $S whole (mirror add, then the import of a
 # bundle of every entry); sets MD, the mirror's directory under DIR (mirrors/<origin, / as %2F>).
 central_of() {

@@ -13,11 +13,7 @@
 
 S=$T/store
 new_store "$S" || echo "Bail out! no store"
-i=0
-while [ $i -lt 60 ]; do
-	as admin journal add "早班 $i：一切正常" >/dev/null || echo "Bail out! journal add"
-	i=$((i + 1))
-done
+journal_entries 60 "早班：一切正常" || echo "Bail out! journal add"
 
 # dump STORE: every record of every database (mdb_dump -a), without the header lines that describe the file
 dump() {
@@ -152,11 +148,7 @@ succeeds "compact over what a killed compaction left" --store "$S" compact
 ok $? "the leftover data.mdb.compact is gone"
 
 # SIGKILL at random moments: each time the store verifies with the same checkpoint
-i=0
-while [ $i -lt 40 ]; do
-	as admin journal add "夜班 $i" >/dev/null
-	i=$((i + 1))
-done
+journal_entries 40 "夜班"
 ckpt=$(q log checkpoint)
 bad=0
 trial=0
