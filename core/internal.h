@@ -10,6 +10,7 @@
 #include <lmdb.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,9 @@ static inline void log_key(uint8_t k[LOG_KEY], uint64_t index, int kind)
 	k[8] = (uint8_t)kind;
 }
 
+/* Idle read transactions a store handle keeps (store.c: muster_read_begin). */
+#define READ_IDLE 4
+
 struct muster_store {
 	MDB_env *env;
 	MDB_dbi dbi[DB_COUNT];
@@ -170,8 +174,22 @@ struct muster_store {
 	unsigned format; /* meta "format", read by muster_store_open */
 	/* the store directory, held shared with flock while the store is open (store.c: dir_lock); -1: not held */
 	int dir_fd;
+	/*
+	 * Read transactions ended by muster_read_end, reset and kept with their
+	 * slot in LMDB's reader table, for muster_read_begin to renew: beginning
+	 * one anew allocates it and takes a slot under the process-shared
+	 * reader mutex.  NULL: empty.  Aborted by muster_store_close.
+	 */
+	_Atomic(MDB_txn *) idle[READ_IDLE];
 };
 
+/*
+ * The order of keys in every database of the store: LMDB's own (memcmp,
+ * then the shorter first), compared eight bytes at a time.  The same
+ * order, so python3-lmdb, mdb_dump and older Muster read the store as
+ * before (core/store.c, set by muster_dbs_open).
+ */
+int muster_key_cmp(const MDB_val *a, const MDB_val *b);
 /* "dir/name", malloc'd; NULL when out of memory (core/store.c). */
 char *muster_path_join(const char *dir, const char *name);
 /* Opens the LMDB environment in dir. */

@@ -94,10 +94,32 @@ int muster_merkle_read(void *vctx, int level, uint64_t n, uint8_t out[MUSTER_HAS
 	return 0;
 }
 
+/*
+ * Every key is compared so at each level of a lookup: libc's memcmp,
+ * called through the PLT for nine bytes, was half the time of a lookup
+ * whose pages were in the CPU's caches (docs/BENCH.md).
+ */
+int muster_key_cmp(const MDB_val *a, const MDB_val *b)
+{
+	const uint8_t *p = a->mv_data, *q = b->mv_data;
+	size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size;
+	for (; n >= 8; n -= 8, p += 8, q += 8) {
+		uint64_t x = be64_get(p), y = be64_get(q);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	for (; n; n--, p++, q++)
+		if (*p != *q)
+			return *p < *q ? -1 : 1;
+	return a->mv_size < b->mv_size ? -1 : a->mv_size > b->mv_size;
+}
+
 int muster_dbs_open(MDB_txn *txn, MDB_dbi *dbi, int create)
 {
 	for (int i = 0; i < DB_COUNT; i++) {
 		int rc = mdb_dbi_open(txn, muster_db_names[i], muster_db_flags[i] | (create ? MDB_CREATE : 0), &dbi[i]);
+		if (rc == 0)
+			rc = mdb_set_compare(txn, dbi[i], muster_key_cmp);
 		if (rc)
 			return muster_mdb_err(rc);
 	}
@@ -217,11 +239,30 @@ int muster_map_resize(muster_store *s, size_t size)
 	return muster_mdb_err(rc);
 }
 
+/* An idle read transaction of s renewed, under map_lock: 0, or an LMDB error (none idle: MDB_NOTFOUND). */
+static int read_renew(muster_store *s, MDB_txn **txn)
+{
+	for (int i = 0; i < READ_IDLE; i++) {
+		MDB_txn *t = atomic_exchange(&s->idle[i], NULL);
+		if (!t)
+			continue;
+		int rc = mdb_txn_renew(t);
+		if (rc == 0)
+			*txn = t;
+		else
+			mdb_txn_abort(t); /* its slot freed; MDB_MAP_RESIZED comes again from mdb_txn_begin */
+		return rc;
+	}
+	return MDB_NOTFOUND;
+}
+
 int muster_read_begin(muster_store *s, MDB_txn **txn)
 {
 	for (int tries = 0;; tries++) {
 		pthread_rwlock_rdlock(&s->map_lock);
-		int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+		int rc = read_renew(s, txn);
+		if (rc)
+			rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
 		if (rc == 0) {
 			reads_held++;
 			return 0;
@@ -236,7 +277,14 @@ int muster_read_begin(muster_store *s, MDB_txn **txn)
 
 void muster_read_end(muster_store *s, MDB_txn *txn)
 {
-	mdb_txn_abort(txn);
+	mdb_txn_reset(txn);
+	int kept = 0;
+	for (int i = 0; i < READ_IDLE && !kept; i++) {
+		MDB_txn *none = NULL;
+		kept = atomic_compare_exchange_strong(&s->idle[i], &none, txn);
+	}
+	if (!kept)
+		mdb_txn_abort(txn);
 	reads_held--;
 	pthread_rwlock_unlock(&s->map_lock);
 }
@@ -956,6 +1004,11 @@ void muster_store_close(muster_store *s)
 {
 	if (!s)
 		return;
+	for (int i = 0; i < READ_IDLE; i++) {
+		MDB_txn *t = atomic_exchange(&s->idle[i], NULL);
+		if (t)
+			mdb_txn_abort(t);
+	}
 	if (s->env)
 		mdb_env_close(s->env);
 	if (s->dir_fd >= 0) /* after the environment: a compaction waiting for it finds the file unmapped */
