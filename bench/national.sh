@@ -229,6 +229,8 @@ durable single appends/s (SQLite synchronous=FULL)|cmp_durable_muster_per_s|cmp_
 entry by index, mean|cmp_lookup_entry_muster_us|cmp_lookup_entry_peer_us|low|3
   (p99)|cmp_lookup_entry_muster_p99_us|cmp_lookup_entry_peer_p99_us|low|-
   (CPU time)|cmp_lookup_entry_muster_cpu_us|cmp_lookup_entry_peer_cpu_us|low|-
+  LMDB alone, mdb_get (the peer: other indexes)|cmp_lookup_entry_lmdb_us|cmp_lookup_entry_peer_again_us|low|-
+  Muster over LMDB alone (1.00x: at the floor)|cmp_lookup_entry_muster_us|cmp_lookup_entry_lmdb_us|low|-
 asset by id, mean|cmp_lookup_asset_muster_us|cmp_lookup_asset_peer_us|low|3
   (p99)|cmp_lookup_asset_muster_p99_us|cmp_lookup_asset_peer_p99_us|low|-
   (CPU time)|cmp_lookup_asset_muster_cpu_us|cmp_lookup_asset_peer_cpu_us|low|-

@@ -275,6 +275,8 @@ durable single appends/s (SQLite synchronous=FULL)|nat_cmp_durable_muster_per_s|
 entry by index, mean|nat_cmp_lookup_entry_muster_us|nat_cmp_lookup_entry_peer_us|low|3
   (p99)|nat_cmp_lookup_entry_muster_p99_us|nat_cmp_lookup_entry_peer_p99_us|low|-
   (CPU time)|nat_cmp_lookup_entry_muster_cpu_us|nat_cmp_lookup_entry_peer_cpu_us|low|-
+  LMDB alone, mdb_get (the peer: other indexes)|nat_cmp_lookup_entry_lmdb_us|nat_cmp_lookup_entry_peer_again_us|low|-
+  Muster over LMDB alone (1.00x: at the floor)|nat_cmp_lookup_entry_muster_us|nat_cmp_lookup_entry_lmdb_us|low|-
 asset by id, mean|nat_cmp_lookup_asset_muster_us|nat_cmp_lookup_asset_peer_us|low|3
   (p99)|nat_cmp_lookup_asset_muster_p99_us|nat_cmp_lookup_asset_peer_p99_us|low|-
   (CPU time)|nat_cmp_lookup_asset_muster_cpu_us|nat_cmp_lookup_asset_peer_cpu_us|low|-

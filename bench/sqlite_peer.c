@@ -67,12 +67,22 @@
  *                                 as a long-running server has: a page of a file touched for the
  *                                 first time by a process costs a page fault, tens of microseconds
  *                                 on this VM, whoever reads it
+ *   lookup_entry_lmdb_us          the same lookups in a third block, on LMDB alone: a read
+ *                                 transaction begun, mdb_get on Muster's log database, the bytes
+ *                                 copied out, the transaction aborted.  The floor any lookup on
+ *                                 this B-tree has, whatever the code around it: SQLite over it is
+ *                                 the most the entry lookup could be ahead (docs/BENCH.md).  It
+ *                                 and a second block of the peer's (lookup_entry_peer_again_us,
+ *                                 *_cpu_us) look up other indexes, so that each LMDB block,
+ *                                 Muster's and this one, starts after the peer's and finds none
+ *                                 of its entries just read
  *   lookup_asset_{muster,peer}_us a random asset's row read and decoded (Muster: a snapshot and
  *                                 muster_row_get, as one request would)
  * Lines are "<name> <value>" for bench/run.sh and bench/national.sh.
  */
 #include "bench_ref.h"
 #include "bench_util.h"
+#include "internal.h" /* the store's LMDB environment, for the lookups on LMDB alone */
 
 #include <muster/muster.h>
 
@@ -565,11 +575,26 @@ struct lookup {
 	size_t nids;
 };
 
+/* Who looks up: Muster, the peer, or LMDB alone (entries only). */
+enum { BY_MUSTER, BY_PEER, BY_LMDB };
+
 static double one_lookup(muster_store *s, struct peer *p, int peer, const struct lookup *l, uint64_t pick, muster_buf *b)
 {
 	int rc;
 	double t = now();
-	if (!l->asset) {
+	if (!l->asset && peer == BY_LMDB) {
+		MDB_txn *txn;
+		uint8_t kb[LOG_KEY];
+		log_key(kb, pick, LOG_ENTRY);
+		MDB_val k = {LOG_KEY, kb}, v;
+		muster_buf_reset(b);
+		if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0 || (rc = mdb_get(txn, s->dbi[DB_LOG], &k, &v)) != 0) {
+			fprintf(stderr, "sqlite_peer: mdb_get: %s\n", mdb_strerror(rc));
+			exit(1);
+		}
+		muster_buf_put(b, v.mv_data, v.mv_size);
+		mdb_txn_abort(txn);
+	} else if (!l->asset) {
 		muster_buf_reset(b);
 		if (!peer) {
 			if ((rc = muster_log_entry(s, pick, b)) != 0)
@@ -605,6 +630,7 @@ static double one_lookup(muster_store *s, struct peer *p, int peer, const struct
 static void lookups(muster_store *s, struct peer *p, const struct lookup *l, uint64_t n, const char *name)
 {
 	double *lm = malloc((size_t)n * sizeof *lm), *lp = malloc((size_t)n * sizeof *lp), sm = 0, sp = 0, cm = 0, cp = 0, c;
+	double sl = 0, sp2 = 0, cp2 = 0; /* LMDB alone, and the peer's second block */
 	uint64_t *pick = malloc(LOOKUP_BLOCK * sizeof *pick), x = 0x9e3779b97f4a7c15u;
 	muster_buf b = {0};
 	if (!lm || !lp || !pick)
@@ -615,13 +641,33 @@ static void lookups(muster_store *s, struct peer *p, const struct lookup *l, uin
 			pick[i] = rnd(&x, l->asset ? l->nids : l->size);
 		c = cpu_now();
 		for (uint64_t i = 0; i < k; i++)
-			sm += lm[done + i] = one_lookup(s, p, 0, l, pick[i], &b);
+			sm += lm[done + i] = one_lookup(s, p, BY_MUSTER, l, pick[i], &b);
 		cm += cpu_now() - c;
 		c = cpu_now();
 		for (uint64_t i = 0; i < k; i++)
-			sp += lp[done + i] = one_lookup(s, p, 1, l, pick[i], &b);
+			sp += lp[done + i] = one_lookup(s, p, BY_PEER, l, pick[i], &b);
 		cp += cpu_now() - c;
+		if (!l->asset) {
+			/*
+			 * LMDB alone, then the peer, over other indexes: each LMDB
+			 * block, Muster's too, starts after the peer's, and finds
+			 * none of its entries just read.
+			 */
+			for (uint64_t i = 0; i < k; i++)
+				pick[i] = rnd(&x, l->size);
+			for (uint64_t i = 0; i < k; i++)
+				sl += one_lookup(s, p, BY_LMDB, l, pick[i], &b);
+			c = cpu_now();
+			for (uint64_t i = 0; i < k; i++)
+				sp2 += one_lookup(s, p, BY_PEER, l, pick[i], &b);
+			cp2 += cpu_now() - c;
+		}
 		done += k;
+	}
+	if (!l->asset) {
+		report("lookup_entry_lmdb_us", sl * 1e6 / (double)n);
+		report("lookup_entry_peer_again_us", sp2 * 1e6 / (double)n);
+		report("lookup_entry_peer_again_cpu_us", cp2 * 1e6 / (double)n);
 	}
 	char key[64];
 	snprintf(key, sizeof key, "lookup_%s_muster_us", name);
