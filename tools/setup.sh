@@ -36,6 +36,22 @@ configure_in() { # configure_in DIR [ARGS...]
 	(cd "$top/$d" && "$top/configure" -q "$@")
 }
 
+# check_in DIR: make check there; if it fails, the failed checks with their diagnostics come last,
+# where a CI log's tail shows them (the whole logs stay in DIR/test-suite.log).
+check_in() {
+	make -C "$top/$1" -j"$jobs" check && return 0
+	echo "setup.sh: make check failed in $1; the failed checks:" >&2
+	find "$top/$1" -name '*.trs' -exec grep -l '^:test-result: \(FAIL\|ERROR\|XPASS\)' {} + 2>/dev/null |
+	while read -r trs; do
+		log=${trs%.trs}.log
+		echo "--- ${log#"$top/"}" >&2
+		# The failing TAP lines, each with the diagnostic lines that follow it.
+		awk '/^not ok/ { d = 1; print; next } d && /^#/ { print; next } { d = 0 }' "$log" | head -n 20 >&2
+		tail -n 5 "$log" >&2
+	done
+	return 1
+}
+
 bootstrap() {
 	# Out-of-tree builds only: the source tree stays clean for distcheck.
 	[ -x "$top/configure" ] || (cd "$top" && autoreconf -fi)
@@ -63,10 +79,10 @@ check)
 	bootstrap
 	configure_in build
 	make -C "$top/build" -j"$jobs"
-	make -C "$top/build" -j"$jobs" check
+	check_in build
 	configure_in build-asan --enable-asan
 	make -C "$top/build-asan" -j"$jobs"
-	make -C "$top/build-asan" -j"$jobs" check
+	check_in build-asan
 	make -C "$top/build" fuzz-smoke
 	make -C "$top/build" -j"$jobs" distcheck
 	# One closing line over both suites.

@@ -15,6 +15,20 @@ const Muster = (() => {
 	let lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
 	let session = null;
 	let signingIn = null; /* the pending sign-in, shared by every request that needs it */
+	/*
+	 * Set once the page is being left: a request still running then is cut off
+	 * by the browser (fetch rejects), which is no error of the page's.
+	 */
+	let leaving = false;
+	addEventListener('beforeunload', () => {
+		leaving = true;
+	});
+	addEventListener('pagehide', () => {
+		leaving = true;
+	});
+	addEventListener('pageshow', () => {
+		leaving = false;
+	});
 	const langHooks = [];
 
 	/* ---- language ---------------------------------------------------------------------- */
@@ -377,7 +391,7 @@ const Muster = (() => {
 		} catch (e) {
 			if (box)
 				say(box, e);
-			else
+			else if (!(leaving && e instanceof ApiError && e.code === 'network'))
 				console.error(e);
 			return undefined;
 		}
