@@ -2,6 +2,7 @@
  * store.c - the LMDB environment, the write transaction, appending signed
  * entries with their Merkle hashes and projections, and checkpoints.
  */
+#define _GNU_SOURCE /* renameat2: RENAME_EXCHANGE, RENAME_NOREPLACE (muster_store_swap) */
 #include "internal.h"
 
 #include <errno.h>
@@ -936,19 +937,31 @@ static int meta_load(muster_store *s, int upgrade)
  */
 static int dir_lock(const char *dir, int op, int *fd)
 {
-	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*fd < 0)
-		return errno == EACCES ? 0 : MUSTER_EIO;
-	int rc;
-	while ((rc = flock(*fd, op)) != 0 && errno == EINTR)
-		;
-	if (rc == 0)
-		return 0;
-	int err = errno;
-	close(*fd);
-	*fd = -1;
-	errno = err == EWOULDBLOCK ? EBUSY : err;
-	return err == EWOULDBLOCK ? MUSTER_ESTATE : MUSTER_EIO;
+	for (;;) {
+		*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*fd < 0)
+			return errno == EACCES ? 0 : errno == ENOENT ? MUSTER_ENOTFOUND : MUSTER_EIO;
+		int rc;
+		while ((rc = flock(*fd, op)) != 0 && errno == EINTR)
+			;
+		if (rc != 0) {
+			int err = errno;
+			close(*fd);
+			*fd = -1;
+			errno = err == EWOULDBLOCK ? EBUSY : err;
+			return err == EWOULDBLOCK ? MUSTER_ESTATE : MUSTER_EIO;
+		}
+		/*
+		 * A restore (muster_store_swap) may have put another directory at
+		 * dir while we waited: the lock is then on the store moved aside,
+		 * so it is taken again on the one at dir.
+		 */
+		struct stat held, now;
+		if (fstat(*fd, &held) == 0 && stat(dir, &now) == 0 && held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+			return 0;
+		close(*fd);
+		*fd = -1;
+	}
 }
 
 /* muster_store_open; lock 0: the caller holds the directory's lock already (muster_store_compact). */
@@ -1411,6 +1424,121 @@ int muster_store_compact(const char *dir, muster_compaction *out)
 		close(dfd);
 	free(data);
 	free(tmp);
+	errno = err;
+	return rc;
+}
+
+/* ---- a restored store put in place ---- */
+
+/* fsyncs the directory that holds path. */
+static int fsync_parent(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return MUSTER_ENOMEM;
+	char *slash = strrchr(copy, '/');
+	const char *parent = !slash ? "." : slash == copy ? "/" : (*slash = 0, copy);
+	int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+	if (fd < 0 || fsync(fd) != 0)
+		rc = MUSTER_EIO;
+	int err = errno;
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	errno = err;
+	return rc;
+}
+
+/* rename(2) that never replaces what is at to (renameat2 RENAME_NOREPLACE; link-free check where it is missing). */
+static int rename_new(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	struct stat st;
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
+}
+
+int muster_store_unused(const char *dir)
+{
+	int dfd = -1, busy = 0;
+	int rc = dir_lock(dir, LOCK_EX | LOCK_NB, &dfd);
+	if (rc == 0 && dfd < 0)
+		rc = MUSTER_EIO, errno = EACCES;
+	if (rc == 0 && (rc = lmdb_in_use(dir, &busy)) == 0 && busy)
+		rc = MUSTER_ESTATE, errno = EBUSY;
+	int err = errno;
+	if (dfd >= 0)
+		close(dfd);
+	errno = err;
+	return rc;
+}
+
+int muster_store_swap(const char *dir, const char *staged, const char *aside, int *moved_aside)
+{
+	*moved_aside = 0;
+	char *data = muster_path_join(staged, "data.mdb");
+	if (!data)
+		return MUSTER_ENOMEM;
+	struct stat st;
+	int ok = stat(data, &st) == 0;
+	free(data);
+	if (!ok)
+		return errno == ENOENT || errno == ENOTDIR ? MUSTER_ENOTFOUND : MUSTER_EIO;
+	if (lstat(dir, &st) != 0) {
+		if (errno != ENOENT)
+			return MUSTER_EIO;
+		/* Nothing there (a new machine, or the old store moved away): the staged store goes there. */
+		if (rename_new(staged, dir) != 0)
+			return MUSTER_EIO;
+		return fsync_parent(dir);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return MUSTER_EIO;
+	}
+	/* As muster_store_compact: no process has the store open, and none opens it until it is swapped. */
+	int dfd = -1, busy = 0;
+	int rc = dir_lock(dir, LOCK_EX | LOCK_NB, &dfd);
+	if (rc == 0 && dfd < 0)
+		rc = MUSTER_EIO, errno = EACCES;
+	if (rc == 0 && (rc = lmdb_in_use(dir, &busy)) == 0 && busy)
+		rc = MUSTER_ESTATE, errno = EBUSY;
+	if (rc == 0 && lstat(aside, &st) == 0)
+		rc = MUSTER_EIO, errno = EEXIST;
+	if (rc == 0) {
+		if (renameat2(AT_FDCWD, staged, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+			/* One step: the restored store is at dir, the old one at staged; then the old one goes aside. */
+			if (rename_new(staged, aside) == 0) {
+				*moved_aside = 1;
+			} else {
+				int err = errno;
+				/* Undone, so that the caller's staged directory is its own again; else both places are said. */
+				*moved_aside = renameat2(AT_FDCWD, staged, AT_FDCWD, dir, RENAME_EXCHANGE) == 0 ? 0 : 2;
+				rc = MUSTER_EIO, errno = err;
+			}
+		} else if (errno == EINVAL || errno == ENOSYS) {
+			/* A file system without RENAME_EXCHANGE: two steps, with no store at dir between them. */
+			if (rename_new(dir, aside) != 0)
+				rc = MUSTER_EIO;
+			else if (*moved_aside = 1, rename_new(staged, dir) != 0)
+				rc = MUSTER_EIO;
+		} else {
+			rc = MUSTER_EIO;
+		}
+	}
+	if (rc == 0)
+		rc = fsync_parent(dir);
+	if (rc == 0 && *moved_aside)
+		rc = fsync_parent(aside);
+	int err = errno;
+	if (dfd >= 0)
+		close(dfd); /* stores waiting to open the old directory find the new one there (dir_lock) */
 	errno = err;
 	return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * cmd_backup.c - muster backup DIR: a hot, consistent, compacted copy of the
- * store (docs/STORE.md, "Backups"), which a site restores by stopping
- * musterd and moving DIR into place.
+ * store (docs/STORE.md, "Backups"); muster restore BACKUP, which puts one
+ * back, verified in full ("Restoring"); muster compact.
  *
  * DIR is new or empty, and everything in it is ours: on any failure it is
  * emptied again (and removed if we made it), and the one error line names
@@ -9,7 +9,10 @@
  */
 #include "config.h"
 
+#include "attach.h"
 #include "commands.h"
+#include "equip_cli.h"
+#include "progress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,9 +37,10 @@ static const struct {
 static const char *const file_trees[] = {"attachments", "forks"};
 
 static struct {
-	const char *dir; /* DIR as given */
-	int made;        /* we made DIR: remove it on failure */
-	mode_t old_mode; /* else its mode before, given back */
+	const char *dir;    /* DIR as given (muster restore: the staging directory) */
+	int made;           /* we made DIR: remove it on failure */
+	mode_t old_mode;    /* else its mode before, given back */
+	const char *backup; /* muster restore: BACKUP as given, for the error line */
 } bk;
 
 /* Removes what dir holds, depth first, following no symbolic link. */
@@ -85,6 +89,8 @@ static void fail(int code, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap); /* a long path cut short still says what failed */
 	va_end(ap);
 	undo();
+	if (bk.backup)
+		die(code, L("restore from '%s' failed: %s; the store is unchanged", "从 '%s' 恢复失败：%s；存储库未改动"), bk.backup, msg);
 	die(code, L("backup to '%s' failed: %s; nothing was kept", "备份到 '%s' 失败：%s；未保留任何内容"), bk.dir, msg);
 }
 
@@ -215,8 +221,12 @@ static void make_dir(const char *dir)
 		fail_io(dir, errno);
 }
 
-/* Copies the regular files of src/name, and its directories' (forks/<size>-<time>/), to dst/name. */
-static void copy_tree(const char *src, const char *dst)
+/*
+ * Copies the regular files of src, and its directories' (forks/<size>-<time>/),
+ * to dst, made here unless made is set.  Not a half-written file (.tmp) nor
+ * LMDB's lock file, which belongs to the processes that have a store open.
+ */
+static void copy_tree(const char *src, const char *dst, int made)
 {
 	DIR *d = opendir(src);
 	if (!d) {
@@ -224,7 +234,8 @@ static void copy_tree(const char *src, const char *dst)
 			return;
 		fail_io(src, errno);
 	}
-	make_dir(dst);
+	if (!made)
+		make_dir(dst);
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -234,8 +245,8 @@ static void copy_tree(const char *src, const char *dst)
 		if (lstat(from, &st) != 0)
 			fail_io(from, errno);
 		if (S_ISDIR(st.st_mode))
-			copy_tree(from, to);
-		else if (S_ISREG(st.st_mode) && !strstr(de->d_name, ".tmp")) /* not another writer's half-written file */
+			copy_tree(from, to, 0);
+		else if (S_ISREG(st.st_mode) && !strstr(de->d_name, ".tmp") && strcmp(de->d_name, "lock.mdb") != 0)
 			copy_file(from, to, st.st_mode & 0777);
 		free(from);
 		free(to);
@@ -321,7 +332,7 @@ static uint64_t backup_store(muster_store *s, const char *src, const char *dst, 
 	}
 	for (size_t i = 0; i < sizeof file_trees / sizeof file_trees[0]; i++) {
 		char *from = cli_path_join(src, file_trees[i]), *to = cli_path_join(dst, file_trees[i]);
-		copy_tree(from, to);
+		copy_tree(from, to, 0);
 		free(from);
 		free(to);
 	}
@@ -413,8 +424,8 @@ int cmd_backup(const struct opts *o)
 		muster_buf_printf(&b, ",\"entries\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"source_bytes\":%" PRIu64 ",\"seconds\":%.3f}\n",
 			entries, bytes, source, secs);
 	} else {
-		muster_buf_printf(&b, L("backed up %" PRIu64 " entries to '%s' (%" PRIu64 " bytes, from %" PRIu64 ") in %.1f s; restore: stop musterd, move it into place\n",
-					"已备份 %" PRIu64 " 条日志到 '%s'（%" PRIu64 " 字节，原 %" PRIu64 " 字节），用时 %.1f 秒；恢复：停止 musterd，将其移到原处\n"),
+		muster_buf_printf(&b, L("backed up %" PRIu64 " entries to '%s' (%" PRIu64 " bytes, from %" PRIu64 ") in %.1f s; restore: stop musterd, then muster restore DIR\n",
+					"已备份 %" PRIu64 " 条日志到 '%s'（%" PRIu64 " 字节，原 %" PRIu64 " 字节），用时 %.1f 秒；恢复：停止 musterd，再运行 muster restore 该目录\n"),
 			entries, dir, bytes, source, secs);
 	}
 	cli_emit(&b);
@@ -523,6 +534,321 @@ int cmd_compact(const struct opts *o)
 				nm, mafter, mbefore);
 	}
 	muster_buf_free(&mj);
+	cli_emit(&b);
+	return EXIT_OK;
+}
+
+/* ---- muster restore BACKUP --------------------------------------------------------------------- */
+
+/* path made absolute without following its last part (which need not exist), or NULL. */
+static char *abs_path(const char *path)
+{
+	char *r = realpath(path, NULL);
+	if (r)
+		return r;
+	char *copy = strdup(path);
+	char *slash = copy ? strrchr(copy, '/') : NULL;
+	const char *base = slash ? slash + 1 : copy;
+	char *parent = copy ? realpath(!slash ? "." : slash == copy ? "/" : (*slash = 0, copy), NULL) : NULL;
+	char *out = parent ? cli_path_join(parent, base) : NULL;
+	free(parent);
+	free(copy);
+	return out;
+}
+
+/* Whether a is b or inside it. */
+static int within(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+	return strncmp(a, b, n) == 0 && (a[n] == 0 || a[n] == '/' || (n == 1 && b[0] == '/'));
+}
+
+/* Gives what dir holds, and dir, to uid:gid (a restore run as root of a store another user owns). */
+static void chown_tree(const char *dir, uid_t uid, gid_t gid)
+{
+	if (lchown(dir, uid, gid) != 0)
+		fail_io(dir, errno);
+	DIR *d = opendir(dir);
+	if (!d)
+		fail_io(dir, errno);
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *p = cli_path_join(dir, de->d_name);
+		struct stat st;
+		if (lstat(p, &st) != 0)
+			fail_io(p, errno);
+		if (S_ISDIR(st.st_mode))
+			chown_tree(p, uid, gid);
+		else if (lchown(p, uid, gid) != 0)
+			fail_io(p, errno);
+		free(p);
+	}
+	closedir(d);
+}
+
+/*
+ * Verifies the staged store at dir in full, as 'muster log verify' does
+ * (every entry, hash, signature and checkpoint; the attachments), or fails
+ * naming what does not verify.  LMDB's lock file is removed after.
+ * Returns the entries.
+ */
+static uint64_t verify_staged(const struct opts *o, const char *dir, unsigned threads, muster_store **keep)
+{
+	muster_store *s;
+	int rc = muster_store_open(dir, &s);
+	if (rc)
+		fail(rc == MUSTER_EIO ? EXIT_IO : EXIT_VERIFY, L("the backup's store '%s' does not open: %s", "备份中的存储库 '%s' 无法打开：%s"),
+			dir, cli_strerror(rc));
+	muster_verify_report rep;
+	rc = muster_log_verify_progress(s, threads, &rep, progress_verify, NULL);
+	if (rc == MUSTER_EVERIFY)
+		fail(EXIT_VERIFY, L("its log does not verify at entry %" PRIu64 ": %s", "其日志在条目 %" PRIu64 " 核验失败：%s"),
+			rep.bad_index, rep.reason);
+	if (rc)
+		fail(cli_exit_code(rc), L("cannot verify its log: %s", "无法核验其日志：%s"), cli_strerror(rc));
+	struct opts at = *o;
+	at.store = dir;
+	uint64_t files;
+	char bad[65];
+	int arc = cli_attachments_verify(&at, &files, bad);
+	if (arc < 0)
+		fail_io(dir, errno);
+	if (arc > 0)
+		fail(EXIT_VERIFY, L("its attachment %s has been altered: its bytes no longer hash to the SHA-256 its record signed",
+				      "其附件 %s 已被改动：内容与记录中签名的 SHA-256 不符"),
+			bad);
+	if (keep) {
+		*keep = s;
+	} else {
+		muster_store_close(s);
+		char *lock = cli_path_join(dir, "lock.mdb");
+		unlink(lock);
+		free(lock);
+	}
+	return rep.entries;
+}
+
+/* What the store being replaced held: known 0 when it could not be opened (why says why). */
+struct previous {
+	int known;
+	uint64_t entries;
+	int agrees; /* the backup's log is its first entries */
+	const char *why;
+};
+
+/*
+ * The store at dir, if there is one: the backup must be of the same site
+ * (origin and log key), and how it stands to the backup's checkpoint.
+ */
+static struct previous previous_store(const char *dir, muster_store *restored, const muster_buf *note)
+{
+	struct previous p = {0};
+	muster_store *s;
+	int rc = muster_store_open(dir, &s);
+	if (rc == MUSTER_ENOTFOUND)
+		return p;
+	if (rc) {
+		p.why = cli_strerror(rc);
+		return p;
+	}
+	muster_buf v1 = {0}, v2 = {0};
+	const char *o1 = muster_store_origin(s), *o2 = muster_store_origin(restored);
+	rc = muster_log_vkey(s, &v1);
+	if (rc == 0)
+		rc = muster_log_vkey(restored, &v2);
+	if (rc == 0 && (strcmp(o1, o2) != 0 || v1.len != v2.len || memcmp(v1.data, v2.data, v1.len) != 0)) {
+		char *mine = strdup(o1);
+		muster_store_close(s);
+		fail(EXIT_USAGE, L("it is a backup of %s, but the store '%s' is %s (another origin or log key); restore a backup of this site, or give --store another directory",
+				     "它是 %s 的备份，而存储库 '%s' 属于 %s（来源或日志密钥不同）；请恢复本站点的备份，或用 --store 指定其他目录"),
+			o2, dir, mine ? mine : "?");
+	}
+	muster_against a = {0};
+	if (rc == 0 && (rc = muster_log_size(s, &p.entries)) == 0 && note->len)
+		rc = muster_log_against(s, note->data, note->len, &a);
+	muster_buf_free(&v1);
+	muster_buf_free(&v2);
+	muster_store_close(s);
+	if (rc) {
+		p.why = cli_strerror(rc);
+		return p;
+	}
+	p.known = 1;
+	p.agrees = !note->len || a.verdict == MUSTER_AGAINST_OK || a.verdict == MUSTER_AGAINST_SHORT;
+	return p;
+}
+
+/* Dies when the store at dir is in use; what muster_store_swap would find, said before the long part. */
+static void unused_or_die(const char *dir, int staged)
+{
+	int rc = muster_store_unused(dir);
+	if (rc == 0 || rc == MUSTER_ENOTFOUND)
+		return;
+	int err = errno;
+	if (rc == MUSTER_ESTATE && err == EBUSY) {
+		if (staged)
+			undo();
+		die(EXIT_USAGE, L("cannot restore store '%s': another process has it open (musterd, a scan session, a muster command or an LMDB tool); stop it and run 'muster restore' again; the store is unchanged",
+				    "无法恢复存储库 '%s'：另有进程正在使用（musterd、扫码会话、muster 命令或 LMDB 工具）；请停止后再运行 'muster restore'；存储库未改动"),
+			dir);
+	}
+	if (staged)
+		fail_io(dir, err);
+	die(EXIT_IO, L("cannot restore store '%s': %s; the store is unchanged", "无法恢复存储库 '%s'：%s；存储库未改动"), dir, strerror(err));
+}
+
+int cmd_restore(const struct opts *o)
+{
+	static const char *const allowed[] = {"threads", NULL};
+	cli_only(o, "muster restore", allowed);
+	if (o->npos != 2)
+		die(EXIT_USAGE, "%s", L("usage: muster restore BACKUP [--threads N] [--json]; BACKUP is a directory 'muster backup' made",
+					"用法：muster restore 备份目录 [--threads N] [--json]；备份目录是 'muster backup' 生成的目录"));
+	const char *backup = o->pos[1], *store = cli_store_dir(o);
+	unsigned threads = o->threads ? (unsigned)cli_uint("--threads", o->threads) : 0;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+
+	char *data = cli_path_join(backup, "data.mdb");
+	struct stat st;
+	int there = stat(data, &st) == 0;
+	if (!there || !S_ISREG(st.st_mode))
+		die(there || errno == ENOENT || errno == ENOTDIR ? EXIT_NOTFOUND : EXIT_IO,
+			L("no backup at '%s' (no data.mdb there); give a directory 'muster backup' made",
+				"'%s' 处没有备份（无 data.mdb）；请给出 'muster backup' 生成的目录"),
+			backup);
+	free(data);
+	char *rb = realpath(backup, NULL), *rs = abs_path(store);
+	if (!rb || !rs)
+		die(EXIT_IO, L("cannot restore store '%s': %s; check that the directory above it exists",
+				 "无法恢复存储库 '%s'：%s；请检查其上级目录是否存在"),
+			store, strerror(errno));
+	if (within(rb, rs) || within(rs, rb))
+		die(EXIT_USAGE, L("backup '%s' and the store '%s' are the same directory or one holds the other; give a backup kept outside the store",
+				    "备份 '%s' 与存储库 '%s' 是同一目录或互相包含；请给出存储库之外的备份"),
+			backup, store);
+	unused_or_die(rs, 0); /* said now, not after minutes of verifying */
+
+	/* The backup copied beside the store (the same file system: one rename puts it in place), then checked there. */
+	char *staging = cli_path_plus(rs, ".restore-XXXXXX");
+	if (!mkdtemp(staging))
+		die(EXIT_IO, L("cannot restore store '%s': cannot make '%s' beside it: %s", "无法恢复存储库 '%s'：无法在其旁建立 '%s'：%s"), store,
+			staging, strerror(errno));
+	bk.dir = staging;
+	bk.made = 1;
+	bk.backup = backup;
+	copy_tree(backup, staging, 1);
+	muster_store *n;
+	uint64_t entries = verify_staged(o, staging, threads, &n);
+	if (entries == 0)
+		fail(EXIT_VERIFY, "%s", L("it holds no entries", "其中没有任何条目"));
+	muster_buf note = {0};
+	uint64_t got;
+	int rc = muster_log_checkpoint(n, UINT64_MAX, &note, &got);
+	if (rc)
+		fail(EXIT_VERIFY, L("it has no checkpoint: %s", "其中没有检查点：%s"), cli_strerror(rc));
+	struct previous prev = previous_store(rs, n, &note);
+	muster_buf_free(&note);
+	muster_store_close(n);
+	char *lock = cli_path_join(staging, "lock.mdb");
+	unlink(lock);
+	free(lock);
+	/* A central store's mirrors, each verified the same way. */
+	char *mdir = cli_path_join(staging, "mirrors");
+	DIR *d = opendir(mdir);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		char *m = cli_path_join(mdir, de->d_name), *file = cli_path_join(m, "mirror");
+		if (de->d_name[0] != '.' && lstat(m, &st) == 0 && S_ISDIR(st.st_mode) && lstat(file, &st) == 0)
+			verify_staged(o, m, threads, NULL);
+		free(m);
+		free(file);
+	}
+	if (d)
+		closedir(d);
+	free(mdir);
+
+	/* The store's directory as it was: its mode, and its owner when root restores a store another user runs. */
+	struct stat old;
+	int had = stat(rs, &old) == 0;
+	if (had && chmod(staging, old.st_mode & 07777) != 0)
+		fail_io(staging, errno);
+	if (had && geteuid() == 0 && (old.st_uid != 0 || old.st_gid != 0))
+		chown_tree(staging, old.st_uid, old.st_gid);
+	fsync_dir(staging);
+
+	/* The old store goes aside as <store>.before-restore-<UTC time>, with -2, -3... when that is taken. */
+	char stamp[64], *aside = NULL;
+	time_t now = time(NULL);
+	size_t n0 = strftime(stamp, sizeof stamp, ".before-restore-%Y%m%dT%H%M%SZ", gmtime(&now));
+	int moved = 0, err = 0;
+	unused_or_die(rs, 1);
+	for (int i = 1;; i++) {
+		if (i > 1)
+			snprintf(stamp + n0, sizeof stamp - n0, "-%d", i);
+		free(aside);
+		aside = cli_path_plus(rs, stamp);
+		if (lstat(aside, &st) == 0)
+			continue;
+		rc = muster_store_swap(rs, staging, aside, &moved);
+		err = errno;
+		if (!(rc == MUSTER_EIO && err == EEXIST && moved == 0 && i < 100))
+			break;
+	}
+	if (rc && moved == 0) {
+		errno = err;
+		unused_or_die(rs, 1);
+		fail_io(rs, err);
+	}
+	if (rc)
+		die(EXIT_IO, L("restored store '%s' from '%s', but %s; the old store is at '%s'",
+				 "已恢复存储库 '%s'（来自备份 '%s'），但%s；旧存储库在 '%s'"),
+			store, backup, strerror(err), moved == 1 ? aside : staging);
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	muster_buf b = {0};
+	if (o->json) {
+		muster_buf_puts(&b, "{\"store\":");
+		muster_json_str(&b, store, strlen(store));
+		muster_buf_puts(&b, ",\"backup\":");
+		muster_json_str(&b, backup, strlen(backup));
+		muster_buf_printf(&b, ",\"entries\":%" PRIu64 ",\"previous_entries\":", entries);
+		if (prev.known)
+			muster_buf_printf(&b, "%" PRIu64 ",\"previous_agrees\":%s", prev.entries, prev.agrees ? "true" : "false");
+		else
+			muster_buf_puts(&b, "null,\"previous_agrees\":null");
+		muster_buf_puts(&b, ",\"aside\":");
+		if (moved)
+			muster_json_str(&b, aside, strlen(aside));
+		else
+			muster_buf_puts(&b, "null");
+		muster_buf_printf(&b, ",\"seconds\":%.3f}\n", secs);
+	} else {
+		muster_buf_printf(&b, L("restored store '%s' from '%s': %" PRIu64 " entries, verified, in %.1f s\n",
+					"已恢复存储库 '%s'（来自备份 '%s'）：%" PRIu64 " 条日志，已核验，用时 %.1f 秒\n"),
+			store, backup, entries, secs);
+		if (prev.known && prev.agrees && prev.entries > entries)
+			muster_buf_printf(&b, L("the store it replaced had %" PRIu64 " entries: the last %" PRIu64 ", made after the backup, are only in the old store\n",
+						"被替换的存储库有 %" PRIu64 " 条日志：备份之后的最后 %" PRIu64 " 条只在旧存储库中\n"),
+				prev.entries, prev.entries - entries);
+		else if (prev.known && !prev.agrees)
+			muster_buf_printf(&b, L("the store it replaced had %" PRIu64 " entries, and a log the backup's checkpoint does not agree with\n",
+						"被替换的存储库有 %" PRIu64 " 条日志，且其日志与备份的检查点不符\n"),
+				prev.entries);
+		else if (!prev.known && prev.why)
+			muster_buf_printf(&b, L("the store it replaced did not open: %s\n", "被替换的存储库无法打开：%s\n"), prev.why);
+		if (moved)
+			muster_buf_printf(&b, L("the old store is at '%s'; remove it once musterd runs on the restored one\n",
+						"旧存储库在 '%s'；musterd 在恢复的存储库上运行正常后可将其删除\n"),
+				aside);
+	}
+	free(rb);
+	free(rs);
+	free(aside);
+	free(staging);
 	cli_emit(&b);
 	return EXIT_OK;
 }

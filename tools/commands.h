@@ -22,6 +22,8 @@ int cmd_reindex(const struct opts *o);
 int cmd_backup(const struct opts *o);
 /* muster compact: the store, and a central store's mirrors, compacted in place while unused (cmd_backup.c). */
 int cmd_compact(const struct opts *o);
+/* muster restore BACKUP: a backup, verified in full, put in place of the store, the old one kept aside (cmd_backup.c). */
+int cmd_restore(const struct opts *o);
 /* muster reindex --check: the projections against a rebuild that is thrown away (cmd_log.c). */
 int cli_reindex_check(const struct opts *o);
 /* muster mirror add|import|pull|status|witness; muster witness vkey (cmd_mirror.c). */

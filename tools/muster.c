@@ -87,6 +87,7 @@ static void usage(void)
 		"  reindex [--check]                     rebuild every projection from the log (--check: compare, change nothing)\n"
 		"  backup DIR                            a hot, compacted copy of the store in DIR (new or empty)\n"
 		"  compact                               compact the store in place (stop musterd first): faster reports\n"
+		"  restore BACKUP                        put a backup, verified in full, in place of the store (stop musterd first)\n"
 		"  import KIND FILE [--map PROFILE] [--dry-run] [--rejects FILE.csv] [--sheet NAME]\n"
 		"                                        a register from .xlsx/.csv/.tsv (teams depots assets people certs exams spending)\n"
 		"  export KIND --out FILE.xlsx|FILE.csv  the register back out, as import reads it (docs/IMPORT.md)\n"
@@ -173,6 +174,7 @@ static void usage(void)
 		"  reindex [--check]                     从日志重建全部投影（--check：只核对，不作更改）\n"
 		"  backup 目录                           将存储库热备份（压缩）到目录（须不存在或为空）\n"
 		"  compact                               就地压缩存储库（先停止 musterd）：报表更快\n"
+		"  restore 备份目录                      将备份（完整核验后）替换为存储库（先停止 musterd）\n"
 		"  import 类别 文件 [--map 映射] [--dry-run] [--rejects 文件.csv] [--sheet 工作表]\n"
 		"                                        从 .xlsx/.csv/.tsv 导入台账（teams depots assets people certs exams spending）\n"
 		"  export 类别 --out 文件.xlsx|文件.csv  导出台账，格式与导入相同（docs/IMPORT.md）\n"
@@ -797,6 +799,8 @@ int main(int argc, char **argv)
 		return cmd_backup(&o);
 	if (strcmp(cmd, "compact") == 0)
 		return cmd_compact(&o);
+	if (strcmp(cmd, "restore") == 0)
+		return cmd_restore(&o); /* --threads */
 	if (strcmp(cmd, "mirror") == 0)
 		return cmd_mirror(&o, sub); /* --vkey, --url, --reply, --stale-days: checked there */
 	if (strcmp(cmd, "witness") == 0)

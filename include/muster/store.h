@@ -98,6 +98,38 @@ typedef struct muster_compaction {
 MUSTER_API int muster_store_compact(const char *dir, muster_compaction *out) MUSTER_WUR;
 
 /*
+ * muster_store_unused - whether the store directory dir could be swapped
+ * or compacted now: 0 when no process has it open (its lock is free and no
+ * process has the LMDB environment open outside it); MUSTER_ESTATE with
+ * errno EBUSY when one has; MUSTER_ENOTFOUND when dir does not exist;
+ * MUSTER_EIO with errno.  Only a snapshot: muster_store_swap checks again.
+ */
+MUSTER_API int muster_store_unused(const char *dir) MUSTER_WUR;
+
+/*
+ * muster_store_swap - puts the store in the directory staged (a restored
+ * backup, checked by the caller; on the same file system as dir) in place
+ * of the store in dir, and moves that one to aside, which must not exist.
+ * Where dir does not exist, staged is renamed to dir and aside is unused.
+ * Otherwise, as muster_store_compact, the store must be unused: the store
+ * directory's lock is taken exclusively without waiting, and any process
+ * with the LMDB environment open outside it makes it busy.  Then one
+ * renameat2(RENAME_EXCHANGE) swaps the two directories (where the file
+ * system lacks it, two renames, with no store at dir between them), the
+ * old store is renamed to aside, and the parent directory fsync'd.  Stores
+ * opened while it ran open the restored store once it is done.
+ * *moved_aside is 1 once the old store is at aside, 0 while it is at dir
+ * (the staged store still at staged), and 2 in the one case where a
+ * failure could not be undone: the restored store is at dir and the old
+ * one at staged.  Returns 0;
+ * MUSTER_ENOTFOUND (no data.mdb in staged); MUSTER_ESTATE with errno
+ * EBUSY while the store is in use, and then nothing was moved; MUSTER_EIO
+ * with errno (EXDEV: staged is on another file system; EEXIST: aside
+ * exists).
+ */
+MUSTER_API int muster_store_swap(const char *dir, const char *staged, const char *aside, int *moved_aside) MUSTER_WUR;
+
+/*
  * muster_report_key - the site's report key, which signs what the site
  * publishes outside the log (audit reports, in minisign's format).  It is
  * derived from the site log key (log.key beside the store) with BLAKE2b-256

@@ -658,6 +658,41 @@ int main(void)
 		ok(muster_store_compact(bd, &mc) == MUSTER_ESTATE && errno == EBUSY, "... and, open, cannot be compacted");
 		muster_store_close(b);
 		ok(muster_store_compact(missing, &mc) == MUSTER_ENOTFOUND, "muster_store_compact where there is no store: not found");
+
+		/* muster_store_unused and muster_store_swap: the backup put in place of a copy of it (the store is open here) */
+		char cd[360], cf[380], aside[360], aside2[360];
+		int moved = -1;
+		snprintf(cd, sizeof cd, "%s/current", dir);
+		snprintf(cf, sizeof cf, "%s/data.mdb", cd);
+		snprintf(aside, sizeof aside, "%s/current.aside", dir);
+		snprintf(aside2, sizeof aside2, "%s/current.aside2", dir);
+		ok(muster_store_unused(sd) == MUSTER_ESTATE && errno == EBUSY, "muster_store_unused of a store open here: MUSTER_ESTATE, EBUSY");
+		ok(muster_store_unused(bd) == 0 && muster_store_unused(missing) == MUSTER_ENOTFOUND,
+			"... of a closed store: 0; where there is nothing: MUSTER_ENOTFOUND");
+		ok(muster_store_swap(cd, bd, aside, &moved) == 0 && moved == 0 && access(bd, F_OK) != 0 && access(cf, F_OK) == 0,
+			"muster_store_swap where there is no store yet: the staged store is renamed there, nothing aside");
+		ok(mkdir(bd, 0700) == 0 && muster_store_open(cd, &b) == 0 && muster_store_backup(b, bd) == 0,
+			"a second copy of it to swap in");
+		ok(muster_store_unused(cd) == MUSTER_ESTATE && muster_store_swap(cd, bd, aside, &moved) == MUSTER_ESTATE &&
+				errno == EBUSY && moved == 0 && access(bf, F_OK) == 0 && access(aside, F_OK) != 0,
+			"muster_store_swap while the store is open: MUSTER_ESTATE, EBUSY, nothing moved");
+		muster_store_close(b);
+		struct stat st_old, st_new, st_aside;
+		ok(mkdir(aside2, 0700) == 0 && muster_store_swap(cd, bd, aside2, &moved) == MUSTER_EIO && errno == EEXIST && moved == 0 &&
+				access(bf, F_OK) == 0 && access(cf, F_OK) == 0,
+			"an aside that exists: MUSTER_EIO, EEXIST, nothing moved");
+		ok(stat(cf, &st_old) == 0 && stat(bf, &st_new) == 0 && muster_store_swap(cd, bd, aside, &moved) == 0 && moved == 1,
+			"muster_store_swap of a closed store: the old one moved aside");
+		snprintf(cf, sizeof cf, "%s/data.mdb", aside);
+		ok(stat(cf, &st_aside) == 0 && st_aside.st_ino == st_old.st_ino && access(bd, F_OK) != 0,
+			"... the old data.mdb is at aside, and nothing at staged");
+		snprintf(cf, sizeof cf, "%s/data.mdb", cd);
+		ok(stat(cf, &st_old) == 0 && st_old.st_ino == st_new.st_ino && muster_store_open(cd, &b) == 0 && size_of(b) == big + 1 &&
+				muster_log_verify(b, 0, &rep) == 0,
+			"... the staged one is at the store's path, opens and verifies");
+		muster_store_close(b);
+		ok(muster_store_swap(cd, missing, aside2, &moved) == MUSTER_ENOTFOUND && moved == 0,
+			"muster_store_swap of a staged directory with no store: MUSTER_ENOTFOUND");
 		muster_buf_free(&c1);
 		muster_buf_free(&c2);
 	}
