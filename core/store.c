@@ -1318,6 +1318,30 @@ static int lmdb_in_use(const char *dir, int *busy)
 }
 
 /*
+ * Takes the store directory's lock exclusively without waiting, and checks
+ * that no process has the LMDB environment open outside it: *dfd holds the
+ * lock.  MUSTER_ESTATE with errno EBUSY when the store is in use;
+ * MUSTER_EIO with errno (EACCES: a directory that cannot be opened for
+ * reading cannot be locked).  On failure *dfd is -1.
+ */
+static int lock_unused(const char *dir, int *dfd)
+{
+	int busy = 0;
+	int rc = dir_lock(dir, LOCK_EX | LOCK_NB, dfd);
+	if (rc == 0 && *dfd < 0)
+		rc = MUSTER_EIO, errno = EACCES;
+	if (rc == 0 && (rc = lmdb_in_use(dir, &busy)) == 0 && busy)
+		rc = MUSTER_ESTATE, errno = EBUSY;
+	if (rc && *dfd >= 0) {
+		int err = errno;
+		close(*dfd);
+		*dfd = -1;
+		errno = err;
+	}
+	return rc;
+}
+
+/*
  * Whether the environment in the file path (a compacted copy) holds what s
  * holds: every database, with as many entries, and the same last log entry.
  * mdb_env_copyfd2 copies what one read transaction sees, so a copy goes
@@ -1372,14 +1396,12 @@ int muster_store_compact(const char *dir, muster_compaction *out)
 		return MUSTER_ECRYPTO;
 	char *data = muster_path_join(dir, "data.mdb"), *tmp = muster_path_join(dir, "data.mdb.compact");
 	struct stat st;
-	int rc = data && tmp ? 0 : MUSTER_ENOMEM, dfd = -1, fd = -1, busy = 0, renamed = 0;
+	int rc = data && tmp ? 0 : MUSTER_ENOMEM, dfd = -1, fd = -1, renamed = 0;
 	if (rc == 0 && stat(data, &st) != 0)
 		rc = errno == ENOENT || errno == ENOTDIR ? MUSTER_ENOTFOUND : MUSTER_EIO;
-	/* No other process of ours has the store open, and none opens it until we are done. */
-	if (rc == 0 && (rc = dir_lock(dir, LOCK_EX | LOCK_NB, &dfd)) == 0 && dfd < 0)
-		rc = MUSTER_EIO, errno = EACCES;
-	if (rc == 0 && (rc = lmdb_in_use(dir, &busy)) == 0 && busy)
-		rc = MUSTER_ESTATE, errno = EBUSY;
+	/* No other process has the store open, and none opens it until we are done. */
+	if (rc == 0)
+		rc = lock_unused(dir, &dfd);
 	out->bytes_before = rc == 0 ? (uint64_t)st.st_size : 0;
 	muster_store *s = NULL;
 	if (rc == 0 && (rc = store_open(dir, 0, &s)) == 0 && s->read_only)
@@ -1466,16 +1488,10 @@ static int rename_new(const char *from, const char *to)
 
 int muster_store_unused(const char *dir)
 {
-	int dfd = -1, busy = 0;
-	int rc = dir_lock(dir, LOCK_EX | LOCK_NB, &dfd);
-	if (rc == 0 && dfd < 0)
-		rc = MUSTER_EIO, errno = EACCES;
-	if (rc == 0 && (rc = lmdb_in_use(dir, &busy)) == 0 && busy)
-		rc = MUSTER_ESTATE, errno = EBUSY;
-	int err = errno;
+	int dfd = -1;
+	int rc = lock_unused(dir, &dfd);
 	if (dfd >= 0)
 		close(dfd);
-	errno = err;
 	return rc;
 }
 
@@ -1503,12 +1519,8 @@ int muster_store_swap(const char *dir, const char *staged, const char *aside, in
 		return MUSTER_EIO;
 	}
 	/* As muster_store_compact: no process has the store open, and none opens it until it is swapped. */
-	int dfd = -1, busy = 0;
-	int rc = dir_lock(dir, LOCK_EX | LOCK_NB, &dfd);
-	if (rc == 0 && dfd < 0)
-		rc = MUSTER_EIO, errno = EACCES;
-	if (rc == 0 && (rc = lmdb_in_use(dir, &busy)) == 0 && busy)
-		rc = MUSTER_ESTATE, errno = EBUSY;
+	int dfd = -1;
+	int rc = lock_unused(dir, &dfd);
 	if (rc == 0 && lstat(aside, &st) == 0)
 		rc = MUSTER_EIO, errno = EEXIST;
 	if (rc == 0) {

@@ -129,6 +129,49 @@ central_of() {
 		"$M" --store "$1" mirror import "$T/b.tar" >/dev/null &&
 		MD=mirrors/$(printf '%s' "$origin" | sed 's|/|%2F|g')
 }
+# attach_file: an attached file in $S, as 'spend record --attach' keeps it (named by its SHA-256);
+# its bytes in $T/att, its name in att
+attach_file() {
+	mkdir -p -m 700 "$S/attachments" &&
+		printf '发票 2026-12\n' >"$T/att" &&
+		att=$(sha256sum "$T/att" | cut -d' ' -f1) &&
+		cp "$T/att" "$S/attachments/$att"
+}
+
+# held STORE HOW: python3 holds the store until release (HOW: lmdb, an open LMDB environment;
+# flock-sh or flock-ex, the directory's lock as a muster, or a compaction or restore, takes it);
+# returns once it does, with its pid in holder
+held() {
+	rm -f "$T/held" "$T/release"
+	"$PY" - "$1" "$2" "$T/held" "$T/release" <<'EOF' &
+import fcntl, os, sys, time
+store, how, ready, release = sys.argv[1:]
+if how == "lmdb":
+    import lmdb
+    env = lmdb.open(store, max_dbs=64, readonly=True)
+    txn = env.begin()
+else:
+    fd = os.open(store, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_SH if how == "flock-sh" else fcntl.LOCK_EX)
+open(ready, "w").close()
+for _ in range(600):
+    if os.path.exists(release):
+        break
+    time.sleep(0.05)
+EOF
+	holder=$!
+	_i=0
+	while [ ! -e "$T/held" ] && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+# release: lets held's python3 go, and waits for it
+release() {
+	: >"$T/release"
+	wait "$holder"
+}
+
 # refuses WANT DESC SUBSTRING CMD...: CMD exits WANT with one stderr line that
 # contains SUBSTRING, and the log of $S is unchanged.
 refuses() {

@@ -10,11 +10,7 @@
 S=$T/store
 new_store "$S" || echo "Bail out! no store"
 journal_entries 20 "早班：一切正常" || echo "Bail out! journal add"
-# an attached file, as 'spend record --attach' keeps it: named by its SHA-256
-mkdir -m 700 "$S/attachments"
-printf '发票 2026-12\n' >"$T/att"
-att=$(sha256sum "$T/att" | cut -d' ' -f1)
-cp "$T/att" "$S/attachments/$att"
+attach_file || echo "Bail out! attachment"
 
 # ---- a store with some writes -----------------------------------------------------------
 C=$T/copy

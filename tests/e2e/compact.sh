@@ -75,34 +75,6 @@ unchanged "musterd"
 kill "$pid"
 wait "$pid" 2>/dev/null
 
-# held STORE HOW: python3 holds the store until $T/release appears (HOW: lmdb, an open environment;
-# flock-sh or flock-ex, the directory's lock as a muster and a compaction take it); $T/held when it does
-held() {
-	rm -f "$T/held" "$T/release"
-	"$PY" - "$1" "$2" "$T/held" "$T/release" <<'EOF' &
-import fcntl, os, sys, time
-store, how, ready, release = sys.argv[1:]
-if how == "lmdb":
-    import lmdb
-    env = lmdb.open(store, max_dbs=64, readonly=True)
-    txn = env.begin()
-else:
-    fd = os.open(store, os.O_RDONLY | os.O_DIRECTORY)
-    fcntl.flock(fd, fcntl.LOCK_SH if how == "flock-sh" else fcntl.LOCK_EX)
-open(ready, "w").close()
-for _ in range(600):
-    if os.path.exists(release):
-        break
-    time.sleep(0.05)
-EOF
-	holder=$!
-	i=0
-	while [ ! -e "$T/held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-}
-release() {
-	: >"$T/release"
-	wait "$holder"
-}
 
 if "$PY" -c 'import lmdb' 2>/dev/null; then
 	held "$S" lmdb

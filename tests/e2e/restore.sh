@@ -15,10 +15,7 @@
 S=$T/store
 new_store "$S" || echo "Bail out! no store"
 journal_entries 20 "早班：一切正常" || echo "Bail out! journal add"
-mkdir -m 700 "$S/attachments"
-printf '发票 2026-12\n' >"$T/att"
-att=$(sha256sum "$T/att" | cut -d' ' -f1)
-cp "$T/att" "$S/attachments/$att"
+attach_file || echo "Bail out! attachment"
 BK=$T/backup
 "$M" --store "$S" backup "$BK" >/dev/null || echo "Bail out! backup"
 ckpt=$("$M" --store "$S" log checkpoint)
@@ -153,34 +150,6 @@ unchanged "musterd"
 kill "$pid"
 wait "$pid" 2>/dev/null
 
-# held STORE HOW: python3 holds the store until $T/release appears (HOW: lmdb, an open environment;
-# flock-sh or flock-ex, the directory's lock as a muster or a compaction takes it)
-held() {
-	rm -f "$T/held" "$T/release"
-	"$PY" - "$1" "$2" "$T/held" "$T/release" <<'EOF' &
-import fcntl, os, sys, time
-store, how, ready, release = sys.argv[1:]
-if how == "lmdb":
-    import lmdb
-    env = lmdb.open(store, max_dbs=64, readonly=True)
-    txn = env.begin()
-else:
-    fd = os.open(store, os.O_RDONLY | os.O_DIRECTORY)
-    fcntl.flock(fd, fcntl.LOCK_SH if how == "flock-sh" else fcntl.LOCK_EX)
-open(ready, "w").close()
-for _ in range(600):
-    if os.path.exists(release):
-        break
-    time.sleep(0.05)
-EOF
-	holder=$!
-	i=0
-	while [ ! -e "$T/held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-}
-release() {
-	: >"$T/release"
-	wait "$holder"
-}
 held "$S" lmdb
 refuses 2 "restore while python3-lmdb has the environment open" "another process has it open" "$M" --store "$S" restore "$BK"
 unchanged "python3-lmdb"
