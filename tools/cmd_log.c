@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static uint64_t latest_size(muster_store *s)
 {
@@ -294,15 +295,48 @@ static uint64_t verify_against(const struct opts *o, muster_store *s, const char
 	}
 }
 
+/*
+ * --witness VKEY with --against FILE: FILE must carry a cosignature by that
+ * witness that verifies (C2SP tlog-cosignature): the checkpoint the store
+ * holds was seen by someone outside the site, by that time.  Dies (exit 1)
+ * otherwise; returns the newest cosignature's time (Unix seconds).
+ */
+static uint64_t witnessed(const struct opts *o, const char *path, const muster_buf *note, const muster_verifier *w)
+{
+	uint64_t t = 0;
+	int rc = muster_cosig_verify(note->data, note->len, w, &t);
+	if (rc == 0)
+		return t;
+	if (o->json) {
+		muster_buf b = {0};
+		muster_buf_puts(&b, "{\"ok\":false,\"against\":");
+		muster_json_cstr(&b, path);
+		muster_buf_puts(&b, ",\"witness\":");
+		muster_json_cstr(&b, w->name);
+		muster_buf_printf(&b, ",\"reason\":\"%s\"}\n", rc == MUSTER_ENOTFOUND ? "not cosigned" : "cosignature does not verify");
+		cli_emit(&b);
+	}
+	if (rc == MUSTER_ENOTFOUND)
+		die(EXIT_VERIFY, L("%s carries no cosignature by the witness %s; give the checkpoint as the witness returned it (mirror import --reply, log witness)",
+				     "%s 没有见证 %s 的签名；请给出见证返回的检查点（mirror import --reply、log witness）"),
+			path, w->name);
+	die(EXIT_VERIFY, L("the cosignature by the witness %s on %s does not verify: the checkpoint or the line was changed, or it is another key by that name",
+			     "%s 在 %s 上的见证签名无法核验：检查点或签名行被改动，或是同名的另一密钥"),
+		w->name, path);
+}
+
 static int log_verify(const struct opts *o, muster_store *s)
 {
-	static const char *const allowed[] = {"threads", "against", NULL};
+	static const char *const allowed[] = {"threads", "against", "witness", NULL};
 	cli_only(o, "muster log verify", allowed);
-	if (o->npos != 2)
-		die(EXIT_USAGE, "%s", L("usage: muster log verify [--threads N] [--against FILE]",
-					"用法: muster log verify [--threads N] [--against 文件]"));
+	const char *against = cli_opt(o, "against"), *wkey = cli_opt(o, "witness");
+	if (o->npos != 2 || (wkey && !against))
+		die(EXIT_USAGE, "%s", L("usage: muster log verify [--threads N] [--against FILE [--witness VKEY]]",
+					"用法: muster log verify [--threads N] [--against 文件 [--witness 验证密钥]]"));
 	unsigned threads = o->threads ? (unsigned)cli_uint("--threads", o->threads) : 0;
-	const char *against = cli_opt(o, "against");
+	muster_verifier w;
+	if (wkey)
+		cli_witness_opt(wkey, &w);
 	muster_buf note = {0};
 	if (against)
 		read_note(against, &note); /* before the long walk: a wrong path is said at once */
@@ -325,6 +359,7 @@ static int log_verify(const struct opts *o, muster_store *s)
 	if (rc)
 		die(cli_exit_code(rc), L("cannot verify the log: %s", "无法核验日志：%s"), cli_strerror(rc));
 	uint64_t seen = against ? verify_against(o, s, against, &note) : 0;
+	uint64_t wtime = wkey ? witnessed(o, against, &note, &w) : 0;
 	muster_buf_free(&note);
 	/* The files attached to spending: each must still hash to the name its record signed. */
 	uint64_t files;
@@ -346,6 +381,12 @@ static int log_verify(const struct opts *o, muster_store *s)
 			rep.checkpoints, files);
 		if (against)
 			printf(",\"against\":%" PRIu64, seen);
+		if (wkey) {
+			muster_buf wn = {0};
+			muster_json_cstr(&wn, w.name);
+			printf(",\"witness\":%.*s,\"witness_time\":%" PRIu64, (int)wn.len, (const char *)wn.data, wtime);
+			muster_buf_free(&wn);
+		}
 		printf("}\n");
 	} else {
 		printf(L("ok: %" PRIu64 " entries and %" PRIu64 " checkpoints verified\n", "通过：已核验 %" PRIu64 " 条日志和 %" PRIu64 " 个检查点\n"),
@@ -355,6 +396,12 @@ static int log_verify(const struct opts *o, muster_store *s)
 		printf(L("ok: the store holds the tree of %s, a checkpoint of %" PRIu64 " entries\n",
 			 "通过：存储库包含 %s 所签的树（%" PRIu64 " 条时的检查点）\n"),
 			against, seen);
+	if (!o->json && wkey) {
+		char when[32];
+		time_t t = (time_t)wtime;
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+		printf(L("ok: %s is cosigned by the witness %s, at %s\n", "通过：%s 有见证 %s 的签名，时间 %s\n"), against, w.name, when);
+	}
 	if (!o->json && files)
 		printf(L("ok: %" PRIu64 " attached files match their signed hashes\n", "通过：%" PRIu64 " 个附件与签名的哈希一致\n"), files);
 	return EXIT_OK;

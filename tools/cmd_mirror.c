@@ -1148,7 +1148,7 @@ int cmd_witness(const struct opts *o, const char *sub)
 /* ---- muster log cosigned FILE --witness VKEY ------------------------------ */
 
 /* --witness VKEY (the centre's 'muster witness vkey') into w; dies (exit 2) if it is not a witness key. */
-static void witness_opt(const char *vkey, muster_verifier *w)
+void cli_witness_opt(const char *vkey, muster_verifier *w)
 {
 	if (muster_cosig_vkey_parse(vkey, strlen(vkey), w) != 0)
 		die(EXIT_USAGE, L("--witness '%s' is not a witness key; give the centre's 'muster witness vkey'",
@@ -1179,7 +1179,7 @@ int cli_log_cosigned(const struct opts *o, muster_store *s)
 	if (o->npos != 3 || !vkey)
 		die(EXIT_USAGE, "%s", L("usage: muster log cosigned FILE --witness VKEY", "用法: muster log cosigned 文件 --witness 验证密钥"));
 	muster_verifier w;
-	witness_opt(vkey, &w);
+	cli_witness_opt(vkey, &w);
 	muster_buf note = {0};
 	int e = slurp(o->pos[2], &note, MUSTER_NOTE_MAX);
 	if (e)
@@ -1248,7 +1248,7 @@ int cli_log_witness(const struct opts *o, muster_store *s)
 	if (o->npos != 2 || !base || !*base || !vkey)
 		die(EXIT_USAGE, "%s", L("usage: muster log witness --url URL --witness VKEY", "用法: muster log witness --url 网址 --witness 验证密钥"));
 	muster_verifier w;
-	witness_opt(vkey, &w);
+	cli_witness_opt(vkey, &w);
 	size_t bl = strlen(base);
 	if (base[bl - 1] == '/')
 		bl--;

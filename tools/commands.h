@@ -24,6 +24,8 @@ int cmd_backup(const struct opts *o);
 int cmd_compact(const struct opts *o);
 /* muster restore BACKUP: a backup, verified in full, put in place of the store, the old one kept aside (cmd_backup.c). */
 int cmd_restore(const struct opts *o);
+/* --witness VKEY: a witness's cosignature key (0x04), or dies (exit 2) naming it (cmd_mirror.c). */
+void cli_witness_opt(const char *vkey, muster_verifier *w);
 /* muster reindex --check: the projections against a rebuild that is thrown away (cmd_log.c). */
 int cli_reindex_check(const struct opts *o);
 /* muster mirror add|import|pull|status|witness; muster witness vkey (cmd_mirror.c). */

@@ -86,6 +86,38 @@ is "$(clog | tail -n +$((nlog + 1)) | sed 's/.*-> //' | tr '\n' ' ')" "409 200 "
 is "$(mirror_size)" "$n2" "the centre's mirror advanced to $n2"
 is "$(wlines)" 1 "the site's new checkpoint carries the witness's line"
 
+# ---- log verify --against the cosigned checkpoint --witness: seen outside the site, by then ---------
+"$M" --store "$S" log checkpoint >"$T/cosigned"
+succeeds "log verify --against the cosigned checkpoint --witness VKEY" --store "$S" log verify --against "$T/cosigned" --witness "$wvkey"
+like "$(cat "$T/out")" "ok: $T/cosigned is cosigned by the witness centre.example/national/witness, at 20" \
+	"... a line names the witness and when it cosigned"
+run --store "$S" --json log verify --against "$T/cosigned" --witness "$wvkey"
+is "$rc $(py 'd["ok"], d["against"], d["witness"], d["witness_time"] > 1700000000')" \
+	"0 (True, $n2, 'centre.example/national/witness', True)" "--json: witness and witness_time"
+sed '/^— centre.example/d' "$T/cosigned" >"$T/uncosigned"
+fails 1 "log verify --against a checkpoint without the witness's line --witness" --store "$S" log verify --against "$T/uncosigned" --witness "$wvkey"
+like "$(cat "$T/err")" "carries no cosignature by the witness centre.example/national/witness" "... the line says so"
+run --store "$S" --json log verify --against "$T/uncosigned" --witness "$wvkey"
+is "$(py 'd["ok"], d["witness"], d["reason"]')" "(False, 'centre.example/national/witness', 'not cosigned')" "... --json: the reason"
+# The witness's line with one bit of its signature flipped (after the key hash and the timestamp).
+"$PY" - "$T/cosigned" "$T/forged" <<'EOF'
+import base64, sys
+out = []
+for line in open(sys.argv[1], encoding="utf-8").read().split("\n"):
+    if line.startswith("— centre.example/national/witness "):
+        head, b64 = line.rsplit(" ", 1)
+        raw = bytearray(base64.b64decode(b64))
+        raw[4 + 8 + 10] ^= 1
+        line = head + " " + base64.b64encode(bytes(raw)).decode()
+    out.append(line)
+open(sys.argv[2], "w", encoding="utf-8").write("\n".join(out))
+EOF
+fails 1 "log verify --against a checkpoint whose cosignature was changed" --store "$S" log verify --against "$T/forged" --witness "$wvkey"
+like "$(cat "$T/err")" "the cosignature by the witness centre.example/national/witness on $T/forged does not verify" "... the line says so"
+fails 2 "log verify --witness without --against" --store "$S" log verify --witness "$wvkey"
+fails 2 "log verify --against --witness with the site's log key (not a witness key)" --store "$S" log verify --against "$T/cosigned" \
+	--witness "$("$M" --store "$S" log vkey)"
+
 # ---- the protocol's answers, raw ---------------------------------------------------------
 "$M" --store "$S" log checkpoint | sed '/^— centre.example/d' >"$T/ck2"
 body "$T/b" 1 "$T/ck2"
