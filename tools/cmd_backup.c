@@ -556,6 +556,28 @@ static char *abs_path(const char *path)
 	return out;
 }
 
+/* The bytes of the regular files copy_tree would copy from dir. */
+static uint64_t tree_bytes(const char *dir)
+{
+	uint64_t n = 0;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *p = cli_path_join(dir, de->d_name);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			n += tree_bytes(p);
+		else if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && !strstr(de->d_name, ".tmp") && strcmp(de->d_name, "lock.mdb") != 0)
+			n += (uint64_t)st.st_size;
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 /* Whether a is b or inside it. */
 static int within(const char *a, const char *b)
 {
@@ -730,6 +752,18 @@ int cmd_restore(const struct opts *o)
 				    "备份 '%s' 与存储库 '%s' 是同一目录或互相包含；请给出存储库之外的备份"),
 			backup, store);
 	unused_or_die(rs, 0); /* said now, not after minutes of verifying */
+	/* Room for the copy beside the store, said before copying gigabytes. */
+	char *parent = strdup(rs), *slash = parent ? strrchr(parent, '/') : NULL;
+	if (slash)
+		slash == parent ? (void)(slash[1] = 0) : (void)(*slash = 0);
+	struct statvfs vfs;
+	uint64_t need = tree_bytes(backup);
+	if (parent && statvfs(parent, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < need)
+		die(EXIT_IO, L("cannot restore store '%s': the copy of the backup needs %llu MiB beside it, and '%s' has %llu MiB free; free space there and run it again; the store is unchanged",
+				 "无法恢复存储库 '%s'：备份的副本需要在其旁占用 %llu MiB，而 '%s' 只剩 %llu MiB；请清理空间后重试；存储库未改动"),
+			store, (unsigned long long)((need + (1u << 20) - 1) >> 20), parent,
+			(unsigned long long)((uint64_t)vfs.f_bavail * vfs.f_frsize >> 20));
+	free(parent);
 
 	/* The backup copied beside the store (the same file system: one rename puts it in place), then checked there. */
 	char *staging = cli_path_plus(rs, ".restore-XXXXXX");

@@ -161,6 +161,22 @@ like "$(cat "$T/err")" "另有进程正在使用" "the line in Chinese under LAN
 unchanged "another muster"
 release
 
+# ---- no room beside the store for the copy: said before copying -----------------------------------
+mkdir "$T/mnt"
+if mount -t tmpfs -o size=4m,mode=0755 muster-restore "$T/mnt" 2>/dev/null; then
+	F=$T/mnt/store
+	"$M" --store "$F" init --origin muster.test/small --admin-key "$T/small.key" --holder '张伟' --kdf min >/dev/null ||
+		echo "Bail out! no store on the tmpfs"
+	cp -r "$BK" "$T/big.bk"
+	head -c 6000000 /dev/zero >"$T/big.bk/attachments/padding"
+	fsum=$(sum_of "$F/data.mdb")
+	fails 5 "restore onto a 4 MiB file system of a backup of 6 MB" --store "$F" restore "$T/big.bk"
+	like "$(cat "$T/err")" "the copy of the backup needs 6 MiB beside it, and '$T/mnt' has" "... the line says how much is needed and free"
+	is "$(sum_of "$F/data.mdb") $(ls -a "$T/mnt" | grep -c restore)" "$fsum 0" "... the store is unchanged, nothing made beside it"
+	umount "$T/mnt"
+	rm -rf "$T/big.bk"
+fi
+
 # ---- a muster waiting for the store while it is swapped opens the new one ------------------------
 # As a restore does it, by hand: the directory's lock held exclusively, the store swapped, let go.
 "$M" --store "$O" log checkpoint >"$T/other.ckpt"
