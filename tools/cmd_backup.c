@@ -735,13 +735,14 @@ int cmd_restore(const struct opts *o)
 
 	char *data = cli_path_join(backup, "data.mdb");
 	struct stat st;
-	int there = stat(data, &st) == 0;
+	int there = stat(data, &st) == 0, serr = errno;
+	free(data);
+	errno = serr;
 	if (!there || !S_ISREG(st.st_mode))
 		die(there || errno == ENOENT || errno == ENOTDIR ? EXIT_NOTFOUND : EXIT_IO,
 			L("no backup at '%s' (no data.mdb there); give a directory 'muster backup' made",
 				"'%s' 处没有备份（无 data.mdb）；请给出 'muster backup' 生成的目录"),
 			backup);
-	free(data);
 	char *rb = realpath(backup, NULL), *rs = abs_path(store);
 	if (!rb || !rs)
 		die(EXIT_IO, L("cannot restore store '%s': %s; check that the directory above it exists",
