@@ -721,13 +721,66 @@ static void unused_or_die(const char *dir, int staged)
 	die(EXIT_IO, L("cannot restore store '%s': %s; the store is unchanged", "无法恢复存储库 '%s'：%s；存储库未改动"), dir, strerror(err));
 }
 
+/* What restore says: the restored store (or, with --check, the backup checked), what the store had, where it went. */
+static void say_restored(const struct opts *o, const char *store, const char *backup, uint64_t entries,
+	const struct previous *prev, const char *aside, int check, struct timespec t0, struct timespec t1)
+{
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	muster_buf b = {0};
+	if (o->json) {
+		muster_buf_puts(&b, "{\"store\":");
+		muster_json_str(&b, store, strlen(store));
+		muster_buf_puts(&b, ",\"backup\":");
+		muster_json_str(&b, backup, strlen(backup));
+		muster_buf_printf(&b, ",\"check\":%s,\"entries\":%" PRIu64 ",\"previous_entries\":", check ? "true" : "false", entries);
+		if (prev->known)
+			muster_buf_printf(&b, "%" PRIu64 ",\"previous_agrees\":%s", prev->entries, prev->agrees ? "true" : "false");
+		else
+			muster_buf_puts(&b, "null,\"previous_agrees\":null");
+		muster_buf_puts(&b, ",\"aside\":");
+		if (aside)
+			muster_json_str(&b, aside, strlen(aside));
+		else
+			muster_buf_puts(&b, "null");
+		muster_buf_printf(&b, ",\"seconds\":%.3f}\n", secs);
+		cli_emit(&b);
+		return;
+	}
+	if (check)
+		muster_buf_printf(&b, L("backup '%s' verifies: %" PRIu64 " entries, in %.1f s; the store '%s' was not changed\n",
+					"备份 '%s' 核验通过：%" PRIu64 " 条日志，用时 %.1f 秒；存储库 '%s' 未改动\n"),
+			backup, entries, secs, store);
+	else
+		muster_buf_printf(&b, L("restored store '%s' from '%s': %" PRIu64 " entries, verified, in %.1f s\n",
+					"已恢复存储库 '%s'（来自备份 '%s'）：%" PRIu64 " 条日志，已核验，用时 %.1f 秒\n"),
+			store, backup, entries, secs);
+	const char *was = check ? L("the store has", "存储库现有") : L("the store it replaced had", "被替换的存储库有");
+	if (prev->known && prev->agrees && prev->entries > entries)
+		muster_buf_printf(&b, L("%s %" PRIu64 " entries: the last %" PRIu64 ", made after the backup, %s only in the old store\n",
+					"%s %" PRIu64 " 条日志：备份之后的最后 %" PRIu64 " 条%s只在旧存储库中\n"),
+			was, prev->entries, prev->entries - entries, check ? L("would be", "将") : L("are", ""));
+	else if (prev->known && !prev->agrees)
+		muster_buf_printf(&b, L("%s %" PRIu64 " entries, and a log the backup's checkpoint does not agree with\n",
+					"%s %" PRIu64 " 条日志，且其日志与备份的检查点不符\n"),
+			was, prev->entries);
+	else if (!prev->known && prev->why)
+		muster_buf_printf(&b, L("the store %s did not open: %s\n", "%s存储库无法打开：%s\n"),
+			check ? L("there", "该处") : L("it replaced", "被替换的"), prev->why);
+	if (aside)
+		muster_buf_printf(&b, L("the old store is at '%s'; remove it once musterd runs on the restored one\n",
+					"旧存储库在 '%s'；musterd 在恢复的存储库上运行正常后可将其删除\n"),
+			aside);
+	cli_emit(&b);
+}
+
 int cmd_restore(const struct opts *o)
 {
-	static const char *const allowed[] = {"threads", NULL};
+	static const char *const allowed[] = {"threads", "check", NULL};
 	cli_only(o, "muster restore", allowed);
 	if (o->npos != 2)
-		die(EXIT_USAGE, "%s", L("usage: muster restore BACKUP [--threads N] [--json]; BACKUP is a directory 'muster backup' made",
-					"用法：muster restore 备份目录 [--threads N] [--json]；备份目录是 'muster backup' 生成的目录"));
+		die(EXIT_USAGE, "%s", L("usage: muster restore BACKUP [--check] [--threads N] [--json]; BACKUP is a directory 'muster backup' made",
+					"用法：muster restore 备份目录 [--check] [--threads N] [--json]；备份目录是 'muster backup' 生成的目录"));
+	int check = cli_opt(o, "check") != NULL; /* everything but the swap: the backup tested, the store left alone */
 	const char *backup = o->pos[1], *store = cli_store_dir(o);
 	unsigned threads = o->threads ? (unsigned)cli_uint("--threads", o->threads) : 0;
 	struct timespec t0, t1;
@@ -752,7 +805,8 @@ int cmd_restore(const struct opts *o)
 		die(EXIT_USAGE, L("backup '%s' and the store '%s' are the same directory or one holds the other; give a backup kept outside the store",
 				    "备份 '%s' 与存储库 '%s' 是同一目录或互相包含；请给出存储库之外的备份"),
 			backup, store);
-	unused_or_die(rs, 0); /* said now, not after minutes of verifying */
+	if (!check)
+		unused_or_die(rs, 0); /* said now, not after minutes of verifying */
 	/* Room for the copy beside the store, said before copying gigabytes. */
 	char *parent = strdup(rs), *slash = parent ? strrchr(parent, '/') : NULL;
 	if (slash)
@@ -805,6 +859,16 @@ int cmd_restore(const struct opts *o)
 		closedir(d);
 	free(mdir);
 
+	if (check) {
+		undo(); /* the checked copy removed: nothing was changed */
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		say_restored(o, store, backup, entries, &prev, NULL, check, t0, t1);
+		free(rb);
+		free(rs);
+		free(staging);
+		return EXIT_OK;
+	}
+
 	/* The store's directory as it was: its mode, and its owner when root restores a store another user runs. */
 	struct stat old;
 	int had = stat(rs, &old) == 0;
@@ -843,47 +907,10 @@ int cmd_restore(const struct opts *o)
 			store, backup, strerror(err), moved == 1 ? aside : staging);
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	muster_buf b = {0};
-	if (o->json) {
-		muster_buf_puts(&b, "{\"store\":");
-		muster_json_str(&b, store, strlen(store));
-		muster_buf_puts(&b, ",\"backup\":");
-		muster_json_str(&b, backup, strlen(backup));
-		muster_buf_printf(&b, ",\"entries\":%" PRIu64 ",\"previous_entries\":", entries);
-		if (prev.known)
-			muster_buf_printf(&b, "%" PRIu64 ",\"previous_agrees\":%s", prev.entries, prev.agrees ? "true" : "false");
-		else
-			muster_buf_puts(&b, "null,\"previous_agrees\":null");
-		muster_buf_puts(&b, ",\"aside\":");
-		if (moved)
-			muster_json_str(&b, aside, strlen(aside));
-		else
-			muster_buf_puts(&b, "null");
-		muster_buf_printf(&b, ",\"seconds\":%.3f}\n", secs);
-	} else {
-		muster_buf_printf(&b, L("restored store '%s' from '%s': %" PRIu64 " entries, verified, in %.1f s\n",
-					"已恢复存储库 '%s'（来自备份 '%s'）：%" PRIu64 " 条日志，已核验，用时 %.1f 秒\n"),
-			store, backup, entries, secs);
-		if (prev.known && prev.agrees && prev.entries > entries)
-			muster_buf_printf(&b, L("the store it replaced had %" PRIu64 " entries: the last %" PRIu64 ", made after the backup, are only in the old store\n",
-						"被替换的存储库有 %" PRIu64 " 条日志：备份之后的最后 %" PRIu64 " 条只在旧存储库中\n"),
-				prev.entries, prev.entries - entries);
-		else if (prev.known && !prev.agrees)
-			muster_buf_printf(&b, L("the store it replaced had %" PRIu64 " entries, and a log the backup's checkpoint does not agree with\n",
-						"被替换的存储库有 %" PRIu64 " 条日志，且其日志与备份的检查点不符\n"),
-				prev.entries);
-		else if (!prev.known && prev.why)
-			muster_buf_printf(&b, L("the store it replaced did not open: %s\n", "被替换的存储库无法打开：%s\n"), prev.why);
-		if (moved)
-			muster_buf_printf(&b, L("the old store is at '%s'; remove it once musterd runs on the restored one\n",
-						"旧存储库在 '%s'；musterd 在恢复的存储库上运行正常后可将其删除\n"),
-				aside);
-	}
+	say_restored(o, store, backup, entries, &prev, moved ? aside : NULL, 0, t0, t1);
 	free(rb);
 	free(rs);
 	free(aside);
 	free(staging);
-	cli_emit(&b);
 	return EXIT_OK;
 }

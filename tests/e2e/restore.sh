@@ -9,7 +9,8 @@
 # unchanged and nothing left beside it.  A store with no store yet at the
 # path is restored too; a central store comes back with its mirrors; a
 # store owned by another user stays theirs; a muster waiting to open the
-# store while it is swapped opens the new one.
+# store while it is swapped opens the new one.  --check does all but the
+# swap, beside musterd, and changes nothing.
 . "$top_srcdir/tests/lib.sh"
 
 S=$T/store
@@ -63,9 +64,9 @@ rm -rf "$aside"
 
 # ---- --json -----------------------------------------------------------------------------------
 succeeds "restore --json" --store "$S" --json restore "$BK"
-is "$(py 'sorted(d)')" "['aside', 'backup', 'entries', 'previous_agrees', 'previous_entries', 'seconds', 'store']" "--json: its fields"
-is "$(py 'd["store"], d["backup"], d["entries"], d["previous_entries"], d["previous_agrees"], type(d["seconds"]).__name__')" \
-	"('$S', '$BK', 21, 22, True, 'float')" "--json: store, backup, entries, what the store had, that it agreed, seconds"
+is "$(py 'sorted(d)')" "['aside', 'backup', 'check', 'entries', 'previous_agrees', 'previous_entries', 'seconds', 'store']" "--json: its fields"
+is "$(py 'd["store"], d["backup"], d["check"], d["entries"], d["previous_entries"], d["previous_agrees"], type(d["seconds"]).__name__')" \
+	"('$S', '$BK', False, 21, 22, True, 'float')" "--json: store, backup, check false, entries, what the store had, that it agreed, seconds"
 aside=$(py 'd["aside"]')
 [ -d "$aside" ] && like "$aside" "$S.before-restore-" "--json: aside names the old store"
 rm -rf "$aside"
@@ -131,6 +132,7 @@ with env.begin(write=True) as txn:
 EOF
 	rm -f "$T/bad.bk/lock.mdb"
 	refuses 1 "restore a backup with an entry changed" "does not verify at entry" "$M" --store "$S" restore "$T/bad.bk"
+	refuses 1 "restore --check of it" "does not verify at entry" "$M" --store "$S" restore --check "$T/bad.bk"
 	like "$(cat "$T/err")" "the store is unchanged" "... the line says the store is unchanged"
 	unchanged "a changed entry"
 else
@@ -147,6 +149,14 @@ start_musterd --store "$S" --keys "$T/keys" --www "$top_srcdir/www"
 refuses 2 "restore while musterd serves the store" "another process has it open" "$M" --store "$S" restore "$BK"
 like "$(cat "$T/err")" "stop it and run 'muster restore' again" "... the line says what to do"
 unchanged "musterd"
+# --check: everything but the swap, so it runs beside musterd
+succeeds "restore --check while musterd serves the store" --store "$S" restore --check "$BK"
+like "$(cat "$T/out")" "backup '$BK' verifies: 21 entries, in " "... the line says the backup verifies"
+like "$(cat "$T/out")" "the store '$S' was not changed" "... and that the store was not changed"
+run --store "$S" --json restore "$BK" --check
+is "$rc $(py 'd["check"], d["entries"], d["previous_entries"], d["previous_agrees"], d["aside"]')" "0 (True, 21, 21, True, None)" \
+	"--check --json: check true, the backup's entries, the store's, nothing aside"
+unchanged "restore --check"
 kill "$pid"
 wait "$pid" 2>/dev/null
 
