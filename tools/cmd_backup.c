@@ -43,8 +43,9 @@ static struct {
 	const char *backup; /* muster restore: BACKUP as given, for the error line */
 } bk;
 
-/* Removes what dir holds, depth first, following no symbolic link. */
-static void empty_dir(const char *dir)
+/* Calls fn for each file and directory below dir, following no symbolic link: a directory after what it holds. */
+typedef void walk_fn(const char *path, const char *name, const struct stat *st, void *arg);
+static void walk(const char *dir, walk_fn *fn, void *arg)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -53,16 +54,30 @@ static void empty_dir(const char *dir)
 			continue;
 		char *p = cli_path_join(dir, de->d_name);
 		struct stat st;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			empty_dir(p);
-			rmdir(p);
-		} else {
-			unlink(p);
+		if (lstat(p, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				walk(p, fn, arg);
+			fn(p, de->d_name, &st, arg);
 		}
 		free(p);
 	}
 	if (d)
 		closedir(d);
+}
+
+static void remove_one(const char *path, const char *name, const struct stat *st, void *arg)
+{
+	(void)name, (void)arg;
+	if (S_ISDIR(st->st_mode))
+		rmdir(path);
+	else
+		unlink(path);
+}
+
+/* Removes what dir holds. */
+static void empty_dir(const char *dir)
+{
+	walk(dir, remove_one, NULL);
 }
 
 /* Undoes what the command made in DIR (all of DIR's content is ours: it was empty). */
@@ -221,6 +236,12 @@ static void make_dir(const char *dir)
 		fail_io(dir, errno);
 }
 
+/* Whether copy_tree copies the file name: not a half-written file (.tmp) nor LMDB's lock file. */
+static int copied(const char *name)
+{
+	return !strstr(name, ".tmp") && strcmp(name, "lock.mdb") != 0;
+}
+
 /*
  * Copies the regular files of src, and its directories' (forks/<size>-<time>/),
  * to dst, made here unless made is set.  Not a half-written file (.tmp) nor
@@ -246,7 +267,7 @@ static void copy_tree(const char *src, const char *dst, int made)
 			fail_io(from, errno);
 		if (S_ISDIR(st.st_mode))
 			copy_tree(from, to, 0);
-		else if (S_ISREG(st.st_mode) && !strstr(de->d_name, ".tmp") && strcmp(de->d_name, "lock.mdb") != 0)
+		else if (S_ISREG(st.st_mode) && copied(de->d_name))
 			copy_file(from, to, st.st_mode & 0777);
 		free(from);
 		free(to);
@@ -556,25 +577,18 @@ static char *abs_path(const char *path)
 	return out;
 }
 
+static void add_size(const char *path, const char *name, const struct stat *st, void *arg)
+{
+	(void)path;
+	if (S_ISREG(st->st_mode) && copied(name))
+		*(uint64_t *)arg += (uint64_t)st->st_size;
+}
+
 /* The bytes of the regular files copy_tree would copy from dir. */
 static uint64_t tree_bytes(const char *dir)
 {
 	uint64_t n = 0;
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	while (d && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		char *p = cli_path_join(dir, de->d_name);
-		struct stat st;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			n += tree_bytes(p);
-		else if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && !strstr(de->d_name, ".tmp") && strcmp(de->d_name, "lock.mdb") != 0)
-			n += (uint64_t)st.st_size;
-		free(p);
-	}
-	if (d)
-		closedir(d);
+	walk(dir, add_size, &n);
 	return n;
 }
 
@@ -585,29 +599,19 @@ static int within(const char *a, const char *b)
 	return strncmp(a, b, n) == 0 && (a[n] == 0 || a[n] == '/' || (n == 1 && b[0] == '/'));
 }
 
-/* Gives what dir holds, and dir, to uid:gid (a restore run as root of a store another user owns). */
-static void chown_tree(const char *dir, uid_t uid, gid_t gid)
+static void chown_one(const char *path, const char *name, const struct stat *st, void *arg)
 {
-	if (lchown(dir, uid, gid) != 0)
-		fail_io(dir, errno);
-	DIR *d = opendir(dir);
-	if (!d)
-		fail_io(dir, errno);
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		char *p = cli_path_join(dir, de->d_name);
-		struct stat st;
-		if (lstat(p, &st) != 0)
-			fail_io(p, errno);
-		if (S_ISDIR(st.st_mode))
-			chown_tree(p, uid, gid);
-		else if (lchown(p, uid, gid) != 0)
-			fail_io(p, errno);
-		free(p);
-	}
-	closedir(d);
+	(void)name, (void)st;
+	const struct stat *to = arg;
+	if (lchown(path, to->st_uid, to->st_gid) != 0)
+		fail_io(path, errno);
+}
+
+/* Gives dir and what it holds to the owner of `to` (a restore run as root of a store another user owns). */
+static void chown_tree(const char *dir, const struct stat *to)
+{
+	walk(dir, chown_one, (void *)to);
+	chown_one(dir, NULL, NULL, (void *)to);
 }
 
 /*
@@ -875,7 +879,7 @@ int cmd_restore(const struct opts *o)
 	if (had && chmod(staging, old.st_mode & 07777) != 0)
 		fail_io(staging, errno);
 	if (had && geteuid() == 0 && (old.st_uid != 0 || old.st_gid != 0))
-		chown_tree(staging, old.st_uid, old.st_gid);
+		chown_tree(staging, &old);
 	fsync_dir(staging);
 
 	/* The old store goes aside as <store>.before-restore-<UTC time>, with -2, -3... when that is taken. */
