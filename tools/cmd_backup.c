@@ -900,15 +900,27 @@ int cmd_restore(const struct opts *o)
 		if (!(rc == MUSTER_EIO && err == EEXIST && moved == 0 && i < 100))
 			break;
 	}
-	if (rc && moved == 0) {
-		errno = err;
-		unused_or_die(rs, 1);
-		fail_io(rs, err);
-	}
-	if (rc)
+	if (rc) {
+		/* Where each store is now: the staged directory still holds a store unless the copy went in place. */
+		char *sd = cli_path_join(staging, "data.mdb");
+		int staged_there = lstat(sd, &st) == 0;
+		free(sd);
+		if (moved == 0 && staged_there) { /* nothing moved: the store is as it was */
+			errno = err;
+			unused_or_die(rs, 1);
+			fail_io(rs, err);
+		}
+		if (moved == 1 && staged_there) /* two renames, the second refused */
+			die(EXIT_IO, L("cannot put the verified copy of '%s' in place of store '%s': %s; the old store is at '%s' and the copy at '%s': rename it to '%s'",
+					 "无法将 '%s' 的已核验副本放到存储库 '%s' 的位置：%s；旧存储库在 '%s'，副本在 '%s'：请将其改名为 '%s'"),
+				backup, store, strerror(err), aside, staging, rs);
+		if (moved == 0) /* no store was there: the copy went in place, its directory not synced */
+			die(EXIT_IO, L("restored store '%s' from '%s', but %s", "已恢复存储库 '%s'（来自备份 '%s'），但%s"), store, backup,
+				strerror(err));
 		die(EXIT_IO, L("restored store '%s' from '%s', but %s; the old store is at '%s'",
 				 "已恢复存储库 '%s'（来自备份 '%s'），但%s；旧存储库在 '%s'"),
 			store, backup, strerror(err), moved == 1 ? aside : staging);
+	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	say_restored(o, store, backup, entries, &prev, moved ? aside : NULL, 0, t0, t1);
