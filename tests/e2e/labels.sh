@@ -15,7 +15,9 @@ PY=${PYTHON3_SYSTEM:-/usr/bin/python3}
 S=$T/store O=$T/other
 as() { who=$1; shift; "$M" --store "$S" --key "$T/$who.key" "$@"; }
 q() { "$M" --store "$S" "$@"; }
-zbar() { "$ZBARIMG" --raw -q "$@" 2>/dev/null; }
+# QR codes only: with every symbology on, zbarimg now and then also reports a linear code (EAN,
+# DataBar...) it sees in the modules of a QR code or in a caption, a second line beside the payload.
+zbar() { "$ZBARIMG" -Sdisable -Sqrcode.enable --raw -q "$@" 2>/dev/null; }
 
 "$M" --store "$S" init --origin muster.test/labels --admin-key "$T/admin.key" --kdf min \
 	--base-url https://muster.example.cn/hb >/dev/null &&
@@ -74,13 +76,26 @@ for i, l in enumerate(json.load(open(sys.argv[1]))["labels"]):
     mm = 200 / 25.4
     print(page + 1, round((7 + col * 66.5) * mm), round((10.5 + row * 34) * mm), round(64 * mm), round(34 * mm), l["payload"])' \
 	"$T/sheet.json" >"$T/cells"
+# cell DPI PAGE X Y W H (the box at 200 dpi): what zbarimg reads in that cell rendered at DPI
+cell() {
+	r=$1 pg=$2
+	shift 2
+	set -- $(($1 * r / 200)) $(($2 * r / 200)) $(($3 * r / 200)) $(($4 * r / 200))
+	"$PDFTOPPM" -r "$r" -f "$pg" -l "$pg" -x "$1" -y "$2" -W "$3" -H "$4" -png "$T/sheet.pdf" "$T/cell" 2>/dev/null
+	zbar "$T"/cell*.png
+	rm -f "$T"/cell*.png
+}
 placed=0 decoded=0
 while read -r page x y w h want; do
-	"$PDFTOPPM" -r 200 -f "$page" -l "$page" -x "$x" -y "$y" -W "$w" -H "$h" -png "$T/sheet.pdf" "$T/cell" 2>/dev/null
-	got=$(zbar "$T"/cell*.png)
+	got=$(cell 200 "$page" "$x" "$y" "$w" "$h")
+	if [ "$got" != "$want" ]; then
+		# zbarimg once read 59 of 60 such cells right (CI, 2026-12-03): a misreading is told apart
+		# from a wrong label by a second rendering, at 300 dpi; what it read first is kept here.
+		printf '# page %s at (%s, %s): want %s, read %s at 200 dpi\n' "$page" "$x" "$y" "$want" "$(printf '%s' "$got" | tr '\n' '|')"
+		got=$(cell 300 "$page" "$x" "$y" "$w" "$h")
+	fi
 	[ -n "$got" ] && decoded=$((decoded + 1))
 	[ "$got" = "$want" ] && placed=$((placed + 1))
-	rm -f "$T"/cell*.png
 done <"$T/cells"
 is "$decoded" "60" "every code on the sheet decodes"
 is "$placed" "60" "each to exactly its payload, in its place on the sheet"

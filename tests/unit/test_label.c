@@ -145,7 +145,7 @@ static char *run(const char *cmd)
 static char *decode(const char *png)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "zbarimg --raw -q '%s'", png);
+	snprintf(cmd, sizeof cmd, "zbarimg -Sdisable -Sqrcode.enable --raw -q '%s'", png); /* QR only: no spurious linear codes */
 	char *out = run(cmd);
 	size_t n = out ? strlen(out) : 0;
 	if (n && out[n - 1] == '\n')
