@@ -36,11 +36,10 @@ configure_in() { # configure_in DIR [ARGS...]
 	(cd "$top/$d" && "$top/configure" -q "$@")
 }
 
-# check_in DIR: make check there; if it fails, the failed checks with their diagnostics come last,
-# where a CI log's tail shows them (the whole logs stay in DIR/test-suite.log).
-check_in() {
-	make -C "$top/$1" -j"$jobs" check && return 0
-	echo "setup.sh: make check failed in $1; the failed checks:" >&2
+# failed_checks DIR: the failed checks under DIR (distcheck's tree included) with their
+# diagnostics, last, where a CI log's tail shows them (the whole logs stay in test-suite.log).
+failed_checks() {
+	echo "setup.sh: the failed checks under $1:" >&2
 	find "$top/$1" -name '*.trs' -exec grep -l '^:test-result: \(FAIL\|ERROR\|XPASS\)' {} + 2>/dev/null |
 	while read -r trs; do
 		log=${trs%.trs}.log
@@ -49,6 +48,11 @@ check_in() {
 		awk '/^not ok/ { d = 1; print; next } d && /^#/ { print; next } { d = 0 }' "$log" | head -n 20 >&2
 		tail -n 5 "$log" >&2
 	done
+}
+# check_in DIR: make check there, the failed checks last if it fails.
+check_in() {
+	make -C "$top/$1" -j"$jobs" check && return 0
+	failed_checks "$1"
 	return 1
 }
 
@@ -84,7 +88,10 @@ check)
 	make -C "$top/build-asan" -j"$jobs"
 	check_in build-asan
 	make -C "$top/build" fuzz-smoke
-	make -C "$top/build" -j"$jobs" distcheck
+	make -C "$top/build" -j"$jobs" distcheck || {
+		failed_checks build
+		exit 1
+	}
 	# One closing line over both suites.
 	awk '/^# PASS:/ { p += $3 } /^# (FAIL|ERROR|XPASS):/ { f += $3 } /^# SKIP:/ { s += $3 }
 	     END { printf "muster: %d passed, %d failed, %d skipped\n", p, f, s }' \
