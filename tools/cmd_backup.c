@@ -396,12 +396,18 @@ static uint64_t backup_store(muster_store *s, const char *src, const char *dst, 
 	return size;
 }
 
+/* Whether a is b or inside it. */
+static int within(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+	return strncmp(a, b, n) == 0 && (a[n] == 0 || a[n] == '/' || (n == 1 && b[0] == '/'));
+}
+
 /* Refuses a DIR inside the store (or the store itself): the copy would copy itself into its attachments or mirrors. */
 static void not_inside(const char *dir, const char *store)
 {
 	char *rd = realpath(dir, NULL), *rs = realpath(store, NULL);
-	size_t n = rs ? strlen(rs) : 0;
-	int inside = rd && rs && strncmp(rd, rs, n) == 0 && (rd[n] == 0 || rd[n] == '/' || (n == 1 && rs[0] == '/'));
+	int inside = rd && rs && within(rd, rs);
 	int err = errno, known = rd && rs;
 	free(rd);
 	free(rs);
@@ -590,13 +596,6 @@ static uint64_t tree_bytes(const char *dir)
 	uint64_t n = 0;
 	walk(dir, add_size, &n);
 	return n;
-}
-
-/* Whether a is b or inside it. */
-static int within(const char *a, const char *b)
-{
-	size_t n = strlen(b);
-	return strncmp(a, b, n) == 0 && (a[n] == 0 || a[n] == '/' || (n == 1 && b[0] == '/'));
 }
 
 static void chown_one(const char *path, const char *name, const struct stat *st, void *arg)
